@@ -1,0 +1,22 @@
+/**
+ * @baton/definitions: the format of Baton's workflow and task definitions (Conductor's), how to
+ * parse and validate them, and how `${...}` expressions in them resolve. Pure: no I/O.
+ */
+export type { Problem, Validation } from './problem';
+export { parseDocument } from './parse/document';
+export { validateTaskDef, validateTaskDefs } from './validate/task-def';
+export { validateWorkflowDef } from './validate/workflow-def';
+export { taskDefSchema } from './schema/task-def.schema';
+export { workflowDefSchema } from './schema/workflow-def.schema';
+export { resolveParameters, type ExpressionContext } from './expressions/resolve';
+export { findReferences, type Reference } from './expressions/references';
+export {
+  TaskType,
+  taskTypes,
+  isTaskType,
+  TaskTimeoutPolicy,
+  WorkflowTimeoutPolicy,
+  RetryLogic,
+  EvaluatorType,
+} from './task-type';
+export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions } from './types';

@@ -1,0 +1,85 @@
+import { EvaluatorType, TaskType, WorkflowTimeoutPolicy } from '../task-type';
+import { nameSchema, taskDefSchema } from './task-def.schema';
+
+const strings = { type: 'array', items: { type: 'string' } } as const;
+const taskList = { type: 'array', items: { $ref: '#/$defs/workflowTask' } } as const;
+
+/**
+ * JSON Schema (draft 2020-12) of a workflow definition, Conductor's WorkflowDef. Nested step lists
+ * (decisionCases, defaultCase, forkTasks, loopOver) recurse through $defs/workflowTask, so a
+ * problem deep in a branch is reported at its full pointer. Rules that depend on a step's type
+ * (SWITCH needs an expression...) are checked in code, where the messages can say why.
+ */
+export const workflowDefSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:baton:schema:workflow-def',
+  title: 'WorkflowDef',
+  type: 'object',
+  required: ['name', 'tasks'],
+  properties: {
+    name: nameSchema,
+    description: { type: 'string' },
+    version: { type: 'integer', minimum: 1, default: 1 },
+    tasks: { ...taskList, minItems: 1 },
+    inputParameters: strings,
+    outputParameters: { type: 'object' },
+    failureWorkflow: { type: 'string' },
+    // Conductor accepts only schema version 2 (version 1 was its pre-2.0 format).
+    schemaVersion: { type: 'integer', const: 2, default: 2 },
+    restartable: { type: 'boolean', default: true },
+    workflowStatusListenerEnabled: { type: 'boolean' },
+    ownerEmail: { type: 'string', format: 'email' },
+    timeoutPolicy: {
+      type: 'string',
+      enum: Object.values(WorkflowTimeoutPolicy),
+      default: WorkflowTimeoutPolicy.ALERT_ONLY,
+    },
+    timeoutSeconds: { type: 'integer', minimum: 0, default: 0 },
+    variables: { type: 'object' },
+    inputTemplate: { type: 'object' },
+  },
+  $defs: {
+    workflowTask: {
+      type: 'object',
+      required: ['name', 'taskReferenceName'],
+      properties: {
+        name: nameSchema,
+        taskReferenceName: nameSchema,
+        type: { type: 'string', enum: Object.values(TaskType), default: TaskType.SIMPLE },
+        description: { type: 'string' },
+        inputParameters: { type: 'object' },
+        optional: { type: 'boolean' },
+        retryCount: { type: 'integer', minimum: 0 },
+        startDelay: { type: 'integer', minimum: 0 },
+        asyncComplete: { type: 'boolean' },
+        taskDefinition: { $ref: taskDefSchema.$id },
+        decisionCases: { type: 'object', additionalProperties: taskList },
+        defaultCase: taskList,
+        caseValueParam: { type: 'string' },
+        caseExpression: { type: 'string' },
+        evaluatorType: { type: 'string', enum: Object.values(EvaluatorType) },
+        expression: { type: 'string' },
+        forkTasks: { type: 'array', items: taskList },
+        joinOn: strings,
+        defaultExclusiveJoinTask: strings,
+        loopCondition: { type: 'string' },
+        loopOver: taskList,
+        dynamicForkTasksParam: { type: 'string' },
+        dynamicForkTasksInputParamName: { type: 'string' },
+        dynamicTaskNameParam: { type: 'string' },
+        subWorkflowParam: { $ref: '#/$defs/subWorkflowParams' },
+        sink: { type: 'string' },
+        scriptExpression: { type: 'string' },
+      },
+    },
+    subWorkflowParams: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        version: { type: 'integer', minimum: 1 },
+        workflowDefinition: { $ref: '#' },
+        taskToDomain: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,110 @@
+import type { EvaluatorType, RetryLogic, TaskTimeoutPolicy, TaskType, WorkflowTimeoutPolicy } from './task-type';
+
+/**
+ * Shapes of definitions after validation, Conductor field names throughout. Fields that have a
+ * default are required here because the validators always fill them in; the rest are optional.
+ * Unknown fields a client sent (createTime, ownerApp...) are kept on the object but not typed.
+ */
+
+/** A worker task type's policy: retries, timeouts, rate and concurrency limits. */
+export interface TaskDef {
+  name: string;
+  description?: string;
+  retryCount: number;
+  /** 0 means no limit on one attempt's total time. */
+  timeoutSeconds: number;
+  /** Limit across all attempts, retries included; 0 means none. */
+  totalTimeoutSeconds: number;
+  inputKeys?: string[];
+  outputKeys?: string[];
+  timeoutPolicy: TaskTimeoutPolicy;
+  retryLogic: RetryLogic;
+  retryDelaySeconds: number;
+  backoffScaleFactor: number;
+  /** Cap on the computed retry delay; 0 means uncapped. */
+  maxRetryDelaySeconds: number;
+  backoffJitterMs: number;
+  /** How long a worker may hold a task without reporting before it is handed to another. */
+  responseTimeoutSeconds: number;
+  pollTimeoutSeconds: number;
+  /** 0 means unlimited. */
+  concurrentExecLimit: number;
+  /** 0 means not rate limited. */
+  rateLimitPerFrequency: number;
+  rateLimitFrequencyInSeconds: number;
+  inputTemplate?: Record<string, unknown>;
+  ownerEmail?: string;
+  executionNameSpace?: string;
+  isolationGroupId?: string;
+}
+
+export interface SubWorkflowParams {
+  name?: string;
+  version?: number;
+  /** An inline definition to run instead of a registered one (validated like any WorkflowDef). */
+  workflowDefinition?: WorkflowDef;
+  taskToDomain?: Record<string, string>;
+}
+
+/** One step of a workflow, possibly holding nested steps (SWITCH, FORK_JOIN, DO_WHILE). */
+export interface WorkflowTask {
+  name: string;
+  taskReferenceName: string;
+  type: TaskType;
+  description?: string;
+  inputParameters?: Record<string, unknown>;
+  optional?: boolean;
+  /** Overrides the task definition's retryCount for this step. */
+  retryCount?: number;
+  startDelay?: number;
+  asyncComplete?: boolean;
+  /** An inline TaskDef, used instead of the registered one; its name defaults to the step's name. */
+  taskDefinition?: TaskDef;
+  decisionCases?: Record<string, WorkflowTask[]>;
+  defaultCase?: WorkflowTask[];
+  caseValueParam?: string;
+  caseExpression?: string;
+  evaluatorType?: EvaluatorType;
+  expression?: string;
+  forkTasks?: WorkflowTask[][];
+  joinOn?: string[];
+  defaultExclusiveJoinTask?: string[];
+  loopCondition?: string;
+  loopOver?: WorkflowTask[];
+  dynamicForkTasksParam?: string;
+  dynamicForkTasksInputParamName?: string;
+  dynamicTaskNameParam?: string;
+  subWorkflowParam?: SubWorkflowParams;
+  sink?: string;
+  scriptExpression?: string;
+}
+
+export interface WorkflowDef {
+  name: string;
+  description?: string;
+  version: number;
+  tasks: WorkflowTask[];
+  /** Names of the inputs the workflow expects. */
+  inputParameters?: string[];
+  outputParameters?: Record<string, unknown>;
+  failureWorkflow?: string;
+  schemaVersion: number;
+  restartable: boolean;
+  workflowStatusListenerEnabled?: boolean;
+  ownerEmail?: string;
+  timeoutPolicy: WorkflowTimeoutPolicy;
+  /** 0 means no limit. */
+  timeoutSeconds: number;
+  variables?: Record<string, unknown>;
+  inputTemplate?: Record<string, unknown>;
+}
+
+export interface ValidateWorkflowOptions {
+  /** When given, SIMPLE steps without an inline taskDefinition must name a known task definition. */
+  isKnownTaskDef?: (name: string) => boolean;
+  /**
+   * Expression roots the engine provides besides `workflow` and task references (the `env` of
+   * ExpressionContext). Expressions with any other root are reported.
+   */
+  knownRoots?: readonly string[];
+}

@@ -1,0 +1,10 @@
+export * from './domain/status';
+export type * from './domain/records';
+export type * from './store/port';
+export { SqliteStore } from './store/sqlite';
+export { Engine, defaultEngineOptions, type EngineOptions, type StartRequest, type TaskResultInput } from './runtime/engine';
+export { Sweeper } from './runtime/sweeper';
+export { ManualClock, systemClock, type Clock } from './runtime/clock';
+export { decide, decideTermination } from './decider';
+export { startServer, createStore, type RunningServer } from './server';
+export { loadConfig, type Config } from './config';

@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineHooks } from './runtime/engine';
+import type { Store } from './store/port';
+
+/** Prometheus metrics, fed by the engine's hooks (never read on a hot path). */
+export function createMetrics(store: Store): { registry: Registry; hooks: EngineHooks } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  if (store.stats) {
+    const stats = store.stats.bind(store);
+    new Gauge({
+      name: 'baton_store_commands_total',
+      help: 'Database commands sent by this engine (driver command monitoring)',
+      registers: [registry],
+      collect() {
+        this.set(stats().commands);
+      },
+    });
+  }
+  const scheduled = new Counter({ name: 'baton_tasks_scheduled_total', help: 'Task attempts scheduled for workers', labelNames: ['taskType'], registers: [registry] });
+  const ended = new Counter({ name: 'baton_workflows_ended_total', help: 'Workflows that reached a terminal status', labelNames: ['workflowName', 'status'], registers: [registry] });
+  const conflicts = new Histogram({
+    name: 'baton_decision_conflicts',
+    help: 'Revision conflicts before a decision committed',
+    buckets: [0, 1, 2, 5, 10],
+    registers: [registry],
+  });
+  return {
+    registry,
+    hooks: {
+      onTasksScheduled: (tasks) => {
+        for (const t of tasks) scheduled.inc({ taskType: t.taskType });
+      },
+      onWorkflowEnded: (wf) => ended.inc({ workflowName: wf.workflowName, status: wf.status }),
+      onDecision: (n) => conflicts.observe(n),
+    },
+  };
+}

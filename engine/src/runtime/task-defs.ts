@@ -1,0 +1,40 @@
+import type { TaskDef } from '@baton/definitions';
+import type { Store } from '../store/port';
+
+/**
+ * Task definitions held in memory for the decider, which needs a synchronous lookup. Changes made
+ * through this engine apply at once; changes made through another engine sharing the database
+ * apply within `refreshMs` (the bound stated in the README).
+ */
+export class TaskDefCache {
+  private defs = new Map<string, TaskDef>();
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly refreshMs: number,
+  ) {}
+
+  get = (name: string): TaskDef | undefined => this.defs.get(name);
+
+  async fresh(now: number): Promise<void> {
+    if (now - this.loadedAt < this.refreshMs) return;
+    this.loading ??= this.reload(now).finally(() => (this.loading = null));
+    await this.loading;
+  }
+
+  async reload(now: number): Promise<void> {
+    const all = await this.store.listTaskDefs();
+    this.defs = new Map(all.map((d) => [d.name, d]));
+    this.loadedAt = now;
+  }
+
+  put(defs: TaskDef[]): void {
+    for (const d of defs) this.defs.set(d.name, d);
+  }
+
+  delete(name: string): void {
+    this.defs.delete(name);
+  }
+}

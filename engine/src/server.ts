@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createApp } from './api/app';
+import type { Config } from './config';
+import { createMetrics } from './metrics';
+import { systemClock, type Clock } from './runtime/clock';
+import { Engine, defaultEngineOptions } from './runtime/engine';
+import { Sweeper } from './runtime/sweeper';
+import type { Store } from './store/port';
+import { SqliteStore } from './store/sqlite';
+
+export interface RunningServer {
+  engine: Engine;
+  sweeper: Sweeper;
+  server: Server;
+  port: number;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function createStore(config: Config, log: Logger): Promise<Store> {
+  if (config.mongodbUri) {
+    const { MongoStore } = await import('./store/mongo');
+    return new MongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb || undefined, log });
+  }
+  return new SqliteStore({ file: join(config.dataDir, 'baton.sqlite'), synchronous: config.sqliteSync });
+}
+
+/** Wires store, engine, sweeper and HTTP server together; used by main.ts and by tests. */
+export async function startServer(config: Config, opts: { clock?: Clock; log?: Logger; store?: Store } = {}): Promise<RunningServer> {
+  const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'baton-engine' } });
+  const store = opts.store ?? (await createStore(config, log));
+  await store.init();
+  const metrics = createMetrics(store);
+  const engine = new Engine(store, opts.clock ?? systemClock, log, { ...defaultEngineOptions, pollRecheckMs: config.pollRecheckMs }, metrics.hooks);
+  await engine.init();
+  const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
+  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  // Long polls can hold a socket for up to 30 s; keep-alive must outlive the gap between polls.
+  server.keepAliveTimeout = 65_000;
+  sweeper.start();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, store: store.kind }, 'baton engine listening');
+  let closing: Promise<void> | null = null;
+  return {
+    engine,
+    sweeper,
+    server,
+    port,
+    log,
+    close: () =>
+      (closing ??= (async () => {
+        await sweeper.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await store.close();
+      })()),
+  };
+}

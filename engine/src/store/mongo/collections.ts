@@ -1,0 +1,57 @@
+import type { Collection, Db } from 'mongodb';
+import type { TaskDoc, WorkflowDoc } from './codec';
+
+export interface DefinitionDoc {
+  _id: string;
+  name: string;
+  version?: number;
+  json: string;
+}
+
+export interface ChangeDoc {
+  name: string;
+  changedAt: number;
+  changedBy: string;
+  beforeJson: string | null;
+  afterJson: string | null;
+}
+
+export interface Collections {
+  taskDefs: Collection<DefinitionDoc>;
+  taskDefChanges: Collection<ChangeDoc>;
+  workflowDefs: Collection<DefinitionDoc>;
+  workflows: Collection<WorkflowDoc>;
+  tasks: Collection<TaskDoc>;
+}
+
+export function collections(db: Db): Collections {
+  return {
+    taskDefs: db.collection<DefinitionDoc>('task_defs'),
+    taskDefChanges: db.collection<ChangeDoc>('task_def_changes'),
+    workflowDefs: db.collection<DefinitionDoc>('workflow_defs'),
+    workflows: db.collection<WorkflowDoc>('workflows'),
+    tasks: db.collection<TaskDoc>('tasks'),
+  };
+}
+
+/**
+ * Indexes, created idempotently at start-up (createIndex with the same spec is a no-op). Each
+ * one serves a named query; the claim index lets the claim's findOneAndUpdate walk the queue of
+ * one type in rank order without scanning or sorting in memory.
+ */
+export async function ensureIndexes(c: Collections): Promise<void> {
+  await Promise.all([
+    c.workflowDefs.createIndex({ name: 1, version: -1 }, { name: 'by_name_version' }),
+    c.taskDefChanges.createIndex({ name: 1, changedAt: -1 }, { name: 'by_name' }),
+    c.workflows.createIndex({ createTime: -1 }, { name: 'by_time' }),
+    c.workflows.createIndex({ workflowName: 1, createTime: -1 }, { name: 'by_name' }),
+    c.workflows.createIndex({ correlationId: 1 }, { name: 'by_correlation' }),
+    c.workflows.createIndex({ wakeAt: 1 }, { name: 'timers' }),
+    c.tasks.createIndex({ taskType: 1, status: 1, queued: 1, rank: 1 }, { name: 'claim' }),
+    c.tasks.createIndex({ workflowInstanceId: 1, seq: 1 }, { name: 'by_workflow' }),
+    c.tasks.createIndex({ status: 1, leaseUntil: 1 }, { name: 'leases' }),
+    c.tasks.createIndex({ applied: 1, updateTime: 1 }, { name: 'unapplied' }),
+    c.tasks.createIndex({ status: 1, wakeAt: 1 }, { name: 'timers' }),
+    c.tasks.createIndex({ status: 1, taskType: 1, updateTime: -1 }, { name: 'failed' }),
+  ]);
+}

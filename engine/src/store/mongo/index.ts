@@ -1,0 +1,184 @@
+import type { TaskDef, WorkflowDef } from '@baton/definitions';
+import { MongoClient, type Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { TaskStatus } from '../../domain/status';
+import type { AttemptReport, ClaimRequest, CommitDecision, ProgressReport, ReportOutcome, Store, WorkflowQuery } from '../port';
+import { claimTasks } from './claim-tasks';
+import { docToTask, docToWorkflow } from './codec';
+import { collections, ensureIndexes, type Collections } from './collections';
+import { commitDecision, createWorkflow } from './commit-decision';
+import { MongoDefinitions } from './definitions';
+import { guard } from './errors';
+import { completeAttempt, progressAttempt } from './report-attempt';
+import { MongoSweeps } from './sweeps';
+
+export interface MongoStoreOptions {
+  uri: string;
+  /** Defaults to the database in the URI's path, else 'baton'. */
+  dbName?: string | undefined;
+  log?: Logger;
+}
+
+/**
+ * The production store. Every atomic step relies on single-document atomicity (findOneAndUpdate,
+ * conditional updateOne, unique _id), never on transactions or change streams, so it runs on a
+ * standalone server and on replica sets alike, and several engines can share one database.
+ * The driver reconnects by itself; transient errors surface as 503 retryable (see errors.ts).
+ */
+export class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  private client: MongoClient;
+  private db!: Db;
+  private c!: Collections;
+  private defs!: MongoDefinitions;
+  private sweeps!: MongoSweeps;
+  /** Database commands sent, from the driver's command monitoring (benchmarks, metrics). */
+  commands = 0;
+
+  constructor(private readonly options: MongoStoreOptions) {
+    this.client = new MongoClient(options.uri, {
+      monitorCommands: true,
+      serverSelectionTimeoutMS: 10_000,
+      // Long polls and sweeps from one engine share the pool; 2 cores rarely need more.
+      maxPoolSize: 50,
+    });
+    this.client.on('commandStarted', () => {
+      this.commands++;
+    });
+  }
+
+  stats(): { commands: number } {
+    return { commands: this.commands };
+  }
+
+  async init(): Promise<void> {
+    await this.client.connect();
+    const fromUri = new URL(this.options.uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
+    this.db = this.client.db(this.options.dbName || fromUri || 'baton');
+    this.c = collections(this.db);
+    await ensureIndexes(this.c);
+    this.defs = new MongoDefinitions(this.c);
+    this.sweeps = new MongoSweeps(this.c);
+    this.options.log?.info({ db: this.db.databaseName }, 'connected to MongoDB');
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Test helper: drop this store's database. */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  getTaskDef(name: string): Promise<TaskDef | null> {
+    return guard('getTaskDef', () => this.defs.getTaskDef(name), true);
+  }
+  listTaskDefs(): Promise<TaskDef[]> {
+    return guard('listTaskDefs', () => this.defs.listTaskDefs(), true);
+  }
+  putTaskDefs(defs: TaskDef[], changedBy: string, now: number): Promise<void> {
+    return guard('putTaskDefs', () => this.defs.putTaskDefs(defs, changedBy, now), false);
+  }
+  deleteTaskDef(name: string, changedBy: string, now: number): Promise<boolean> {
+    return guard('deleteTaskDef', () => this.defs.deleteTaskDef(name, changedBy, now), false);
+  }
+  taskDefChanges(name: string | null, limit: number): Promise<TaskDefChange[]> {
+    return guard('taskDefChanges', () => this.defs.taskDefChanges(name, limit), true);
+  }
+  putWorkflowDef(def: WorkflowDef, overwrite: boolean): Promise<boolean> {
+    return guard('putWorkflowDef', () => this.defs.putWorkflowDef(def, overwrite), false);
+  }
+  getWorkflowDef(name: string, version?: number): Promise<WorkflowDef | null> {
+    return guard('getWorkflowDef', () => this.defs.getWorkflowDef(name, version), true);
+  }
+  listWorkflowDefs(): Promise<WorkflowDef[]> {
+    return guard('listWorkflowDefs', () => this.defs.listWorkflowDefs(), true);
+  }
+  deleteWorkflowDef(name: string, version: number): Promise<boolean> {
+    return guard('deleteWorkflowDef', () => this.defs.deleteWorkflowDef(name, version), false);
+  }
+
+  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<void> {
+    return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks), false);
+  }
+  getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
+    return guard('getWorkflow', async () => {
+      const d = await this.c.workflows.findOne({ _id: workflowId });
+      return d ? docToWorkflow(d) : null;
+    }, true);
+  }
+  getTasks(workflowId: string): Promise<TaskRecord[]> {
+    return guard('getTasks', async () => (await this.c.tasks.find({ workflowInstanceId: workflowId }).sort({ seq: 1 }).toArray()).map(docToTask), true);
+  }
+  getTask(taskId: string): Promise<TaskRecord | null> {
+    return guard('getTask', async () => {
+      const d = await this.c.tasks.findOne({ _id: taskId });
+      return d ? docToTask(d) : null;
+    }, true);
+  }
+  commitDecision(decision: CommitDecision): Promise<boolean> {
+    // Safe to repeat: inserts are idempotent and the revision check refuses a second commit;
+    // a repeat after a lost acknowledgement reports a conflict, and the caller decides again.
+    return guard('commitDecision', () => commitDecision(this.c, decision), false);
+  }
+  unappliedResults(workflowId: string): Promise<TaskRecord[]> {
+    return guard('unappliedResults', async () =>
+      (await this.c.tasks.find({ workflowInstanceId: workflowId, applied: false }).sort({ updateTime: 1 }).toArray()).map(docToTask), true);
+  }
+  findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }> {
+    return guard('findWorkflows', async () => {
+      const filter = {
+        ...(q.workflowName ? { workflowName: q.workflowName } : {}),
+        ...(q.status?.length ? { status: { $in: q.status } } : {}),
+        ...(q.correlationId ? { correlationId: q.correlationId } : {}),
+      };
+      const [totalHits, docs] = await Promise.all([
+        this.c.workflows.countDocuments(filter),
+        this.c.workflows.find(filter).sort({ createTime: -1 }).skip(q.start).limit(q.size).toArray(),
+      ]);
+      return { totalHits, results: docs.map(docToWorkflow) };
+    }, true);
+  }
+
+  claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {
+    return guard('claimTasks', () => claimTasks(this.c, claim), false);
+  }
+  completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
+    return guard('completeAttempt', () => completeAttempt(this.c, report), false);
+  }
+  progressAttempt(report: ProgressReport): Promise<ReportOutcome> {
+    return guard('progressAttempt', () => progressAttempt(this.c, report), false);
+  }
+  queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>> {
+    return guard('queueSizes', async () => {
+      const counts = await Promise.all(
+        taskTypes.map((t) => this.c.tasks.countDocuments({ taskType: t, status: 'SCHEDULED', queued: true, visibleAt: { $lte: now } })),
+      );
+      return Object.fromEntries(taskTypes.map((t, i) => [t, counts[i] ?? 0]));
+    }, true);
+  }
+  inProgressCount(taskType: string): Promise<number> {
+    return guard('inProgressCount', () => this.c.tasks.countDocuments({ taskType, status: 'IN_PROGRESS', queued: true }), true);
+  }
+
+  expiredLeases(now: number, limit: number): Promise<TaskRecord[]> {
+    return guard('expiredLeases', () => this.sweeps.expiredLeases(now, limit), true);
+  }
+  timeOutAttempt(taskId: string, expected: { status: TaskStatus; attemptToken: string | null }, reason: string, now: number): Promise<TaskRecord | null> {
+    return guard('timeOutAttempt', () => this.sweeps.timeOutAttempt(taskId, expected, reason, now), false);
+  }
+  workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
+    return guard('workflowsWithUnappliedResults', () => this.sweeps.workflowsWithUnappliedResults(before, limit), true);
+  }
+  dueWorkflowTimers(now: number, limit: number): Promise<string[]> {
+    return guard('dueWorkflowTimers', () => this.sweeps.dueWorkflowTimers(now, limit), true);
+  }
+  dueTaskTimers(now: number, limit: number): Promise<TaskRecord[]> {
+    return guard('dueTaskTimers', () => this.sweeps.dueTaskTimers(now, limit), true);
+  }
+  failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]> {
+    return guard('failedTasks', () => this.sweeps.failedTasks(taskType, limit), true);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Filter } from 'mongodb';
+import { rankOf } from '../../domain/priority';
+import { TaskStatus } from '../../domain/status';
+import type { AttemptReport, ProgressReport, ReportOutcome } from '../port';
+import { classifyRejected } from '../sqlite/report-attempt';
+import { docToTask, type TaskDoc } from './codec';
+import type { Collections } from './collections';
+
+/**
+ * A worker's report. Atomic: one findOneAndUpdate whose filter is the claim itself (task id,
+ * IN_PROGRESS, attempt token or worker id) writes the result; a report that does not hold the
+ * claim matches nothing and changes nothing. Only then is the task read to say why (duplicate,
+ * stale, unknown). Round trips: 1 on the normal path, 2 on a rejected report.
+ */
+export async function completeAttempt(c: Collections, r: AttemptReport): Promise<ReportOutcome> {
+  const doc = await c.tasks.findOneAndUpdate(
+    claimFilter(r.taskId, r.attemptToken, r.workerId),
+    {
+      $set: {
+        status: r.status,
+        outputJson: JSON.stringify(r.outputData),
+        reasonForIncompletion: r.reasonForIncompletion,
+        endTime: r.now,
+        updateTime: r.now,
+        leaseUntil: 0,
+        applied: false,
+      },
+      ...(r.logs.length ? { $push: { logs: { $each: r.logs } } } : {}),
+    },
+    { returnDocument: 'after' },
+  );
+  if (doc) return { kind: 'applied', task: docToTask(doc) };
+  return rejected(c, r.taskId, r);
+}
+
+export async function progressAttempt(c: Collections, r: ProgressReport): Promise<ReportOutcome> {
+  const set: Partial<TaskDoc> = { updateTime: r.now };
+  if (Object.keys(r.outputData).length) set.outputJson = JSON.stringify(r.outputData);
+  if (r.callbackAfterMs > 0) {
+    // Re-queueing needs the workflow priority for the rank: one read first (the rare path); the
+    // write below is still fenced by the claim, so the read cannot make it unsafe.
+    const current = await c.tasks.findOne({ _id: r.taskId }, { projection: { workflowPriority: 1 } });
+    if (!current) return { kind: 'not_found' };
+    Object.assign(set, {
+      status: TaskStatus.SCHEDULED,
+      visibleAt: r.now + r.callbackAfterMs,
+      rank: rankOf(r.now + r.callbackAfterMs, current.workflowPriority),
+      callbackAfterSeconds: Math.round(r.callbackAfterMs / 1000),
+      leaseUntil: 0,
+      attemptToken: null,
+    });
+  } else {
+    set.leaseUntil = r.now + r.leaseMs;
+  }
+  const doc = await c.tasks.findOneAndUpdate(
+    claimFilter(r.taskId, r.attemptToken, r.workerId),
+    { $set: set, ...(r.logs.length ? { $push: { logs: { $each: r.logs } } } : {}) },
+    { returnDocument: 'after' },
+  );
+  if (doc) return { kind: 'applied', task: docToTask(doc) };
+  const t = await c.tasks.findOne({ _id: r.taskId });
+  return t ? { kind: 'stale', task: docToTask(t) } : { kind: 'not_found' };
+}
+
+function claimFilter(taskId: string, token: string | null, workerId: string | null): Filter<TaskDoc> {
+  const f: Filter<TaskDoc> = { _id: taskId, status: TaskStatus.IN_PROGRESS, queued: true };
+  if (token !== null) f.attemptToken = token;
+  // Conductor's clients send no token: the worker id of the claim is the fence we have.
+  else if (workerId !== null) f.workerId = { $in: [workerId, null] };
+  return f;
+}
+
+async function rejected(c: Collections, taskId: string, r: AttemptReport): Promise<ReportOutcome> {
+  const t = await c.tasks.findOne({ _id: taskId });
+  return t ? classifyRejected(docToTask(t), r) : { kind: 'not_found' };
+}

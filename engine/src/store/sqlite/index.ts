@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { TaskDef, WorkflowDef } from '@baton/definitions';
+import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { TaskStatus } from '../../domain/status';
+import type { AttemptReport, ClaimRequest, CommitDecision, ProgressReport, ReportOutcome, Store, WorkflowQuery } from '../port';
+import { claimSelectSql, claimTasks } from './claim-tasks';
+import { commitDecision, createWorkflow } from './commit-decision';
+import { SqliteDefinitions } from './definitions';
+import { completeAttempt, progressAttempt } from './report-attempt';
+import { Rows, parseTask, parseWorkflow, type TaskRow } from './rows';
+import { createSchema } from './schema';
+import { SqliteSweeps } from './sweeps';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  file: string;
+  /**
+   * 'NORMAL' (default) survives a crash of the engine process (kill -9): WAL frames are in the OS
+   * before the answer. 'FULL' also survives a power loss, at the price of an fsync per commit.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** The embedded store: one SQLite file, one engine process (the file is locked by it). */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private db!: Database.Database;
+  private rows!: Rows;
+  private defs!: SqliteDefinitions;
+  private sweeps!: SqliteSweeps;
+  private claimSelect!: Database.Statement;
+
+  constructor(private readonly options: SqliteStoreOptions) {}
+
+  async init(): Promise<void> {
+    if (this.options.file !== ':memory:') mkdirSync(dirname(this.options.file), { recursive: true });
+    this.db = new Database(this.options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    createSchema(this.db);
+    this.rows = new Rows(this.db);
+    this.defs = new SqliteDefinitions(this.db);
+    this.sweeps = new SqliteSweeps(this.db, this.rows);
+    this.claimSelect = this.db.prepare(claimSelectSql);
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+
+  async getTaskDef(name: string): Promise<TaskDef | null> {
+    return this.defs.getTaskDef(name);
+  }
+  async listTaskDefs(): Promise<TaskDef[]> {
+    return this.defs.listTaskDefs();
+  }
+  async putTaskDefs(defs: TaskDef[], changedBy: string, now: number): Promise<void> {
+    this.defs.putTaskDefs(defs, changedBy, now);
+  }
+  async deleteTaskDef(name: string, changedBy: string, now: number): Promise<boolean> {
+    return this.defs.deleteTaskDef(name, changedBy, now);
+  }
+  async taskDefChanges(name: string | null, limit: number): Promise<TaskDefChange[]> {
+    return this.defs.taskDefChanges(name, limit);
+  }
+  async putWorkflowDef(def: WorkflowDef, overwrite: boolean): Promise<boolean> {
+    return this.defs.putWorkflowDef(def, overwrite);
+  }
+  async getWorkflowDef(name: string, version?: number): Promise<WorkflowDef | null> {
+    return this.defs.getWorkflowDef(name, version);
+  }
+  async listWorkflowDefs(): Promise<WorkflowDef[]> {
+    return this.defs.listWorkflowDefs();
+  }
+  async deleteWorkflowDef(name: string, version: number): Promise<boolean> {
+    return this.defs.deleteWorkflowDef(name, version);
+  }
+
+  async createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<void> {
+    createWorkflow(this.db, this.rows, workflow, tasks);
+  }
+  async getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
+    return this.rows.getWorkflow(workflowId);
+  }
+  async getTasks(workflowId: string): Promise<TaskRecord[]> {
+    return (this.db.prepare(`SELECT doc FROM tasks WHERE workflow_id = ? ORDER BY seq`).all(workflowId) as TaskRow[]).map(parseTask);
+  }
+  async getTask(taskId: string): Promise<TaskRecord | null> {
+    return this.rows.getTask(taskId);
+  }
+  async commitDecision(decision: CommitDecision): Promise<boolean> {
+    return commitDecision(this.db, this.rows, decision);
+  }
+  async unappliedResults(workflowId: string): Promise<TaskRecord[]> {
+    return (
+      this.db.prepare(`SELECT doc FROM tasks WHERE workflow_id = ? AND applied = 0 ORDER BY update_time`).all(workflowId) as TaskRow[]
+    ).map(parseTask);
+  }
+  async findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.workflowName) {
+      where.push('name = ?');
+      args.push(q.workflowName);
+    }
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
+    if (q.correlationId) {
+      where.push('correlation_id = ?');
+      args.push(q.correlationId);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM workflows ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT doc FROM workflows ${clause} ORDER BY create_time DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.size, q.start) as Array<{ doc: string }>;
+    return { totalHits: total, results: rows.map(parseWorkflow) };
+  }
+
+  async claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {
+    return claimTasks(this.db, this.rows, this.claimSelect, claim);
+  }
+  async completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
+    return completeAttempt(this.db, this.rows, report);
+  }
+  async progressAttempt(report: ProgressReport): Promise<ReportOutcome> {
+    return progressAttempt(this.db, this.rows, report);
+  }
+  async queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>> {
+    const stmt = this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'SCHEDULED' AND queued = 1 AND visible_at <= ?`);
+    const out: Record<string, number> = {};
+    for (const t of taskTypes) out[t] = (stmt.get(t, now) as { n: number }).n;
+    return out;
+  }
+  async inProgressCount(taskType: string): Promise<number> {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'IN_PROGRESS' AND queued = 1`).get(taskType) as { n: number }).n;
+  }
+
+  async expiredLeases(now: number, limit: number): Promise<TaskRecord[]> {
+    return this.sweeps.expiredLeases(now, limit);
+  }
+  async timeOutAttempt(taskId: string, expected: { status: TaskStatus; attemptToken: string | null }, reason: string, now: number): Promise<TaskRecord | null> {
+    return this.sweeps.timeOutAttempt(taskId, expected, reason, now);
+  }
+  async workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
+    return this.sweeps.workflowsWithUnappliedResults(before, limit);
+  }
+  async dueWorkflowTimers(now: number, limit: number): Promise<string[]> {
+    return this.sweeps.dueWorkflowTimers(now, limit);
+  }
+  async dueTaskTimers(now: number, limit: number): Promise<TaskRecord[]> {
+    return this.sweeps.dueTaskTimers(now, limit);
+  }
+  async failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]> {
+    const sql = `SELECT doc FROM tasks WHERE status IN ('FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT') ${taskType ? 'AND task_type = ?' : ''} ORDER BY update_time DESC LIMIT ?`;
+    const args = taskType ? [taskType, limit] : [limit];
+    return (this.db.prepare(sql).all(...args) as TaskRow[]).map(parseTask);
+  }
+}

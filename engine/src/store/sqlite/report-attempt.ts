@@ -1,0 +1,74 @@
+import type Database from 'better-sqlite3';
+import type { TaskRecord } from '../../domain/records';
+import { TaskStatus } from '../../domain/status';
+import type { AttemptReport, ProgressReport, ReportOutcome } from '../port';
+import type { Rows } from './rows';
+import { rankOf } from '../../domain/priority';
+
+/**
+ * A worker's report on its attempt. Atomic: one transaction reads the attempt, checks the claim
+ * (status IN_PROGRESS, same attemptToken when the report carries one, same workerId when it
+ * names one) and writes the result. Anything else is classified, never written.
+ */
+export function completeAttempt(db: Database.Database, rows: Rows, r: AttemptReport): ReportOutcome {
+  return db.transaction((): ReportOutcome => {
+    const t = rows.getTask(r.taskId);
+    if (!t) return { kind: 'not_found' };
+    if (!ownsClaim(t, r.attemptToken, r.workerId)) return classifyRejected(t, r);
+    const done: TaskRecord = {
+      ...t,
+      status: r.status,
+      outputData: r.outputData,
+      reasonForIncompletion: r.reasonForIncompletion,
+      logs: r.logs.length ? [...t.logs, ...r.logs] : t.logs,
+      endTime: r.now,
+      updateTime: r.now,
+      leaseUntil: 0,
+      applied: false,
+    };
+    rows.putTask(done);
+    return { kind: 'applied', task: done };
+  })();
+}
+
+export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressReport): ReportOutcome {
+  return db.transaction((): ReportOutcome => {
+    const t = rows.getTask(r.taskId);
+    if (!t) return { kind: 'not_found' };
+    if (!ownsClaim(t, r.attemptToken, r.workerId)) return { kind: 'stale', task: t };
+    const base = {
+      ...t,
+      // Like Conductor, a progress report's outputData replaces the attempt's (when it sends any).
+      outputData: Object.keys(r.outputData).length ? r.outputData : t.outputData,
+      logs: r.logs.length ? [...t.logs, ...r.logs] : t.logs,
+      updateTime: r.now,
+    };
+    const next: TaskRecord =
+      r.callbackAfterMs > 0
+        ? {
+            ...base,
+            status: TaskStatus.SCHEDULED,
+            visibleAt: r.now + r.callbackAfterMs,
+            rank: rankOf(r.now + r.callbackAfterMs, t.workflowPriority),
+            callbackAfterSeconds: Math.round(r.callbackAfterMs / 1000),
+            leaseUntil: 0,
+            attemptToken: null,
+          }
+        : { ...base, leaseUntil: r.now + r.leaseMs };
+    rows.putTask(next);
+    return { kind: 'applied', task: next };
+  })();
+}
+
+export function ownsClaim(t: TaskRecord, token: string | null, workerId: string | null): boolean {
+  if (t.status !== TaskStatus.IN_PROGRESS || !t.queued) return false;
+  if (token !== null) return token === t.attemptToken;
+  // Conductor's clients send no token: the worker id of the claim is the fence we have.
+  return workerId === null || t.workerId === null || workerId === t.workerId;
+}
+
+export function classifyRejected(t: TaskRecord, r: { attemptToken: string | null; status: string }): ReportOutcome {
+  const sameAttempt = r.attemptToken === null || r.attemptToken === t.attemptToken || t.attemptToken === null;
+  if (t.status === r.status && sameAttempt) return { kind: 'duplicate', task: t };
+  return { kind: 'stale', task: t };
+}

@@ -1,0 +1,13 @@
+import { BatonWorker } from '@baton/workers-sdk';
+
+/** One benchmark worker process: completes every task of its type at once. */
+const [serverUrl, taskType, concurrency, workerId] = process.argv.slice(2);
+if (!serverUrl || !taskType) throw new Error('usage: bench-worker URL TASK_TYPE [CONCURRENCY] [WORKER_ID]');
+const worker = new BatonWorker({ serverUrl, workerId: workerId ?? `bench-${process.pid}`, pollTimeoutMs: 1000 });
+worker.register<{ i: number }, { i: number }>({
+  taskType,
+  concurrency: Number(concurrency ?? 20),
+  handler: async (input) => ({ i: (input.i ?? 0) + 1 }),
+});
+void worker.start().then(() => process.stdout.write('READY\n'));
+worker.stopOnSignals();

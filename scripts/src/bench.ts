@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * Throughput and latency benchmark: N workflows of K sequential SIMPLE steps, W worker processes
+ * over HTTP, against a freshly started engine process (embedded store, or MongoDB with --mongodb).
+ * Prints workflows/s, steps/s, and the latency from a step's report to the next step's dispatch.
+ */
+const { values: opt } = parseArgs({
+  options: {
+    workflows: { type: 'string', default: '1000' },
+    steps: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '32' },
+    mongodb: { type: 'boolean', default: false },
+  },
+});
+const N = Number(opt.workflows);
+const K = Number(opt.steps);
+const W = Number(opt.workers);
+const C = Number(opt.concurrency);
+const root = join(__dirname, '../..');
+
+async function main(): Promise<void> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  if (opt.mongodb) {
+    if (!process.env.MONGODB_URI) throw new Error('--mongodb needs MONGODB_URI (node scripts/mongo-test-server.js prints one)');
+    env.MONGODB_URI = process.env.MONGODB_URI;
+    env.BATON_MONGODB_DB = `baton_bench_${Date.now()}`;
+  } else {
+    env.BATON_DATA_DIR = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+  }
+  const engine = await startProcess(join(root, 'engine/dist/main.js'), [], env, 'baton engine listening');
+  const workers: ChildProcess[] = [];
+  try {
+    await http(url, 'POST', '/api/metadata/taskdefs', [{ name: 'bench_step', retryCount: 3, retryDelaySeconds: 1, responseTimeoutSeconds: 60 }]);
+    await http(url, 'POST', '/api/metadata/workflow', {
+      name: 'bench',
+      tasks: Array.from({ length: K }, (_, k) => ({
+        name: 'bench_step',
+        taskReferenceName: `s${k}`,
+        inputParameters: { i: k === 0 ? '${workflow.input.i}' : `\${s${k - 1}.output.i}` },
+      })),
+      outputParameters: { i: `\${s${K - 1}.output.i}` },
+    });
+    for (let w = 0; w < W; w++) {
+      workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`], {}, 'READY'));
+    }
+    const commandsBefore = await storeCommands(url);
+    const t0 = Date.now();
+    const ids: string[] = [];
+    // Start in parallel batches: starting is part of the load, as in production.
+    for (let i = 0; i < N; i += 50) {
+      const batch = Array.from({ length: Math.min(50, N - i) }, (_, j) => http(url, 'POST', '/api/workflow/bench', { i: 0, n: i + j }) as Promise<string>);
+      ids.push(...(await Promise.all(batch)));
+    }
+    const started = Date.now();
+    for (;;) {
+      const r = (await http(url, 'GET', '/api/workflow/search?workflowName=bench&status=COMPLETED&size=1')) as { totalHits: number };
+      if (r.totalHits >= N) break;
+      const failed = (await http(url, 'GET', '/api/workflow/search?workflowName=bench&status=FAILED&size=1')) as { totalHits: number };
+      if (failed.totalHits > 0) throw new Error(`${failed.totalHits} workflows failed`);
+      await sleep(20);
+    }
+    const elapsed = (Date.now() - t0) / 1000;
+    const commandsAfter = await storeCommands(url);
+
+    // Latency from each step's report (endTime) to the next step's dispatch (startTime = claim),
+    // and to its scheduling (the decision), from the engine's own timestamps.
+    const dispatch: number[] = [];
+    const decide: number[] = [];
+    const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(N / 300)) === 0);
+    for (const id of sample) {
+      const wf = (await http(url, 'GET', `/api/workflow/${id}`)) as { tasks: Array<{ startTime: number; endTime: number; scheduledTime: number }> };
+      for (let k = 1; k < wf.tasks.length; k++) {
+        const prev = wf.tasks[k - 1]!;
+        const next = wf.tasks[k]!;
+        dispatch.push(next.startTime - prev.endTime);
+        decide.push(next.scheduledTime - prev.endTime);
+      }
+    }
+    const steps = N * K;
+    const lines = [
+      `store=${opt.mongodb ? 'mongodb' : 'sqlite'} workflows=${N} steps/workflow=${K} workerProcesses=${W} concurrency/worker=${C}`,
+      `elapsed ${elapsed.toFixed(2)} s (starting took ${((started - t0) / 1000).toFixed(2)} s)`,
+      `workflows/s ${(N / elapsed).toFixed(1)}`,
+      `steps/s ${(steps / elapsed).toFixed(1)}`,
+      `report -> next dispatch: p50 ${pct(dispatch, 50)} ms, p99 ${pct(dispatch, 99)} ms (n=${dispatch.length})`,
+      `report -> next scheduled (decide): p50 ${pct(decide, 50)} ms, p99 ${pct(decide, 99)} ms`,
+    ];
+    if (commandsBefore !== null && commandsAfter !== null) {
+      lines.push(`database commands: ${commandsAfter - commandsBefore} total, ${((commandsAfter - commandsBefore) / steps).toFixed(2)} per step (incl. starts, polls and the progress checks of this script)`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    engine.kill('SIGTERM');
+  }
+}
+
+function pct(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function storeCommands(url: string): Promise<number | null> {
+  const res = await fetch(`${url}/metrics`);
+  const m = /^baton_store_commands_total (\d+)/m.exec(await res.text());
+  return m ? Number(m[1]) : null;
+}
+
+async function http(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function startProcess(file: string, args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(ready)) resolve(p);
+    });
+    p.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

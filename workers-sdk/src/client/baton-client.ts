@@ -1,0 +1,147 @@
+import { InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
+import { HttpTransport, parseJsonBody } from '../http/transport';
+import { RetryMode } from '../http/retry-policy';
+import type { BatonClientOptions } from '../options';
+import { compileTransportOptions, nonNegativeInteger, positiveInteger } from '../options';
+import { isJsonObject, parseWorkflow } from '../protocol/parse';
+import type { JsonObject, StartWorkflowRequest, TaskDefLike, Workflow, WorkflowDefLike } from '../protocol/types';
+import { isTerminalWorkflowStatus } from '../protocol/types';
+import { sleep } from '../util/sleep';
+
+export interface StartWorkflowOptions {
+  /** Definition version; the server picks the latest when left out. */
+  version?: number;
+  correlationId?: string;
+  priority?: number;
+}
+
+export interface GetWorkflowOptions {
+  /** Default true. */
+  includeTasks?: boolean;
+}
+
+export interface WaitForWorkflowOptions {
+  /** Default 60000 ms. */
+  timeoutMs?: number;
+  /** Pause between two reads of the workflow. Default 250 ms. */
+  intervalMs?: number;
+  /** Default true. */
+  includeTasks?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Typed client of the metadata and workflow REST API. Transient failures (network errors, 429,
+ * 5xx) are retried with exponential backoff; other failures throw HttpError with the problem body.
+ */
+export class BatonClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: BatonClientOptions) {
+    this.http = new HttpTransport(compileTransportOptions(options));
+  }
+
+  /** Creates or updates task definitions. */
+  async registerTaskDefs(defs: readonly TaskDefLike[]): Promise<void> {
+    await this.http.send({ method: 'POST', path: '/api/metadata/taskdefs', body: defs, retry: RetryMode.IDEMPOTENT });
+  }
+
+  async updateTaskDef(def: TaskDefLike): Promise<void> {
+    await this.http.send({ method: 'PUT', path: '/api/metadata/taskdefs', body: def, retry: RetryMode.IDEMPOTENT });
+  }
+
+  /**
+   * Without `overwrite` the server rejects a name and version that already exist; with it the
+   * definition replaces the stored one (Conductor's bulk update takes an array).
+   */
+  async registerWorkflowDef(def: WorkflowDefLike, options: { overwrite?: boolean } = {}): Promise<void> {
+    if (options.overwrite === true) {
+      await this.http.send({ method: 'PUT', path: '/api/metadata/workflow', body: [def], retry: RetryMode.IDEMPOTENT });
+    } else {
+      // Resending a create that did go through would fail with a conflict, so resend only when the
+      // server cannot have seen it.
+      await this.http.send({ method: 'POST', path: '/api/metadata/workflow', body: def, retry: RetryMode.IF_NOT_PROCESSED });
+    }
+  }
+
+  /** Starts a workflow and returns its id. */
+  async startWorkflow(name: string, input: JsonObject = {}, options: StartWorkflowOptions = {}): Promise<string> {
+    const request: StartWorkflowRequest = {
+      name,
+      input,
+      ...(options.version !== undefined && { version: options.version }),
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.priority !== undefined && { priority: options.priority }),
+    };
+    // Not idempotent: a resent start could run the workflow twice.
+    const response = await this.http.send({ method: 'POST', path: '/api/workflow', body: request, retry: RetryMode.IF_NOT_PROCESSED });
+    return parseWorkflowId(response.text, response.contentType);
+  }
+
+  async getWorkflow(workflowId: string, options: GetWorkflowOptions = {}): Promise<Workflow> {
+    const response = await this.http.send({
+      method: 'GET',
+      path: `/api/workflow/${encodeURIComponent(workflowId)}`,
+      query: { includeTasks: options.includeTasks ?? true },
+      retry: RetryMode.IDEMPOTENT,
+    });
+    return parseWorkflow(parseJsonBody(response, `GET workflow ${workflowId}`), `workflow ${workflowId}`);
+  }
+
+  async terminateWorkflow(workflowId: string, reason?: string): Promise<void> {
+    await this.http.send({
+      method: 'DELETE',
+      path: `/api/workflow/${encodeURIComponent(workflowId)}`,
+      query: { reason },
+      retry: RetryMode.IDEMPOTENT,
+    });
+  }
+
+  /** Reads the workflow until it is COMPLETED, FAILED, TIMED_OUT or TERMINATED, and returns it. */
+  async waitForWorkflow(workflowId: string, options: WaitForWorkflowOptions = {}): Promise<Workflow> {
+    const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 60_000);
+    const intervalMs = nonNegativeInteger('intervalMs', options.intervalMs, 250);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true });
+      if (isTerminalWorkflowStatus(workflow.status)) return workflow;
+      if (options.signal?.aborted === true) throw new RequestAbortedError(`waiting for workflow ${workflowId} was aborted`);
+      if (Date.now() + intervalMs > deadline) throw new WaitTimeoutError(workflowId, workflow.status, timeoutMs);
+      await sleep(intervalMs, options.signal);
+    }
+  }
+
+  /** Number of tasks waiting in each task type's queue. */
+  async queueSizes(taskTypes: readonly string[]): Promise<Record<string, number>> {
+    if (taskTypes.length === 0) return {};
+    const response = await this.http.send({
+      method: 'GET',
+      path: '/api/tasks/queue/sizes',
+      query: { taskType: taskTypes },
+      retry: RetryMode.IDEMPOTENT,
+    });
+    const body = parseJsonBody(response, 'GET queue sizes');
+    if (!isJsonObject(body)) throw new InvalidResponseError('GET queue sizes: expected an object');
+    const sizes: Record<string, number> = {};
+    for (const [taskType, size] of Object.entries(body)) {
+      if (typeof size !== 'number') throw new InvalidResponseError(`GET queue sizes: size of ${taskType} is not a number`);
+      sizes[taskType] = size;
+    }
+    return sizes;
+  }
+}
+
+function parseWorkflowId(text: string, contentType: string): string {
+  let id = text.trim();
+  // Conductor answers text/plain; some proxies and servers send the id as a JSON string.
+  if (contentType.includes('json') || id.startsWith('"')) {
+    try {
+      const parsed: unknown = JSON.parse(id);
+      if (typeof parsed === 'string') id = parsed;
+    } catch {
+      // not JSON after all: keep the text
+    }
+  }
+  if (id === '') throw new InvalidResponseError('POST /api/workflow: the answer has no workflow id');
+  return id;
+}

@@ -1,0 +1,41 @@
+export { BatonWorker, WorkerState } from './worker/baton-worker';
+export type { TaskContext, TaskHandler, TaskRegistration } from './worker/task-context';
+export { inProgress, InProgressOutcome } from './worker/outcome';
+export type { InProgressOptions } from './worker/outcome';
+
+export { BatonClient } from './client/baton-client';
+export type { GetWorkflowOptions, StartWorkflowOptions, WaitForWorkflowOptions } from './client/baton-client';
+
+export type { BatonClientOptions, BatonWorkerOptions, RetryOptions } from './options';
+export type { LogFn, Logger } from './logger';
+export { silentLogger } from './logger';
+
+export {
+  BatonError,
+  ConfigError,
+  ErrorCode,
+  HttpError,
+  IllegalStateError,
+  InvalidResponseError,
+  LeaseLostError,
+  NetworkError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  TerminalError,
+  WaitTimeoutError,
+} from './errors';
+
+export { TaskResultStatus, TaskStatus, WorkflowStatus, isTerminalWorkflowStatus } from './protocol/types';
+export type {
+  JsonObject,
+  ProblemDetails,
+  ProblemFieldError,
+  StartWorkflowRequest,
+  Task,
+  TaskDefLike,
+  TaskExecLog,
+  TaskResult,
+  Workflow,
+  WorkflowDefLike,
+  WorkflowTaskLike,
+} from './protocol/types';

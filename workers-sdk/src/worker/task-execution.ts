@@ -1,0 +1,81 @@
+import type { Logger } from '../logger';
+import { scopeLogger } from '../logger';
+import type { JsonObject, Task } from '../protocol/types';
+import { LeaseKeeper, leaseExtensionIntervalMs } from './lease-keeper';
+import type { TaskOutcome } from './outcome';
+import { outcomeOfError, outcomeOfReturn, toTaskResult } from './outcome';
+import type { TaskContext } from './task-context';
+import type { TaskProtocol } from './task-protocol';
+import { ReportOutcome } from './task-protocol';
+
+/** A registered handler with its input type erased; the worker stores handlers of many types. */
+export type ErasedHandler = (input: JsonObject, ctx: TaskContext) => unknown;
+
+export interface ExecutionDeps {
+  readonly handler: ErasedHandler;
+  readonly protocol: TaskProtocol;
+  readonly workerId: string;
+  readonly logger: Logger;
+}
+
+/** Runs one claimed task to its report. Never rejects: every failure ends as a log line. */
+export async function executeTask(task: Task, deps: ExecutionDeps): Promise<void> {
+  const logger = scopeLogger(deps.logger, {
+    taskId: task.taskId,
+    workflowInstanceId: task.workflowInstanceId,
+    taskType: task.taskType,
+  });
+  const lease = new AbortController();
+  const keeper = new LeaseKeeper({
+    taskId: task.taskId,
+    intervalMs: leaseExtensionIntervalMs(task.responseTimeoutSeconds),
+    extend: (signal, retryBudgetMs) => deps.protocol.extendLease(task, signal, retryBudgetMs),
+    onLost: (error) => lease.abort(error),
+    logger,
+  });
+  const ctx: TaskContext = {
+    taskId: task.taskId,
+    workflowInstanceId: task.workflowInstanceId,
+    taskType: task.taskType,
+    referenceTaskName: task.referenceTaskName,
+    retryCount: task.retryCount,
+    pollCount: task.pollCount,
+    attemptToken: task.attemptToken,
+    signal: lease.signal,
+    extendLease: () => keeper.extendNow(),
+    logger,
+  };
+
+  logger.debug({ retryCount: task.retryCount, pollCount: task.pollCount }, 'task started');
+  let outcome: TaskOutcome;
+  keeper.start();
+  try {
+    outcome = outcomeOfReturn(await deps.handler(task.inputData, ctx));
+  } catch (error) {
+    outcome = outcomeOfError(error);
+    logger.warn({ err: error, status: outcome.status }, 'task handler failed');
+  } finally {
+    keeper.stop();
+  }
+
+  if (lease.signal.aborted) {
+    // The server already refused this attempt; another attempt owns the task now.
+    logger.warn({ status: outcome.status }, 'lease was lost while the handler ran; result dropped');
+    return;
+  }
+
+  const result = toTaskResult(task, deps.workerId, outcome, Date.now());
+  try {
+    const reported = await deps.protocol.report(result);
+    if (reported === ReportOutcome.STALE) {
+      logger.warn({ status: result.status }, 'server refused the report: attempt expired or superseded; result dropped');
+    } else {
+      logger.debug({ status: result.status }, 'task reported');
+    }
+  } catch (error) {
+    logger.error(
+      { err: error, status: result.status },
+      'could not report the task; the server will hand it out again when its lease expires',
+    );
+  }
+}
