@@ -3,7 +3,7 @@ import type { EngineHooks } from './runtime/engine';
 import type { Store } from './store/port';
 
 /** Prometheus metrics, fed by the engine's hooks (never read on a hot path). */
-export function createMetrics(store: Store): { registry: Registry; hooks: EngineHooks } {
+export function createMetrics(store: Store): { registry: Registry; hooks: EngineHooks; httpRequests: Counter<'route'> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (store.stats) {
@@ -25,8 +25,10 @@ export function createMetrics(store: Store): { registry: Registry; hooks: Engine
     buckets: [0, 1, 2, 5, 10],
     registers: [registry],
   });
+  const httpRequests = new Counter({ name: 'baton_http_requests_total', help: 'HTTP requests by route', labelNames: ['route'], registers: [registry] });
   return {
     registry,
+    httpRequests,
     hooks: {
       onTasksScheduled: (tasks) => {
         for (const t of tasks) scheduled.inc({ taskType: t.taskType });

@@ -36,7 +36,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   const engine = new Engine(store, opts.clock ?? systemClock, log, { ...defaultEngineOptions, pollRecheckMs: config.pollRecheckMs }, metrics.hooks);
   await engine.init();
   const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
-  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry });
+  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry, httpRequests: metrics.httpRequests });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

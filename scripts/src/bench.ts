@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BatonClient } from '@baton/workers-sdk';
 
 /**
  * Throughput and latency benchmark: N workflows of K sequential SIMPLE steps, W worker processes
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   } else {
     env.BATON_DATA_DIR = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   }
-  const engine = await startProcess(join(root, 'engine/dist/main.js'), [], env, 'baton engine listening');
+  const engine = await startProcess(join(root, 'engine/dist/main.js'), [], env, null);
+  await waitHealthy(url);
   const workers: ChildProcess[] = [];
   try {
     await http(url, 'POST', '/api/metadata/taskdefs', [{ name: 'bench_step', retryCount: 3, retryDelaySeconds: 1, responseTimeoutSeconds: 60 }]);
@@ -52,12 +54,13 @@ async function main(): Promise<void> {
     for (let w = 0; w < W; w++) {
       workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`], {}, 'READY'));
     }
+    const client = new BatonClient({ serverUrl: url });
     const commandsBefore = await storeCommands(url);
     const t0 = Date.now();
     const ids: string[] = [];
     // Start in parallel batches: starting is part of the load, as in production.
     for (let i = 0; i < N; i += 50) {
-      const batch = Array.from({ length: Math.min(50, N - i) }, (_, j) => http(url, 'POST', '/api/workflow/bench', { i: 0, n: i + j }) as Promise<string>);
+      const batch = Array.from({ length: Math.min(50, N - i) }, (_, j) => client.startWorkflow('bench', { i: 0, n: i + j }));
       ids.push(...(await Promise.all(batch)));
     }
     const started = Date.now();
@@ -97,6 +100,9 @@ async function main(): Promise<void> {
     if (commandsBefore !== null && commandsAfter !== null) {
       lines.push(`database commands: ${commandsAfter - commandsBefore} total, ${((commandsAfter - commandsBefore) / steps).toFixed(2)} per step (incl. starts, polls and the progress checks of this script)`);
     }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const requests = [...metrics.matchAll(/^baton_http_requests_total\{route="([^"]+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`);
+    lines.push(`HTTP requests: ${requests.join(', ')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     for (const w of workers) w.kill('SIGTERM');
@@ -131,13 +137,29 @@ async function http(url: string, method: string, path: string, body?: unknown): 
   }
 }
 
-function startProcess(file: string, args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+async function waitHealthy(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`engine at ${url} did not become healthy`);
+}
+
+/** Starts a node process; resolves when `ready` appears on its stdout (at once when null). */
+function startProcess(file: string, args: string[], env: Record<string, string>, ready: string | null): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine and workers.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const p = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    if (ready === null) resolve(p);
     p.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
-      if (out.includes(ready)) resolve(p);
+      if (ready !== null && out.includes(ready)) resolve(p);
     });
     p.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out.slice(-2000)}`)));
   });

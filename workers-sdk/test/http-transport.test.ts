@@ -30,23 +30,23 @@ describe('HttpTransport', () => {
       finishBody = () => res.end('"t1"}]');
     };
     const controller = new AbortController();
-    const realFetch = globalThis.fetch;
-    const spy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (...args: Parameters<typeof fetch>) => {
-      const response = await realFetch(...args);
-      // The headers are in. stop() comes from another event (a signal, a timer), so it runs after
-      // the transport has resumed; then the rest of the body arrives.
-      setImmediate(() => {
-        controller.abort();
-        finishBody();
-      });
-      return response;
+    // The headers and part of the body are in when the caller aborts (stop() during a poll);
+    // the rest of the body arrives after the abort.
+    const headersSent = new Promise<void>((resolve) => {
+      const previous = onRequest;
+      onRequest = (res) => {
+        previous(res);
+        resolve();
+      };
     });
-    try {
-      const response = await transport.send({ method: 'GET', path: '/poll', retry: RetryMode.NEVER, signal: controller.signal });
-      expect(JSON.parse(response.text)).toEqual([{ taskId: 't1' }]);
-    } finally {
-      spy.mockRestore();
-    }
+    const sent = transport.send({ method: 'GET', path: '/poll', retry: RetryMode.NEVER, signal: controller.signal });
+    await headersSent;
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 20));
+    finishBody();
+    const response = await sent;
+    expect(JSON.parse(response.text)).toEqual([{ taskId: 't1' }]);
   });
 
   it('gives up at once when the caller aborts before the answer', async () => {

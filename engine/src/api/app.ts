@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import { NotFoundError } from '../errors';
 import type { Engine } from '../runtime/engine';
 import { errorMiddleware } from './problem';
@@ -12,6 +12,7 @@ import { workflowRoutes } from './routes/workflow';
 export interface AppOptions {
   uiDir?: string;
   metrics?: Registry;
+  httpRequests?: Counter<'route'>;
 }
 
 /** The HTTP surface. Paths and field names follow Conductor's REST API under /api. */
@@ -19,6 +20,15 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const counter = options.httpRequests;
+  if (counter) {
+    // Label by the first path segments only: task types and ids would explode the label set.
+    app.use((req, _res, next) => {
+      const [, a = '', b = '', c = ''] = req.path.split('/');
+      counter.inc({ route: `${req.method} /${a}/${b}${b === 'tasks' && c === 'poll' ? '/poll' : ''}` });
+      next();
+    });
+  }
   app.use(express.json({ limit: '5mb', strict: false }));
   app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], limit: '5mb' }));
 

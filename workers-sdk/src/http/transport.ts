@@ -9,6 +9,7 @@ import {
 import type { Logger } from '../logger';
 import type { CompiledTransportOptions } from '../options';
 import type { ProblemDetails, ProblemFieldError } from '../protocol/types';
+import { exchange } from './node-request';
 import { isRetryable, RetryMode } from './retry-policy';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -34,7 +35,7 @@ export interface HttpResponse {
   readonly text: string;
 }
 
-/** fetch plus the SDK's error model and retry policy; the one place that speaks HTTP. */
+/** HTTP (node:http, keep-alive) plus the SDK's error model and retry policy; the one place that speaks HTTP. */
 export class HttpTransport {
   constructor(private readonly options: CompiledTransportOptions) {}
 
@@ -102,19 +103,15 @@ export class HttpTransport {
       try {
         const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.5', ...this.options.headers };
         if (request.body !== undefined) headers['content-type'] = 'application/json';
-        const response = await fetch(url, {
-          method: request.method,
-          headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal: controller.signal,
-        });
-        // Once the server has answered, its answer is read to the end even if the caller aborts:
-        // a poll's answer holds tasks the server has already claimed for this worker. The timeout
-        // still applies.
+        const response = await exchange(
+          new URL(url),
+          { method: request.method, headers, ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }) },
+          controller.signal,
+        );
         request.signal?.removeEventListener('abort', forwardAbort);
         status = response.status;
-        contentType = response.headers.get('content-type') ?? '';
-        text = await response.text();
+        contentType = response.contentType;
+        text = response.text;
       } catch (error) {
         if (timedOut) throw new RequestTimeoutError(request.method, request.path, timeoutMs);
         // Checked again: the signal may have aborted while the request was in flight.

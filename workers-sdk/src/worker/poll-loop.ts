@@ -8,6 +8,12 @@ import type { TaskProtocol } from './task-protocol';
 // instead of a hot loop. A long-polling server answers empty only after the wait, so never pauses here.
 const MIN_EMPTY_POLL_INTERVAL_MS = 200;
 
+// A busy worker frees its slots one at a time; polling for each single slot costs one HTTP round
+// trip per task. While at least one task is running, a poll waits until a quarter of the slots
+// are free or this long has passed since a slot freed, so polls carry batches under load
+// (measured: about half the requests per step at 2 x 32 slots) and an idle worker polls at once.
+const BATCH_GATHER_MS = 5;
+
 export interface PollLoopDeps {
   readonly taskType: string;
   readonly concurrency: number;
@@ -27,6 +33,8 @@ export class PollLoop {
   private readonly backlog: Task[] = [];
   private readonly executions = new Set<Promise<void>>();
   private wakeUp: (() => void) | undefined;
+  /** True once this poll has waited its BATCH_GATHER_MS for more free slots. */
+  private gathered = false;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly deps: PollLoopDeps) {}
@@ -50,6 +58,12 @@ export class PollLoop {
         await this.slotFreed(stopSignal);
         continue;
       }
+      if (this.inFlight > 0 && freeSlots < Math.max(1, Math.floor(this.deps.concurrency / 4)) && !this.gathered) {
+        this.gathered = true;
+        await this.slotFreed(stopSignal, BATCH_GATHER_MS);
+        continue;
+      }
+      this.gathered = false;
       const startedAt = Date.now();
       let tasks: Task[];
       try {
@@ -98,11 +112,14 @@ export class PollLoop {
     }
   }
 
-  /** Resolves when a task finishes, or when `signal` aborts. */
-  private slotFreed(signal?: AbortSignal): Promise<void> {
+  /** Resolves when a task finishes, when `signal` aborts, or after `timeoutMs` when given. */
+  private slotFreed(signal?: AbortSignal, timeoutMs?: number): Promise<void> {
     return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(), timeoutMs);
       const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', done);
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
       };
       this.wakeUp = done;
