@@ -71,6 +71,8 @@ export interface WorkflowTask {
   defaultExclusiveJoinTask?: string[];
   loopCondition?: string;
   loopOver?: WorkflowTask[];
+  /** DO_WHILE over a list: an expression giving the list (one iteration per item). */
+  items?: string;
   dynamicForkTasksParam?: string;
   dynamicForkTasksInputParamName?: string;
   dynamicTaskNameParam?: string;

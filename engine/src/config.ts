@@ -16,6 +16,11 @@ export interface Config {
   readonly sweepIntervalMs: number;
   readonly pollRecheckMs: number;
   readonly uiDir: string;
+  /** Limits of one user script (SWITCH/DO_WHILE conditions, INLINE) in the sandbox. */
+  readonly scriptTimeoutMs: number;
+  readonly scriptMemoryMb: number;
+  /** HTTP system tasks the engine runs at once (slow endpoints cannot take more than this). */
+  readonly httpConcurrency: number;
 }
 
 const flags = {
@@ -29,6 +34,9 @@ const flags = {
   'sweep-interval-ms': { type: 'string' },
   'poll-recheck-ms': { type: 'string' },
   'ui-dir': { type: 'string' },
+  'script-timeout-ms': { type: 'string' },
+  'script-memory-mb': { type: 'string' },
+  'http-concurrency': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -42,7 +50,10 @@ export const usage = `baton-engine [flags]
   --sqlite-sync MODE     BATON_SQLITE_SYNC  NORMAL (survives kill -9) or FULL (also power loss)
   --sweep-interval-ms N  BATON_SWEEP_INTERVAL_MS   sweeper period (250)
   --poll-recheck-ms N    BATON_POLL_RECHECK_MS     long-poll re-check period (1000 embedded, 200 MongoDB)
-  --ui-dir DIR           BATON_UI_DIR       folder of the built UI`;
+  --ui-dir DIR           BATON_UI_DIR       folder of the built UI
+  --script-timeout-ms N  BATON_SCRIPT_TIMEOUT_MS   time limit of one user script (100)
+  --script-memory-mb N   BATON_SCRIPT_MEMORY_MB    memory limit of one user script (32)
+  --http-concurrency N   BATON_HTTP_CONCURRENCY    HTTP system tasks run at once by the engine (16)`;
 
 export class ConfigError extends Error {}
 
@@ -74,5 +85,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     sweepIntervalMs: int('sweep-interval-ms', 'BATON_SWEEP_INTERVAL_MS', 250, 10, 60_000),
     pollRecheckMs: int('poll-recheck-ms', 'BATON_POLL_RECHECK_MS', mongodbUri ? 200 : 1000, 10, 60_000),
     uiDir: resolve(pick('ui-dir', 'BATON_UI_DIR') ?? resolve(__dirname, '../../ui/static')),
+    scriptTimeoutMs: int('script-timeout-ms', 'BATON_SCRIPT_TIMEOUT_MS', 100, 1, 60_000),
+    scriptMemoryMb: int('script-memory-mb', 'BATON_SCRIPT_MEMORY_MB', 32, 1, 1024),
+    httpConcurrency: int('http-concurrency', 'BATON_HTTP_CONCURRENCY', 16, 1, 1024),
   });
 }

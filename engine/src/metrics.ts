@@ -26,6 +26,30 @@ export function createMetrics(store: Store): { registry: Registry; hooks: Engine
     registers: [registry],
   });
   const httpRequests = new Counter({ name: 'baton_http_requests_total', help: 'HTTP requests by route', labelNames: ['route'], registers: [registry] });
+  const exhausted = new Counter({
+    name: 'baton_tasks_exhausted_total',
+    help: 'Steps that gave up (retries exhausted, terminal failure, total timeout): poison tasks, by task type',
+    labelNames: ['taskType'],
+    registers: [registry],
+  });
+  const timeouts = new Counter({
+    name: 'baton_task_timeouts_total',
+    help: 'Task attempts that hit a time limit, by task type, limit (pollTimeoutSeconds...) and timeoutPolicy (ALERT_ONLY: recorded only)',
+    labelNames: ['taskType', 'timeout', 'policy'],
+    registers: [registry],
+  });
+  const workflowTimeoutAlerts = new Counter({
+    name: 'baton_workflow_timeout_alerts_total',
+    help: 'ALERT_ONLY workflows that ran past their timeoutSeconds',
+    labelNames: ['workflowName'],
+    registers: [registry],
+  });
+  const throttled = new Counter({
+    name: 'baton_claims_throttled_total',
+    help: 'Polls that claimed less than asked because of concurrentExecLimit or rateLimitPerFrequency',
+    labelNames: ['taskType', 'limit'],
+    registers: [registry],
+  });
   return {
     registry,
     httpRequests,
@@ -35,6 +59,12 @@ export function createMetrics(store: Store): { registry: Registry; hooks: Engine
       },
       onWorkflowEnded: (wf) => ended.inc({ workflowName: wf.workflowName, status: wf.status }),
       onDecision: (n) => conflicts.observe(n),
+      onTasksExhausted: (attempts) => {
+        for (const a of attempts) exhausted.inc({ taskType: a.taskType });
+      },
+      onTaskTimeout: (task, kind, policy) => timeouts.inc({ taskType: task.taskType, timeout: kind, policy }),
+      onWorkflowTimeoutAlert: (wf) => workflowTimeoutAlerts.inc({ workflowName: wf.workflowName }),
+      onClaimsThrottled: (taskType, by) => throttled.inc({ taskType, limit: by }),
     },
   };
 }

@@ -7,6 +7,8 @@ import { createMetrics } from './metrics';
 import { systemClock, type Clock } from './runtime/clock';
 import { Engine, defaultEngineOptions } from './runtime/engine';
 import { Sweeper } from './runtime/sweeper';
+import { HttpRunner } from './runtime/system-tasks/http-runner';
+import { JqRunner } from './runtime/system-tasks/jq';
 import type { Store } from './store/port';
 import { SqliteStore } from './store/sqlite';
 
@@ -33,7 +35,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   const store = opts.store ?? (await createStore(config, log));
   await store.init();
   const metrics = createMetrics(store);
-  const engine = new Engine(store, opts.clock ?? systemClock, log, { ...defaultEngineOptions, pollRecheckMs: config.pollRecheckMs }, metrics.hooks);
+  const engine = new Engine(store, opts.clock ?? systemClock, log, { ...defaultEngineOptions, pollRecheckMs: config.pollRecheckMs, scriptTimeoutMs: config.scriptTimeoutMs, scriptMemoryMb: config.scriptMemoryMb }, metrics.hooks);
   await engine.init();
   const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
   const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry, httpRequests: metrics.httpRequests });
@@ -44,6 +46,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   // Long polls can hold a socket for up to 30 s; keep-alive must outlive the gap between polls.
   server.keepAliveTimeout = 65_000;
   sweeper.start();
+  // HTTP system tasks, run by the engine itself from its internal queue.
+  const httpRunner = new HttpRunner(engine, log, { concurrency: config.httpConcurrency, workerId: `baton-http-${process.pid}` });
+  httpRunner.start();
+  const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`);
+  jqRunner.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ port, store: store.kind }, 'baton engine listening');
@@ -57,6 +64,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     close: () =>
       (closing ??= (async () => {
         await sweeper.stop();
+        await httpRunner.stop();
+        await jqRunner.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -64,6 +64,7 @@ export const workflowDefSchema = {
         defaultExclusiveJoinTask: strings,
         loopCondition: { type: 'string' },
         loopOver: taskList,
+        items: { type: 'string' },
         dynamicForkTasksParam: { type: 'string' },
         dynamicForkTasksInputParamName: { type: 'string' },
         dynamicTaskNameParam: { type: 'string' },

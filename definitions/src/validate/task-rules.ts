@@ -54,12 +54,18 @@ const rules: Partial<Record<TaskType, Rule>> = {
       ? [{ pointer: pointerOf(pointer, 'caseValueParam'), message: 'is required for DECISION tasks (or caseExpression)' }]
       : [],
   [TaskType.DO_WHILE]: (task, pointer) => [
-    ...required(task, pointer, 'loopCondition', 'for DO_WHILE tasks'),
+    // A loop over a list (Conductor's `items`, or Orkes' `_items` input) needs no condition.
+    ...(blank(task.items) && !(isRecord(task.inputParameters) && !blank(task.inputParameters._items))
+      ? required(task, pointer, 'loopCondition', 'for DO_WHILE tasks')
+      : []),
     ...required(task, pointer, 'loopOver', 'for DO_WHILE tasks (the steps to repeat)'),
   ],
   [TaskType.FORK_JOIN]: (task, pointer) => required(task, pointer, 'forkTasks', 'for FORK_JOIN tasks (the parallel branches)'),
   [TaskType.FORK_JOIN_DYNAMIC]: (task, pointer) =>
-    required(task, pointer, 'dynamicForkTasksParam', 'for FORK_JOIN_DYNAMIC tasks'),
+    // Conductor's simpler form names the task to fork in the input (forkTaskName + forkTaskInputs).
+    isRecord(task.inputParameters) && !blank(task.inputParameters.forkTaskInputs)
+      ? []
+      : required(task, pointer, 'dynamicForkTasksParam', 'for FORK_JOIN_DYNAMIC tasks'),
   [TaskType.JOIN]: (task, pointer, scope) => knownRefs(task, pointer, 'joinOn', scope),
   [TaskType.EXCLUSIVE_JOIN]: (task, pointer, scope) => [
     ...knownRefs(task, pointer, 'joinOn', scope),

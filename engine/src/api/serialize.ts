@@ -35,6 +35,14 @@ export function taskJson(t: TaskRecord): Record<string, unknown> {
     attemptToken: t.attemptToken ?? undefined,
     leaseUntil: t.leaseUntil || undefined,
     visibleAt: t.visibleAt,
+    // Baton: the attempt's deadlines (docs/policies.md) and what its time limits did.
+    pollDeadlineAt: t.pollDeadlineAt || undefined,
+    timeoutAt: t.timeoutAt || undefined,
+    totalDeadlineAt: t.totalDeadlineAt || undefined,
+    timeoutPolicy: t.timeoutPolicy,
+    timedOutBy: t.timedOutBy ?? undefined,
+    timeoutAlerts: t.timeoutAlerts.length ? t.timeoutAlerts : undefined,
+    exhausted: t.exhausted || undefined,
   };
 }
 
@@ -61,6 +69,8 @@ export function workflowJson(wf: WorkflowRecord, tasks?: TaskRecord[]): Record<s
     failedReferenceTaskNames: wf.failedReferenceTaskNames,
     parentWorkflowId: wf.parentWorkflowId ?? undefined,
     parentWorkflowTaskId: wf.parentWorkflowTaskId ?? undefined,
+    lastRetriedTime: wf.lastRetriedTime || undefined,
+    timeoutAlertedAt: wf.timeoutAlertedAt || undefined,
     workflowDefinition: wf.definition,
     ...(tasks ? { tasks: tasks.map(taskJson) } : {}),
   };

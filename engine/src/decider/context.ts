@@ -3,6 +3,8 @@ import { taskIdFor } from '../domain/ids';
 import { rankOf } from '../domain/priority';
 import type { DeciderState, JsonObject, StepState, TaskRecord, WorkflowRecord } from '../domain/records';
 import { TaskStatus, isTerminalTask } from '../domain/status';
+import type { TaskTimeoutPolicy } from '@baton/definitions';
+import { noScripts, type ScriptEvaluator } from '../sandbox/types';
 
 /** How one step (and everything nested in it) stands after evaluation. */
 export type StepResult =
@@ -31,6 +33,24 @@ export interface ScheduleOptions {
   wakeAt?: number;
   firstScheduledTime?: number;
   extra?: JsonObject;
+  /** Time limits of a worker attempt (worker-task.ts); their deadlines are stored on the task. */
+  limits?: AttemptLimits;
+  /** retryCount from which automatic retries count (after an operator's retry); kept across retries. */
+  retryBase?: number;
+}
+
+/** The limits of one attempt whose clocks start when it is scheduled (docs/policies.md). */
+export interface AttemptLimits {
+  pollTimeoutMs: number;
+  totalTimeoutMs: number;
+  timeoutPolicy: TaskTimeoutPolicy;
+}
+
+/** A step that gave up after this attempt (retries exhausted, terminal failure): a poison task. */
+export interface ExhaustedAttempt {
+  taskId: string;
+  taskType: string;
+  reason: string | null;
 }
 
 /**
@@ -41,13 +61,29 @@ export class DecideContext {
   readonly state: DeciderState;
   readonly newTasks: TaskRecord[] = [];
   readonly closeTasks: Array<{ taskId: string; status: TaskStatus; reason: string | null; output?: JsonObject }> = [];
+  /** Attempts after which their step gave up, marked on their records by the commit. */
+  readonly exhausted: ExhaustedAttempt[] = [];
   variables: JsonObject;
+  /** DO_WHILE iteration that steps scheduled now belong to (0 outside loops). */
+  iteration = 0;
+  /** Earliest time this workflow must be decided again without any event (0: none requested). */
+  wakeAt = 0;
+  /** Loop iterations this decision may still run without waiting for a task (see do-while.ts). */
+  loopBudget = 1000;
+  /**
+   * Walks a nested list of steps (SWITCH cases, FORK branches, DO_WHILE bodies) like the
+   * workflow's own list. `decide` wires it to evaluateList, which operators cannot import
+   * without an import cycle (evaluate -> operators -> evaluate).
+   */
+  walk: (tasks: readonly WorkflowTask[]) => StepResult = () => ({ kind: 'failed', ref: '', reason: 'nested steps cannot be evaluated here' });
   private exprCache: ExpressionContext | null = null;
 
   constructor(
     readonly workflow: WorkflowRecord,
     readonly taskDef: (name: string) => TaskDef | undefined,
     readonly now: number,
+    /** The sandbox for user scripts (SWITCH and DO_WHILE conditions, INLINE). */
+    readonly scripts: ScriptEvaluator = noScripts,
   ) {
     this.state = structuredClone(workflow.state);
     this.variables = structuredClone(workflow.variables);
@@ -55,6 +91,17 @@ export class DecideContext {
 
   step(ref: string): StepState | undefined {
     return this.state.steps[ref];
+  }
+
+  /** Asks for another decision at `at` at the latest (a loop that yielded, a timer). */
+  requestWake(at: number): void {
+    this.wakeAt = this.wakeAt === 0 ? at : Math.min(this.wakeAt, at);
+  }
+
+  /** Forgets steps so that they are scheduled afresh (the next iteration of a loop). */
+  forget(refs: Iterable<string>): void {
+    for (const ref of refs) delete this.state.steps[ref];
+    this.touched();
   }
 
   /** Invalidate cached expression roots after a step or variable changes. */
@@ -67,7 +114,7 @@ export class DecideContext {
     const wf = this.workflow;
     const tasks: ExpressionContext['tasks'] = {};
     for (const [ref, s] of Object.entries(this.state.steps)) {
-      tasks[ref] = {
+      const root = (tasks[ref] = {
         input: s.input,
         output: s.output,
         status: s.status,
@@ -76,7 +123,9 @@ export class DecideContext {
         iteration: s.iteration,
         reasonForIncompletion: s.reason,
         ...(s.extra ?? {}),
-      };
+      });
+      // Inside a loop, `${ref__3.output}` names the current iteration's step as well.
+      if (s.iteration > 0) tasks[`${ref}__${s.iteration}`] = root;
     }
     this.exprCache = {
       workflow: {
@@ -107,7 +156,7 @@ export class DecideContext {
   schedule(wt: WorkflowTask, opts: ScheduleOptions = {}): StepState {
     const wf = this.workflow;
     const ref = wt.taskReferenceName;
-    const iteration = opts.iteration ?? 0;
+    const iteration = opts.iteration ?? this.iteration;
     const retryCount = opts.retryCount ?? 0;
     const taskId = taskIdFor(wf.workflowId, ref, iteration, retryCount);
     const status = opts.status ?? TaskStatus.SCHEDULED;
@@ -148,9 +197,24 @@ export class DecideContext {
       // A task born terminal (operators) is already part of the decision that created it.
       applied: true,
       logs: [],
+      pollDeadlineAt: 0,
+      timeoutAt: 0,
+      totalDeadlineAt: 0,
+      deadlineAt: 0,
+      timeoutPolicy: opts.limits?.timeoutPolicy ?? 'TIME_OUT_WF',
+      timedOutBy: null,
+      timeoutAlerts: [],
+      exhausted: false,
     };
-    this.newTasks.push(record);
     const prev = this.state.steps[ref];
+    const firstScheduledTime = opts.firstScheduledTime ?? (retryCount > 0 && prev ? prev.firstScheduledTime : this.now);
+    const retryBase = opts.retryBase ?? (retryCount > 0 ? prev?.retryBase : undefined);
+    if (opts.limits && status === TaskStatus.SCHEDULED) {
+      const { pollTimeoutMs, totalTimeoutMs } = opts.limits;
+      if (pollTimeoutMs > 0) record.pollDeadlineAt = visibleAt + pollTimeoutMs;
+      if (totalTimeoutMs > 0) record.totalDeadlineAt = record.deadlineAt = firstScheduledTime + totalTimeoutMs;
+    }
+    this.newTasks.push(record);
     const step: StepState = {
       taskId,
       status,
@@ -163,7 +227,8 @@ export class DecideContext {
       scheduledTime: this.now,
       startTime: record.startTime,
       endTime: record.endTime,
-      firstScheduledTime: opts.firstScheduledTime ?? (retryCount > 0 && prev ? prev.firstScheduledTime : this.now),
+      firstScheduledTime,
+      ...(retryBase !== undefined ? { retryBase } : {}),
       ...(opts.extra ? { extra: opts.extra } : {}),
     };
     this.state.steps[ref] = step;

@@ -1,9 +1,12 @@
 import type { TaskDef } from '@baton/definitions';
 import type { JsonObject, StepState, TaskRecord, WorkflowRecord } from '../domain/records';
 import { TaskStatus, WorkflowStatus, isTerminalTask, isTerminalWorkflow } from '../domain/status';
-import { DecideContext, type StepResult } from './context';
+import { DecideContext, type ExhaustedAttempt, type StepResult } from './context';
 import { evaluateList } from './evaluate';
+import { failureWorkflowFields } from './failure-workflow';
+import { workflowTimeout } from './workflow-timeout';
 import type { CommitDecision } from '../store/port';
+import type { ScriptEvaluator } from '../sandbox/types';
 
 export interface DecideInput {
   workflow: WorkflowRecord;
@@ -11,12 +14,16 @@ export interface DecideInput {
   results: readonly TaskRecord[];
   taskDef: (name: string) => TaskDef | undefined;
   now: number;
+  /** The sandbox for user scripts; without one, steps that need a script fail. */
+  scripts?: ScriptEvaluator;
 }
 
 export interface DecideOutcome {
   /** False when the decision changes nothing but the applied marks (skip the workflow write). */
   changed: boolean;
   commit: Omit<CommitDecision, 'expectedRevision'>;
+  /** Steps that gave up in this decision (for metrics; their ids are in commit.exhaustedTaskIds). */
+  exhausted?: ExhaustedAttempt[];
 }
 
 /**
@@ -27,7 +34,8 @@ export interface DecideOutcome {
  */
 export function decide(input: DecideInput): DecideOutcome {
   const { workflow, now } = input;
-  const ctx = new DecideContext(workflow, input.taskDef, now);
+  const ctx = new DecideContext(workflow, input.taskDef, now, input.scripts);
+  ctx.walk = (tasks) => evaluateList(tasks, ctx);
   const applied: string[] = [];
   let changed = false;
 
@@ -46,29 +54,36 @@ export function decide(input: DecideInput): DecideOutcome {
   }
 
   const timeout = workflowTimeout(workflow, now);
-  const result: StepResult =
-    timeout === 'timed_out'
-      ? { kind: 'failed', ref: '', reason: `workflow timed out after ${workflow.definition.timeoutSeconds}s`, timedOut: true }
+  let result: StepResult =
+    timeout.kind === 'timed_out'
+      ? { kind: 'failed', ref: '', reason: `workflow timed out after ${timeout.seconds}s`, timedOut: true }
       : evaluateList(workflow.definition.tasks, ctx);
+  // A forked branch that no JOIN waits for still has to finish before the workflow does.
+  if (result.kind === 'done' && hasOpenSteps(ctx)) result = { kind: 'blocked' };
 
   const fields: Partial<WorkflowRecord> = {};
+  if (timeout.kind === 'alert') fields.timeoutAlertedAt = now;
   if (result.kind === 'blocked') {
-    fields.wakeAt = timeout === 'pending' ? workflow.startTime + (workflow.definition.timeoutSeconds ?? 0) * 1000 : 0;
+    const timeoutAt = timeout.kind === 'pending' ? timeout.at : 0;
+    fields.wakeAt = timeoutAt && ctx.wakeAt ? Math.min(timeoutAt, ctx.wakeAt) : timeoutAt || ctx.wakeAt;
   } else if (result.kind === 'done') {
     Object.assign(fields, endFields(WorkflowStatus.COMPLETED, now), { output: workflowOutput(ctx), reasonForIncompletion: null });
   } else if (result.kind === 'failed') {
     cancelOpenSteps(ctx, `workflow failed: ${result.reason}`);
-    const status = result.timedOut && result.ref === '' ? WorkflowStatus.TIMED_OUT : WorkflowStatus.FAILED;
+    const status = result.timedOut ? WorkflowStatus.TIMED_OUT : WorkflowStatus.FAILED;
     Object.assign(fields, endFields(status, now), {
       reasonForIncompletion: result.reason,
       failedReferenceTaskNames: result.ref ? [result.ref] : [],
     });
+    Object.assign(fields, failureWorkflowFields(workflow, status, workflow.output, now));
   } else {
     cancelOpenSteps(ctx, `workflow ended by ${result.status === 'COMPLETED' ? 'TERMINATE' : result.status}`);
     Object.assign(fields, endFields(result.status, now), {
       reasonForIncompletion: result.reason,
       output: result.output ?? workflowOutput(ctx),
     });
+    // A TERMINATE task that fails the workflow starts its failure workflow too, as in Conductor.
+    Object.assign(fields, failureWorkflowFields(workflow, result.status, fields.output ?? {}, now));
   }
 
   changed =
@@ -76,6 +91,7 @@ export function decide(input: DecideInput): DecideOutcome {
     ctx.newTasks.length > 0 ||
     ctx.closeTasks.length > 0 ||
     fields.status !== undefined ||
+    fields.timeoutAlertedAt !== undefined ||
     (fields.wakeAt ?? 0) !== workflow.wakeAt ||
     JSON.stringify(ctx.state) !== JSON.stringify(workflow.state);
   fields.state = ctx.state;
@@ -83,7 +99,15 @@ export function decide(input: DecideInput): DecideOutcome {
   fields.updateTime = now;
   return {
     changed,
-    commit: { ...base, workflow: fields, newTasks: ctx.newTasks, closeTasks: ctx.closeTasks },
+    commit: {
+      ...base,
+      appliedTaskIds: stillToFold(applied, ctx.newTasks),
+      workflow: fields,
+      newTasks: ctx.newTasks,
+      closeTasks: ctx.closeTasks,
+      ...(ctx.exhausted.length ? { exhaustedTaskIds: ctx.exhausted.map((e) => e.taskId) } : {}),
+    },
+    ...(ctx.exhausted.length ? { exhausted: ctx.exhausted } : {}),
   };
 }
 
@@ -109,23 +133,35 @@ export function decideTermination(workflow: WorkflowRecord, reason: string, now:
   };
 }
 
+/**
+ * A result for an attempt this very decision schedules stays unapplied. It happens after a
+ * crash between a decision's task inserts and its workflow commit: a worker can claim and finish
+ * the inserted (deterministic-id) attempt before any decision commits it; the next decision
+ * schedules the same id (a no-op insert) and must not swallow the result it could not fold yet.
+ * The following decision (the sweeper's, for unapplied results) folds it.
+ */
+function stillToFold(applied: string[], newTasks: readonly TaskRecord[]): string[] {
+  if (newTasks.length === 0) return applied;
+  const scheduled = new Set(newTasks.map((t) => t.taskId));
+  return applied.filter((id) => !scheduled.has(id));
+}
+
 function foldResult(step: StepState, r: TaskRecord): void {
   step.status = r.status;
   step.output = r.outputData;
   step.reason = r.reasonForIncompletion;
   step.startTime = r.startTime;
   step.endTime = r.endTime;
+  if (r.status === TaskStatus.TIMED_OUT && r.timedOutBy) step.timeout = { by: r.timedOutBy, policy: r.timeoutPolicy };
+  else delete step.timeout;
 }
 
 function endFields(status: WorkflowStatus, now: number): Partial<WorkflowRecord> {
   return { status, endTime: now, wakeAt: 0 };
 }
 
-function workflowTimeout(wf: WorkflowRecord, now: number): 'none' | 'pending' | 'timed_out' {
-  const secs = wf.definition.timeoutSeconds ?? 0;
-  // ALERT_ONLY never ends the workflow; the sweeper only reports it (metrics, logs).
-  if (secs <= 0 || wf.definition.timeoutPolicy !== 'TIME_OUT_WF') return 'none';
-  return now - wf.startTime >= secs * 1000 ? 'timed_out' : 'pending';
+function hasOpenSteps(ctx: DecideContext): boolean {
+  return Object.values(ctx.state.steps).some((s) => !isTerminalTask(s.status));
 }
 
 function cancelOpenSteps(ctx: DecideContext, reason: string): void {

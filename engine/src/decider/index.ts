@@ -1,4 +1,4 @@
 export { decide, decideTermination, type DecideInput, type DecideOutcome } from './decide';
 export { retryDelayMs, retryPolicyOf, type RetryPolicy } from './retry-policy';
-export { registerOperator, type Operator } from './operators';
+export type { Operator } from './operators';
 export { DecideContext, type StepResult } from './context';

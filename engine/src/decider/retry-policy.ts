@@ -33,28 +33,33 @@ export function retryPolicyOf(def: TaskDef | undefined, retryCountOverride: numb
   return p;
 }
 
+/** Conductor computes delays in 32-bit seconds and clamps an overflow to the largest; so does Baton. */
+const MAX_DELAY_MS = 2_147_483_647 * 1000;
+
 /**
- * Delay before attempt `failedRetryCount + 1`, in ms. The jitter is derived from the failed
- * attempt's id, so the decider stays deterministic while concurrent retries still spread out.
+ * Delay before the retry that follows a failed attempt, in ms, with Conductor's formulas, where n
+ * counts the automatic retries already made (0 after the first attempt fails):
  *   FIXED:               retryDelaySeconds
  *   LINEAR_BACKOFF:      retryDelaySeconds * backoffScaleFactor * (n + 1)
- *   EXPONENTIAL_BACKOFF: retryDelaySeconds * backoffScaleFactor * 2^n
- * where n is the retryCount of the attempt that failed (0 for the first), capped by
- * maxRetryDelaySeconds (when > 0), plus jitter in [0, backoffJitterMs).
+ *   EXPONENTIAL_BACKOFF: retryDelaySeconds * 2^n   (backoffScaleFactor does not apply, as in Conductor)
+ * then capped by maxRetryDelaySeconds (when > 0), then plus a jitter in [0, backoffJitterMs).
+ * The jitter is derived from the failed attempt's id, so the decider stays deterministic while
+ * retries of many attempts failing at once still spread out.
  */
-export function retryDelayMs(policy: RetryPolicy, failedRetryCount: number, failedTaskId: string): number {
+export function retryDelayMs(policy: RetryPolicy, n: number, failedTaskId: string): number {
   const base = policy.retryDelaySeconds * 1000;
   let delay: number;
   switch (policy.retryLogic) {
     case 'LINEAR_BACKOFF':
-      delay = base * policy.backoffScaleFactor * (failedRetryCount + 1);
+      delay = base * policy.backoffScaleFactor * (n + 1);
       break;
     case 'EXPONENTIAL_BACKOFF':
-      delay = base * policy.backoffScaleFactor * 2 ** failedRetryCount;
+      delay = base * 2 ** n;
       break;
     default:
       delay = base;
   }
+  delay = Math.min(delay, MAX_DELAY_MS);
   if (policy.maxRetryDelaySeconds > 0) delay = Math.min(delay, policy.maxRetryDelaySeconds * 1000);
   if (policy.backoffJitterMs > 0) delay += Math.floor(unitHash(failedTaskId) * policy.backoffJitterMs);
   return delay;

@@ -1,5 +1,6 @@
-import type { WorkflowDef } from '@baton/definitions';
+import type { TaskTimeoutPolicy, WorkflowDef } from '@baton/definitions';
 import type { TaskStatus, WorkflowStatus } from './status';
+import type { TimeoutAlert, TimeoutCause, TimeoutKind } from './timeouts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = Record<string, unknown>;
@@ -52,7 +53,38 @@ export interface TaskRecord {
   /** False while a terminal result has not yet been folded into its workflow by a decision. */
   applied: boolean;
   logs: Array<{ log: string; createdTime: number }>;
+  /** While SCHEDULED: the attempt times out unless a worker claims it by then (pollTimeoutSeconds); 0: none. */
+  pollDeadlineAt: number;
+  /** First claim + timeoutSeconds: the attempt's own limit, whatever its lease; 0 until claimed, or none. */
+  timeoutAt: number;
+  /** First attempt's schedule + totalTimeoutSeconds: the step's limit across attempts; 0: none. */
+  totalDeadlineAt: number;
+  /** The earlier of timeoutAt and totalDeadlineAt (0: neither): the field the sweeper's index serves. */
+  deadlineAt: number;
+  /** The task definition's timeoutPolicy when the attempt was scheduled. */
+  timeoutPolicy: TaskTimeoutPolicy;
+  /** Which limit ended a TIMED_OUT attempt (null: not timed out). */
+  timedOutBy: TimeoutKind | null;
+  /** ALERT_ONLY timeouts the attempt ran past (recorded, not acted on). */
+  timeoutAlerts: TimeoutAlert[];
+  /** The step gave up after this attempt (retries exhausted, terminal error, total timeout): a poison task. */
+  exhausted: boolean;
 }
+
+/** Values of the fields a stored task may lack (written before they existed). */
+export const taskRecordDefaults: Pick<
+  TaskRecord,
+  'pollDeadlineAt' | 'timeoutAt' | 'totalDeadlineAt' | 'deadlineAt' | 'timeoutPolicy' | 'timedOutBy' | 'timeoutAlerts' | 'exhausted'
+> = {
+  pollDeadlineAt: 0,
+  timeoutAt: 0,
+  totalDeadlineAt: 0,
+  deadlineAt: 0,
+  timeoutPolicy: 'TIME_OUT_WF',
+  timedOutBy: null,
+  timeoutAlerts: [],
+  exhausted: false,
+};
 
 /** Summary of the latest attempt of one step, kept inside the workflow for the decider. */
 export interface StepState {
@@ -69,6 +101,10 @@ export interface StepState {
   endTime: number;
   /** When the step first started across all attempts (for totalTimeoutSeconds). */
   firstScheduledTime: number;
+  /** Set on a TIMED_OUT attempt: which limit ended it and the policy it fell under. */
+  timeout?: TimeoutCause;
+  /** retryCount of the first attempt after an operator's retry: automatic retries count from there. */
+  retryBase?: number;
   /** Operator-specific state (loop counters, chosen case, forked branches...). */
   extra?: JsonObject;
 }
@@ -103,8 +139,15 @@ export interface WorkflowRecord {
   /** Snapshot of the definition the run started with: later edits do not change a running workflow. */
   definition: WorkflowDef;
   state: DeciderState;
-  /** When the sweeper must decide this workflow again (workflow timeout); 0 when never. */
+  /**
+   * When the sweeper must look at this workflow again (workflow timeout, a timer, or, once ended,
+   * a failure workflow still to start); 0 when never.
+   */
   wakeAt: number;
+  /** Conductor's field: when an operator last retried the workflow (its timeout counts from then). */
+  lastRetriedTime?: number;
+  /** When an ALERT_ONLY workflow timeout was recorded (the workflow went on); 0 or absent: never. */
+  timeoutAlertedAt?: number;
   /** Optimistic concurrency: every committed decision increments it. */
   revision: number;
 }

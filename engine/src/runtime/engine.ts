@@ -1,13 +1,21 @@
-import type { TaskDef, WorkflowDef } from '@baton/definitions';
+import type { TaskDef, TaskTimeoutPolicy, WorkflowDef } from '@baton/definitions';
 import type { Logger } from 'pino';
 import { decide, decideTermination, type DecideOutcome } from '../decider';
+import type { ExhaustedAttempt } from '../decider/context';
+import { pendingFailureWorkflow } from '../decider/failure-workflow';
+import { decideRetry, retryableWorkflow } from '../decider/retry-workflow';
 import { newAttemptToken, newWorkflowId } from '../domain/ids';
 import type { JsonObject, TaskRecord, WorkflowRecord } from '../domain/records';
 import { TaskStatus, WorkflowStatus, isTerminalWorkflow, type ReportableStatus } from '../domain/status';
-import { ConflictError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
+import type { TimeoutKind } from '../domain/timeouts';
+import { BatonError, ConflictError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
+import { loadSandbox, noScripts, type ScriptEvaluator } from '../sandbox';
 import type { Store } from '../store/port';
 import type { Clock } from './clock';
+import { launchFailureWorkflow } from './failure-workflow';
+import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
+import { SystemTasks } from './system-tasks';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
 
@@ -19,6 +27,9 @@ export interface EngineOptions {
   taskDefRefreshMs: number;
   maxPollCount: number;
   maxPollTimeoutMs: number;
+  /** Limits of one user script in the sandbox. */
+  scriptTimeoutMs: number;
+  scriptMemoryMb: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -27,6 +38,8 @@ export const defaultEngineOptions: EngineOptions = {
   taskDefRefreshMs: 2000,
   maxPollCount: 100,
   maxPollTimeoutMs: 30_000,
+  scriptTimeoutMs: 100,
+  scriptMemoryMb: 32,
 };
 
 export interface StartRequest {
@@ -39,6 +52,8 @@ export interface StartRequest {
   parentWorkflowTaskId?: string | null;
   /** An inline definition (Conductor's workflowDef in StartWorkflowRequest). */
   workflowDef?: WorkflowDef;
+  /** A deterministic id (failure workflows): starting it again is a no-op that answers the same id. */
+  workflowId?: string;
 }
 
 export interface TaskResultInput {
@@ -59,6 +74,13 @@ export interface EngineHooks {
   onTasksScheduled?(tasks: readonly TaskRecord[]): void;
   onWorkflowEnded?(wf: WorkflowRecord): void;
   onDecision?(conflicts: number): void;
+  /** An attempt hit a time limit: timed out, or only alerted (ALERT_ONLY). */
+  onTaskTimeout?(task: TaskRecord, kind: TimeoutKind, policy: TaskTimeoutPolicy): void;
+  /** Steps that gave up: retries exhausted or a terminal failure (poison tasks). */
+  onTasksExhausted?(attempts: readonly ExhaustedAttempt[]): void;
+  onWorkflowTimeoutAlert?(wf: WorkflowRecord): void;
+  /** A poll claimed less than asked because of a flow-control limit. */
+  onClaimsThrottled?(taskType: string, by: Throttle): void;
 }
 
 /**
@@ -68,19 +90,25 @@ export interface EngineHooks {
 export class Engine {
   readonly waiters = new Waiters();
   readonly taskDefs: TaskDefCache;
+  readonly flow: FlowControl;
   private readonly locks = new KeyedLock();
+  private scripts: ScriptEvaluator = noScripts;
+  /** Child workflows, WAIT timers, REST completion of engine-held tasks (system-tasks/). */
+  readonly systemTasks: SystemTasks = new SystemTasks(this);
 
   constructor(
     readonly store: Store,
     readonly clock: Clock,
     readonly log: Logger,
     readonly options: EngineOptions = defaultEngineOptions,
-    private readonly hooks: EngineHooks = {},
+    readonly hooks: EngineHooks = {},
   ) {
     this.taskDefs = new TaskDefCache(store, options.taskDefRefreshMs);
+    this.flow = new FlowControl(store);
   }
 
   async init(): Promise<void> {
+    this.scripts = await loadSandbox({ timeoutMs: this.options.scriptTimeoutMs, memoryMb: this.options.scriptMemoryMb });
     await this.taskDefs.reload(this.clock.now());
   }
 
@@ -113,7 +141,7 @@ export class Engine {
     const now = this.clock.now();
     await this.taskDefs.fresh(now);
     const wf: WorkflowRecord = {
-      workflowId: newWorkflowId(),
+      workflowId: req.workflowId ?? newWorkflowId(),
       workflowName: def.name,
       workflowVersion: def.version ?? 1,
       status: WorkflowStatus.RUNNING,
@@ -135,15 +163,19 @@ export class Engine {
       wakeAt: 0,
       revision: 0,
     };
-    const out = decide({ workflow: wf, results: [], taskDef: this.taskDefs.get, now });
+    const out = decide({ workflow: wf, results: [], taskDef: this.taskDefs.get, now, scripts: this.scripts });
     const first: WorkflowRecord = { ...wf, ...out.commit.workflow };
     const closed = new Map(out.commit.closeTasks.map((c) => [c.taskId, c]));
     const tasks = out.commit.newTasks.map((t) => {
       const c = closed.get(t.taskId);
       return c ? { ...t, status: c.status, reasonForIncompletion: c.reason, outputData: c.output ?? t.outputData, endTime: now } : t;
     });
-    await this.store.createWorkflow(first, tasks);
+    if (!(await this.store.createWorkflow(first, tasks))) {
+      if (req.workflowId) return wf.workflowId; // started before: the repeat is a no-op
+      throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
+    }
     this.afterCommit(first, out);
+    if (pendingFailureWorkflow(first)) await this.launchFailureWorkflowQuietly(first);
     return wf.workflowId;
   }
 
@@ -178,14 +210,22 @@ export class Engine {
       for (;;) {
         const wf = await this.store.getWorkflow(workflowId);
         if (!wf) return;
+        // An ended workflow whose failure workflow is still to start (a crash came between).
+        if (pendingFailureWorkflow(wf)) {
+          if (!(await launchFailureWorkflow(this, wf))) return;
+          known = undefined;
+          continue;
+        }
         const results = known && conflicts === 0 ? known : await this.store.unappliedResults(workflowId);
         const now = this.clock.now();
         await this.taskDefs.fresh(now);
-        const out = decide({ workflow: wf, results, taskDef: this.taskDefs.get, now });
+        const out = decide({ workflow: wf, results, taskDef: this.taskDefs.get, now, scripts: this.scripts });
         if (!out.changed && out.commit.appliedTaskIds.length === 0) return;
         if (await this.store.commitDecision({ ...out.commit, expectedRevision: wf.revision })) {
           this.hooks.onDecision?.(conflicts);
-          this.afterCommit({ ...wf, ...out.commit.workflow, revision: wf.revision + 1 }, out);
+          const next = { ...wf, ...out.commit.workflow, revision: wf.revision + 1 };
+          this.afterCommit(next, out);
+          if (pendingFailureWorkflow(next)) await this.launchFailureWorkflowQuietly(next);
           return;
         }
         conflicts++;
@@ -194,8 +234,87 @@ export class Engine {
     });
   }
 
+  private async launchFailureWorkflowQuietly(wf: WorkflowRecord): Promise<void> {
+    try {
+      await launchFailureWorkflow(this, wf);
+    } catch (err) {
+      this.log.warn({ err, workflowId: wf.workflowId }, 'could not start the failure workflow yet; the sweeper will retry');
+    }
+  }
+
+  /**
+   * An operator's retry of an ended workflow (Conductor's POST /workflow/{id}/retry): the failed
+   * step gets a new attempt and the workflow is RUNNING again (decider/retry-workflow.ts).
+   */
+  async retryWorkflow(workflowId: string): Promise<void> {
+    await this.locks.run(workflowId, async () => {
+      for (let tries = 0; tries < 20; tries++) {
+        const wf = await this.getWorkflow(workflowId);
+        if (!retryableWorkflow.has(wf.status)) {
+          throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only FAILED, TIMED_OUT or TERMINATED workflows can be retried`);
+        }
+        // Its compensation was due when it failed: start it first, so the retry cannot lose it.
+        if (pendingFailureWorkflow(wf)) {
+          await launchFailureWorkflow(this, wf);
+          continue;
+        }
+        const now = this.clock.now();
+        await this.taskDefs.fresh(now);
+        const out = decideRetry(wf, this.taskDefs.get, now);
+        if (!out) throw new ConflictError(`workflow '${workflowId}' has no failed step to retry`);
+        if (await this.store.commitDecision({ ...out.commit, expectedRevision: wf.revision })) {
+          this.log.info({ workflowId, retried: out.commit.newTasks.map((t) => t.referenceTaskName) }, 'workflow retried');
+          this.afterCommit({ ...wf, ...out.commit.workflow, revision: wf.revision + 1 }, out);
+          return;
+        }
+      }
+      throw new ConflictError(`workflow '${workflowId}' is changing too fast to retry; retry`);
+    });
+    await this.advance(workflowId);
+  }
+
+  /**
+   * Bulk retry after a fix: retries every FAILED or TIMED_OUT workflow (of `workflowIds`, or of
+   * the newest poison tasks of the type) whose failed step is of `taskType`.
+   */
+  async retryFailedTasks(taskType: string, workflowIds?: string[]): Promise<{ retried: string[]; skipped: Array<{ workflowId: string; reason: string }> }> {
+    const ids = workflowIds ?? [...new Set((await this.store.failedTasks(taskType, 1000)).map((t) => t.workflowInstanceId))];
+    const retried: string[] = [];
+    const skipped: Array<{ workflowId: string; reason: string }> = [];
+    for (const workflowId of ids) {
+      const wf = await this.store.getWorkflow(workflowId);
+      const why = !wf
+        ? 'not found'
+        : wf.status !== WorkflowStatus.FAILED && wf.status !== WorkflowStatus.TIMED_OUT
+          ? `is ${wf.status}`
+          : wf.failedReferenceTaskNames.some((ref) => wf.state.steps[ref]?.taskType === taskType)
+            ? null
+            : `its failed step is not of type ${taskType}`;
+      if (why) {
+        skipped.push({ workflowId, reason: why });
+        continue;
+      }
+      try {
+        await this.retryWorkflow(workflowId);
+        retried.push(workflowId);
+      } catch (err) {
+        if (!(err instanceof BatonError)) throw err;
+        skipped.push({ workflowId, reason: err.message });
+      }
+    }
+    return { retried, skipped };
+  }
+
   private afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
     const now = out.commit.now;
+    if (out.exhausted?.length) {
+      for (const e of out.exhausted) this.log.warn({ workflowId: wf.workflowId, taskId: e.taskId, taskType: e.taskType, reason: e.reason }, 'task gave up');
+      this.hooks.onTasksExhausted?.(out.exhausted);
+    }
+    if (out.commit.workflow.timeoutAlertedAt) {
+      this.log.warn({ workflowId: wf.workflowId, workflowName: wf.workflowName }, 'workflow exceeded its timeoutSeconds (ALERT_ONLY: it goes on)');
+      this.hooks.onWorkflowTimeoutAlert?.(wf);
+    }
     const queued = out.commit.newTasks.filter((t) => t.queued && t.status === TaskStatus.SCHEDULED);
     if (queued.length) {
       const byType = new Map<string, number>();
@@ -210,11 +329,16 @@ export class Engine {
       this.log.info({ workflowId: wf.workflowId, status: wf.status }, 'workflow ended');
       this.hooks.onWorkflowEnded?.(wf);
     }
+    this.systemTasks.afterCommit(wf, out);
   }
 
   // ---- tasks
 
-  /** Long poll: claims up to `count` tasks, waiting up to `timeoutMs` for one to be scheduled. */
+  /**
+   * Long poll: claims up to `count` tasks, waiting up to `timeoutMs` for one to be scheduled.
+   * The task type's flow control (concurrentExecLimit, rate limit) applies (flow-control.ts), and
+   * its responseTimeoutSeconds and timeoutSeconds are read now, when their clocks start.
+   */
   async poll(taskType: string, workerId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord[]> {
     const deadline = this.clock.now() + Math.min(timeoutMs, this.options.maxPollTimeoutMs);
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
@@ -222,12 +346,26 @@ export class Engine {
       const now = this.clock.now();
       await this.taskDefs.fresh(now);
       const def = this.taskDefs.get(taskType);
-      const leaseMs = def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
-      const claimed = await this.store.claimTasks({ taskType, count: n, workerId, now, leaseMs, newToken: newAttemptToken });
+      const out = await this.flow.claim(def, {
+        taskType,
+        count: n,
+        workerId,
+        now,
+        leaseMs: this.leaseMsOf(def),
+        timeoutMs: (def?.timeoutSeconds ?? 0) * 1000,
+        newToken: newAttemptToken,
+      });
+      if (out.throttled) this.hooks.onClaimsThrottled?.(taskType, out.throttled.by);
       const left = deadline - this.clock.now();
-      if (claimed.length > 0 || left <= 0 || signal?.aborted) return claimed;
-      await this.waiters.wait(taskType, Math.min(left, this.options.pollRecheckMs), signal);
+      if (out.tasks.length > 0 || left <= 0 || signal?.aborted) return out.tasks;
+      // A rate-limited type waits for its next window; a concurrency-limited one for a report.
+      const retryIn = out.throttled?.retryAt ? Math.max(1, out.throttled.retryAt - now) : Infinity;
+      await this.waiters.wait(taskType, Math.min(left, this.options.pollRecheckMs, retryIn), signal);
     }
+  }
+
+  private leaseMsOf(def: TaskDef | undefined): number {
+    return def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
   }
 
   async report(r: TaskResultInput): Promise<void> {
@@ -236,15 +374,18 @@ export class Engine {
     if (r.status === 'IN_PROGRESS') {
       const task = await this.store.getTask(r.taskId);
       const def = task ? this.taskDefs.get(task.taskDefName) : undefined;
-      const leaseMs = def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
+      const callbackAfterMs = r.extendLease ? 0 : r.callbackAfterSeconds * 1000;
+      const pollTimeoutMs = (def?.pollTimeoutSeconds ?? 0) * 1000;
       const out = await this.store.progressAttempt({
         taskId: r.taskId,
         attemptToken: r.attemptToken,
         workerId: r.workerId,
         outputData: r.outputData,
         logs,
-        callbackAfterMs: r.extendLease ? 0 : r.callbackAfterSeconds * 1000,
-        leaseMs,
+        callbackAfterMs,
+        leaseMs: this.leaseMsOf(def),
+        // Back in the queue, the attempt must be claimed again within pollTimeoutSeconds of visibility.
+        pollDeadlineAt: callbackAfterMs > 0 && pollTimeoutMs > 0 ? now + callbackAfterMs + pollTimeoutMs : 0,
         now,
       });
       this.rejectUnlessApplied(out, r);
@@ -265,6 +406,8 @@ export class Engine {
     });
     this.rejectUnlessApplied(out, r);
     if (out.kind !== 'applied') return;
+    // A slot under concurrentExecLimit is free: a parked poll of the type can claim at once.
+    if (this.taskDefs.get(out.task.taskType)?.concurrentExecLimit) this.waiters.notify(out.task.taskType);
     // The result is durable now. Deciding can fail (store hiccup); the sweeper then finds the
     // result unapplied and decides again, so the report is still acknowledged.
     try {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { TaskStatus } from '../domain/status';
+import { DeadlineSweep } from './deadlines';
 import type { Engine } from './engine';
 
 export interface SweeperOptions {
@@ -10,21 +10,26 @@ export interface SweeperOptions {
 }
 
 /**
- * Drives everything time-based and recovers what a crash interrupted: lapsed leases become
- * TIMED_OUT attempts (then retried per policy), results a crashed engine recorded but never
- * decided are decided, workflow timers fire. Every write it makes is fenced, so several engines
- * sweeping the same database act once per item.
+ * Drives everything time-based and recovers what a crash interrupted: task time limits fire
+ * (lapsed leases, poll, attempt and total deadlines: deadlines.ts), results a crashed engine
+ * recorded but never decided are decided, workflow timers fire (workflow timeouts, retry
+ * wake-ups, failure workflows still to start). All of it is read from the store, so it survives
+ * a restart, and fires within one sweep interval of being due. Every write it makes is fenced,
+ * so several engines sweeping the same database act once per item.
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private readonly deadlines: DeadlineSweep;
 
   constructor(
     private readonly engine: Engine,
     private readonly log: Logger,
     private readonly options: SweeperOptions,
-  ) {}
+  ) {
+    this.deadlines = new DeadlineSweep(engine, log);
+  }
 
   start(): void {
     this.stopped = false;
@@ -54,16 +59,9 @@ export class Sweeper {
   async sweep(): Promise<number> {
     const { store, clock } = this.engine;
     const now = clock.now();
-    let acted = 0;
-
-    for (const t of await store.expiredLeases(now, this.options.batch)) {
-      const reason = `responseTimeoutSeconds elapsed: no report or lease extension from worker ${t.workerId ?? '?'}`;
-      const timedOut = await store.timeOutAttempt(t.taskId, { status: TaskStatus.IN_PROGRESS, attemptToken: t.attemptToken }, reason, now);
-      if (!timedOut) continue;
-      acted++;
-      this.log.info({ workflowId: t.workflowInstanceId, taskId: t.taskId, workerId: t.workerId }, 'lease expired');
-      await this.advanceQuietly(t.workflowInstanceId);
-    }
+    let acted = await this.deadlines.sweep(now, this.options.batch);
+    // WAIT timers and SUB_WORKFLOW re-checks (runtime/system-tasks).
+    acted += await this.engine.systemTasks.sweepTimers(now, this.options.batch);
 
     const ids = new Set([
       ...(await store.workflowsWithUnappliedResults(now - this.options.unappliedGraceMs, this.options.batch)),

@@ -1,6 +1,7 @@
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import type { JsonObject, TaskDefChange, TaskRecord, WorkflowRecord } from '../domain/records';
 import type { TaskStatus, WorkflowStatus } from '../domain/status';
+import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
 
 /**
  * The storage port. It speaks the engine's language, and every method is one atomic step (or a
@@ -35,8 +36,11 @@ export interface Store {
    * Persists a new workflow with its first tasks. Tasks are written before the workflow so that a
    * workflow never references a task that does not exist; a crash in between leaves only
    * unreachable task rows, and the start was not acknowledged.
+   * Idempotent: answers false, changing nothing, when a workflow with this id exists, so a start
+   * with a deterministic id (failure workflows) can be repeated after a crash. (Its first tasks
+   * have deterministic ids too; re-inserting them is a no-op.)
    */
-  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<void>;
+  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean>;
   getWorkflow(workflowId: string): Promise<WorkflowRecord | null>;
   getTasks(workflowId: string): Promise<TaskRecord[]>;
   getTask(taskId: string): Promise<TaskRecord | null>;
@@ -52,8 +56,17 @@ export interface Store {
   findWorkflows(query: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }>;
 
   // ---- task queue
-  /** Claims up to `count` visible tasks of a type, best rank first; one atomic write per task. */
+  /**
+   * Claims up to `count` visible tasks of a type, best rank first; one atomic write per task.
+   * Starts the attempt's own clock on its first claim: timeoutAt = now + timeoutMs, and
+   * deadlineAt = the earlier of that and totalDeadlineAt (a re-claim after a callback keeps both).
+   */
   claimTasks(claim: ClaimRequest): Promise<TaskRecord[]>;
+  /**
+   * Undoes a claim that was never handed to a worker (over a concurrency limit, or the poller
+   * went away): back to SCHEDULED with the given clock fields, if the claim is still `attemptToken`.
+   */
+  releaseClaim(taskId: string, attemptToken: string, restore: ClaimRestore, now: number): Promise<boolean>;
   /** Records a terminal report of the current attempt. */
   completeAttempt(report: AttemptReport): Promise<ReportOutcome>;
   /** IN_PROGRESS report: extends the lease, or re-queues after callbackAfterSeconds. */
@@ -61,20 +74,84 @@ export interface Store {
   queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>>;
   /** Counts IN_PROGRESS tasks of one type (concurrentExecLimit). */
   inProgressCount(taskType: string): Promise<number>;
+  /**
+   * Rate limit (rateLimitPerFrequency per window): takes up to `want` of the `limit` claims the
+   * task type may make in the window starting at `windowStart`, shared by every engine on the
+   * store; answers how many it took (0 when the window is used up). Atomic per window.
+   */
+  takeRateTokens(taskType: string, windowStart: number, limit: number, want: number): Promise<number>;
+  /** Gives back tokens taken but not used (fewer tasks claimed than taken), if the window is current. */
+  returnRateTokens(taskType: string, windowStart: number, count: number): Promise<void>;
 
   // ---- sweeper
-  /** IN_PROGRESS attempts whose lease lapsed before `now`. */
+  /** IN_PROGRESS attempts whose lease lapsed by `now` (responseTimeoutSeconds). */
   expiredLeases(now: number, limit: number): Promise<TaskRecord[]>;
-  /** Marks an attempt TIMED_OUT if its claim is still the given one; the fenced write of a sweep. */
-  timeOutAttempt(taskId: string, expected: { status: TaskStatus; attemptToken: string | null }, reason: string, now: number): Promise<TaskRecord | null>;
+  /** SCHEDULED worker attempts whose pollDeadlineAt passed by `now` (pollTimeoutSeconds). */
+  expiredPollDeadlines(now: number, limit: number): Promise<TaskRecord[]>;
+  /** Open (SCHEDULED or IN_PROGRESS) attempts whose deadlineAt passed by `now` (timeoutSeconds, totalTimeoutSeconds). */
+  expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]>;
+  /**
+   * Marks an attempt TIMED_OUT if it is still exactly as the sweeper saw it (`expected`: status,
+   * claim token, and the deadline that fired); the fenced write of a sweep. A report, a lease
+   * extension or a re-queue that lands first wins, and of several sweepers only one acts.
+   */
+  timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy?: TimeoutKind): Promise<TaskRecord | null>;
+  /**
+   * ALERT_ONLY: records the alert on the attempt and moves the deadline that fired to `next`
+   * (so it fires once), fenced like timeOutAttempt. The attempt goes on.
+   */
+  recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null>;
   /** Workflow ids with results older than `before` that no decision has applied (crash recovery). */
   workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]>;
   /** Workflow ids of RUNNING workflows whose timer (`wakeAt`) is due. */
   dueWorkflowTimers(now: number, limit: number): Promise<string[]>;
   /** Engine-held tasks (WAIT...) whose wakeAt is due. */
   dueTaskTimers(now: number, limit: number): Promise<TaskRecord[]>;
-  /** Terminal results visible to an operator: failed attempts by type (poison tasks). */
+  /** Poison tasks: attempts after which their step gave up (marked `exhausted`), newest first. */
   failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]>;
+
+  // ---- engine-held tasks (WAIT, HUMAN, SUB_WORKFLOW, START_WORKFLOW: queued=false, no claim)
+  /**
+   * Ends an engine-held task if it is still IN_PROGRESS (and at `expected.wakeAt`, when given):
+   * the fenced write of a WAIT timer, a child workflow's end, a REST completion. The result is
+   * left unapplied for the next decision. Null when the fence did not hold (someone else won).
+   */
+  completeEngineTask(taskId: string, expected: EngineTaskFence, result: EngineTaskResult, now: number): Promise<TaskRecord | null>;
+  /** Moves an open engine-held task's timer (a periodic re-check), fenced like completeEngineTask. */
+  rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean>;
+}
+
+/** What an engine-held task must still be for a write to apply (status IN_PROGRESS and queued=false always). */
+export interface EngineTaskFence {
+  wakeAt?: number;
+}
+
+export interface EngineTaskResult {
+  status: TaskStatus;
+  outputData: JsonObject;
+  reasonForIncompletion: string | null;
+}
+
+/** The state of an attempt a sweeper acts on; the write applies only if all of it still holds. */
+export interface AttemptFence {
+  status: TaskStatus;
+  attemptToken: string | null;
+  /** The lease, deadline or poll deadline that fired, when the write is about that one. */
+  leaseUntil?: number;
+  pollDeadlineAt?: number;
+  deadlineAt?: number;
+}
+
+export interface DeadlineUpdate {
+  pollDeadlineAt?: number;
+  deadlineAt?: number;
+}
+
+/** The clock fields a released claim returns to (what they were before it). */
+export interface ClaimRestore {
+  startTime: number;
+  timeoutAt: number;
+  deadlineAt: number;
 }
 
 export interface CommitDecision {
@@ -87,6 +164,8 @@ export interface CommitDecision {
   appliedTaskIds: string[];
   /** Non-terminal tasks to close (workflow ended, branch not taken...), with their new status. */
   closeTasks: Array<{ taskId: string; status: TaskStatus; reason: string | null; output?: JsonObject }>;
+  /** Terminal attempts after which their step gave up: marked `exhausted` (poison tasks). */
+  exhaustedTaskIds?: string[];
   now: number;
 }
 
@@ -96,6 +175,8 @@ export interface ClaimRequest {
   workerId: string;
   now: number;
   leaseMs: number;
+  /** The attempt's own limit (timeoutSeconds) in ms, started on its first claim; 0: none. */
+  timeoutMs?: number;
   /** Fresh fencing token per claimed task. */
   newToken: () => string;
 }
@@ -121,6 +202,8 @@ export interface ProgressReport {
   /** > 0: back to the queue, visible again after this delay. 0: lease extension. */
   callbackAfterMs: number;
   leaseMs: number;
+  /** With callbackAfterMs > 0: the re-queued attempt's poll deadline (0: none). */
+  pollDeadlineAt?: number;
   now: number;
 }
 

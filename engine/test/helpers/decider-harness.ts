@@ -3,6 +3,7 @@ import { validateWorkflowDef } from '@baton/definitions';
 import { decide, type DecideOutcome } from '../../src/decider';
 import type { JsonObject, TaskRecord, WorkflowRecord } from '../../src/domain/records';
 import { WorkflowStatus, type TaskStatus } from '../../src/domain/status';
+import type { ScriptEvaluator } from '../../src/sandbox/types';
 
 /**
  * Drives the pure decider without any store: keeps the workflow record and the task rows in
@@ -18,6 +19,8 @@ export class DeciderHarness {
     def: unknown,
     input: JsonObject = {},
     private readonly taskDefs: Record<string, Partial<TaskDef>> = {},
+    /** The script sandbox (SWITCH/DO_WHILE conditions, INLINE); await loadSandbox() in a beforeAll. */
+    private readonly scripts?: ScriptEvaluator,
   ) {
     const v = validateWorkflowDef(def);
     if (!v.ok) throw new Error(`bad test definition: ${JSON.stringify(v.problems)}`);
@@ -29,7 +32,7 @@ export class DeciderHarness {
       status: WorkflowStatus.RUNNING,
       input,
       output: {},
-      variables: {},
+      variables: structuredClone(d.variables ?? {}) as JsonObject,
       correlationId: null,
       priority: 0,
       createTime: this.now,
@@ -54,7 +57,7 @@ export class DeciderHarness {
   };
 
   run(results: TaskRecord[]): DecideOutcome {
-    const out = decide({ workflow: this.wf, results, taskDef: this.taskDef, now: this.now });
+    const out = decide({ workflow: this.wf, results, taskDef: this.taskDef, now: this.now, scripts: this.scripts });
     this.last = out;
     for (const t of out.commit.newTasks) if (!this.tasks.has(t.taskId)) this.tasks.set(t.taskId, t);
     for (const c of out.commit.closeTasks) {

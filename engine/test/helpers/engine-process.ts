@@ -33,26 +33,26 @@ export class EngineProcess {
 
   async start(): Promise<void> {
     const proc = spawn(process.execPath, [engineMain], {
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: this.env.LOG_LEVEL ?? 'info' },
+      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`engine did not start in 30 s:\n${this.output.slice(-3000)}`)), 30_000);
-      const onData = (b: Buffer): void => {
-        this.output += b.toString();
-        if (this.output.includes('baton engine listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`engine exited with ${code}:\n${this.output.slice(-3000)}`));
-      });
-    });
+    proc.stdout?.on('data', (b: Buffer) => (this.output += b.toString()));
+    proc.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
+    let exited: number | null | undefined;
+    proc.once('exit', (code) => (exited = code));
+    // Ready when it answers /health (log lines depend on LOG_LEVEL).
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (exited !== undefined) throw new Error(`engine exited with ${exited}:\n${this.output.slice(-3000)}`);
+      try {
+        if ((await fetch(`${this.url}/health`)).ok) return;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`engine did not start in 60 s:\n${this.output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** kill -9: no shutdown hook runs, nothing is flushed by the engine. */

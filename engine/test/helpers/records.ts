@@ -1,9 +1,10 @@
-import type { TaskRecord, WorkflowRecord } from '../../src/domain/records';
+import { taskRecordDefaults, type TaskRecord, type WorkflowRecord } from '../../src/domain/records';
 
 /** Hand-built records for store tests (the decider builds real ones). */
 export function taskRecord(over: Partial<TaskRecord> & { taskId: string; workflowInstanceId: string }): TaskRecord {
   const now = over.scheduledTime ?? 1000;
   return {
+    ...taskRecordDefaults,
     workflowType: 'wf',
     workflowPriority: 0,
     taskType: 'work',

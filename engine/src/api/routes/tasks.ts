@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { JsonObject, TaskRecord } from '../../domain/records';
 import { ReportableStatus } from '../../domain/status';
-import { NotFoundError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
 import type { Engine, TaskResultInput } from '../../runtime/engine';
 import { pollTaskJson, taskJson } from '../serialize';
 import { check, compile } from '../validate';
@@ -19,6 +19,20 @@ interface TaskResultBody {
   extendLease?: boolean;
   logs?: Array<{ log: string; createdTime?: number }> | null;
 }
+
+interface RetryFailedBody {
+  taskType: string;
+  workflowIds?: string[];
+}
+
+const validateRetryFailed = compile<RetryFailedBody>({
+  type: 'object',
+  required: ['taskType'],
+  properties: {
+    taskType: { type: 'string', minLength: 1 },
+    workflowIds: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+  },
+});
 
 const validateResult = compile<TaskResultBody>({
   type: 'object',
@@ -95,8 +109,36 @@ export function taskRoutes(engine: Engine): Router {
     res.status(200).type('text/plain').send(b.taskId);
   });
 
+  // Conductor: complete a step's open task by its reference name (WAIT, HUMAN...); body = output; answers the taskId.
+  r.post('/:workflowId/:taskRefName/:status', async (req, res) => {
+    const status = req.params.status;
+    if (status !== 'COMPLETED' && status !== 'FAILED' && status !== 'FAILED_WITH_TERMINAL_ERROR') {
+      throw new ValidationError(`status must be COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR, got '${status}'`, [{ pointer: '/status', message: 'is not a terminal task status' }]);
+    }
+    const body: unknown = req.body ?? {};
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ValidationError('the body must be a JSON object (the task output)', [{ pointer: '', message: 'must be an object' }]);
+    }
+    const output = body as JsonObject;
+    const reason = status === 'COMPLETED' ? null : typeof output.reasonForIncompletion === 'string' ? output.reasonForIncompletion : `completed as ${status} over REST`;
+    const taskId = await engine.systemTasks.completeByRef(req.params.workflowId, req.params.taskRefName, status, output, reason);
+    res.status(200).type('text/plain').send(taskId);
+  });
+
   r.get('/queue/sizes', async (req, res) => {
     res.json(await engine.queueSizes(stringListParam(req, 'taskType')));
+  });
+
+  // Baton: poison tasks, the attempts after which their step gave up, newest first.
+  r.get('/failed', async (req, res) => {
+    const tasks = await engine.store.failedTasks(stringParam(req, 'taskType') ?? null, intParam(req, 'limit', 100, 1, 1000));
+    res.json(tasks.map(taskJson));
+  });
+
+  // Baton: after a fix, retry the failed step of every FAILED (or TIMED_OUT) workflow that gave up on this type.
+  r.post('/failed/retry', async (req, res) => {
+    const b = check(validateRetryFailed, req.body ?? {}, 'retry request');
+    res.json(await engine.retryFailedTasks(b.taskType, b.workflowIds));
   });
 
   r.get('/:taskId', async (req, res) => {
@@ -120,20 +162,9 @@ function abortOnClose(req: import('express').Request, res: import('express').Res
 
 /**
  * A worker that disconnected during its long poll cannot receive what we claimed for it. Those
- * attempts would otherwise wait out a whole lease; their leases lapse at once instead.
+ * attempts would otherwise wait out a whole lease; their claims are undone at once instead.
  */
 async function giveBackIfGone(engine: Engine, res: import('express').Response, tasks: TaskRecord[]): Promise<void> {
   if (tasks.length === 0 || !res.destroyed) return;
-  for (const t of tasks) {
-    await engine.store.progressAttempt({
-      taskId: t.taskId,
-      attemptToken: t.attemptToken,
-      workerId: t.workerId,
-      outputData: {},
-      logs: [],
-      callbackAfterMs: 1,
-      leaseMs: 0,
-      now: engine.clock.now(),
-    });
-  }
+  for (const t of tasks) await engine.flow.release(t, engine.clock.now());
 }

@@ -93,6 +93,12 @@ export function workflowRoutes(engine: Engine): Router {
     res.json(workflowJson(wf, includeTasks ? await engine.store.getTasks(wf.workflowId) : undefined));
   });
 
+  // Conductor's retry: the failed step gets a new attempt and the workflow runs on from there.
+  r.post('/:workflowId/retry', async (req, res) => {
+    await engine.retryWorkflow(req.params.workflowId);
+    res.status(204).end();
+  });
+
   r.delete('/:workflowId', async (req, res) => {
     await engine.terminate(req.params.workflowId, stringParam(req, 'reason') ?? 'terminated over REST');
     res.status(200).end();

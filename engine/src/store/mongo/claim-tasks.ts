@@ -6,8 +6,10 @@ import type { Collections } from './collections';
 /**
  * Claims up to `count` tasks. Atomic per task: one findOneAndUpdate matches a SCHEDULED, visible
  * task of the type, takes the best rank (index `claim`: taskType, status, queued, rank), and in
- * the same step sets IN_PROGRESS with a fresh attempt token and lease. Two engines racing for
- * one task cannot both match it: the second sees status IN_PROGRESS and moves to the next.
+ * the same step sets IN_PROGRESS with a fresh attempt token and lease, and starts the attempt's
+ * own clock (`$min` on timeoutAt and deadlineAt, whose "none" is NO_DEADLINE: a first claim sets
+ * them, a re-claim after a callback keeps the earlier ones). Two engines racing for one task
+ * cannot both match it: the second sees status IN_PROGRESS and moves to the next.
  * Round trips: one per task claimed, plus one that finds nothing when the queue runs dry.
  */
 export async function claimTasks(c: Collections, r: ClaimRequest): Promise<TaskRecord[]> {
@@ -25,6 +27,7 @@ export async function claimTasks(c: Collections, r: ClaimRequest): Promise<TaskR
           workerId: r.workerId,
         },
         $inc: { pollCount: 1 },
+        ...(r.timeoutMs ? { $min: { timeoutAt: r.now + r.timeoutMs, deadlineAt: r.now + r.timeoutMs } } : {}),
       },
       { sort: { rank: 1 }, returnDocument: 'after' },
     );

@@ -1,5 +1,6 @@
-import type { WorkflowDef } from '@baton/definitions';
-import type { DeciderState, JsonObject, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { TaskTimeoutPolicy, WorkflowDef } from '@baton/definitions';
+import { taskRecordDefaults, type DeciderState, type JsonObject, type TaskRecord, type WorkflowRecord } from '../../domain/records';
+import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 
 /**
  * Records <-> MongoDB documents. Fields that queries and conditional writes use are top-level
@@ -39,7 +40,27 @@ export interface TaskDoc {
   wakeAt: number;
   applied: boolean;
   logs: Array<{ log: string; createdTime: number }>;
+  pollDeadlineAt: number;
+  /** NO_DEADLINE when none (not 0), so that a claim can start it with `$min`. */
+  timeoutAt: number;
+  totalDeadlineAt: number;
+  /** NO_DEADLINE when none (not 0), like timeoutAt. */
+  deadlineAt: number;
+  timeoutPolicy: TaskTimeoutPolicy;
+  timedOutBy: TimeoutKind | null;
+  timeoutAlerts: TimeoutAlert[];
+  exhausted: boolean;
 }
+
+/**
+ * "No deadline" for the deadlines a claim may start. A claim writes `$min: { timeoutAt: now + T }`:
+ * it starts the attempt's clock on the first claim and keeps it on a re-claim, in one update,
+ * because MongoDB cannot choose per document in a plain update (and the test server has no
+ * pipeline updates). The record keeps Baton's convention of 0 for "none".
+ */
+export const NO_DEADLINE = Number.MAX_SAFE_INTEGER;
+export const toDeadline = (at: number): number => (at > 0 ? at : NO_DEADLINE);
+const fromDeadline = (at: number | undefined): number => (at === undefined || at >= NO_DEADLINE ? 0 : at);
 
 export interface WorkflowDoc {
   _id: string;
@@ -67,12 +88,27 @@ export interface WorkflowDoc {
 
 export function taskToDoc(t: TaskRecord): TaskDoc {
   const { taskId, inputData, outputData, ...rest } = t;
-  return { _id: taskId, ...rest, inputJson: JSON.stringify(inputData), outputJson: JSON.stringify(outputData) };
+  return {
+    _id: taskId,
+    ...rest,
+    timeoutAt: toDeadline(t.timeoutAt),
+    deadlineAt: toDeadline(t.deadlineAt),
+    inputJson: JSON.stringify(inputData),
+    outputJson: JSON.stringify(outputData),
+  };
 }
 
 export function docToTask(d: TaskDoc): TaskRecord {
   const { _id, inputJson, outputJson, ...rest } = d;
-  return { taskId: _id, ...rest, inputData: JSON.parse(inputJson) as JsonObject, outputData: JSON.parse(outputJson) as JsonObject } as TaskRecord;
+  return {
+    ...taskRecordDefaults,
+    taskId: _id,
+    ...rest,
+    timeoutAt: fromDeadline(d.timeoutAt),
+    deadlineAt: fromDeadline(d.deadlineAt),
+    inputData: JSON.parse(inputJson) as JsonObject,
+    outputData: JSON.parse(outputJson) as JsonObject,
+  } as TaskRecord;
 }
 
 export function workflowToDoc(w: WorkflowRecord): WorkflowDoc {

@@ -16,12 +16,20 @@ export interface ChangeDoc {
   afterJson: string | null;
 }
 
+/** A task type's rate limit window (rate-limit.ts). */
+export interface RateWindowDoc {
+  _id: string;
+  windowStart: number;
+  taken: number;
+}
+
 export interface Collections {
   taskDefs: Collection<DefinitionDoc>;
   taskDefChanges: Collection<ChangeDoc>;
   workflowDefs: Collection<DefinitionDoc>;
   workflows: Collection<WorkflowDoc>;
   tasks: Collection<TaskDoc>;
+  rateWindows: Collection<RateWindowDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -31,6 +39,7 @@ export function collections(db: Db): Collections {
     workflowDefs: db.collection<DefinitionDoc>('workflow_defs'),
     workflows: db.collection<WorkflowDoc>('workflows'),
     tasks: db.collection<TaskDoc>('tasks'),
+    rateWindows: db.collection<RateWindowDoc>('rate_windows'),
   };
 }
 
@@ -52,6 +61,11 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.tasks.createIndex({ status: 1, leaseUntil: 1 }, { name: 'leases' }),
     c.tasks.createIndex({ applied: 1, updateTime: 1 }, { name: 'unapplied' }),
     c.tasks.createIndex({ status: 1, wakeAt: 1 }, { name: 'timers' }),
-    c.tasks.createIndex({ status: 1, taskType: 1, updateTime: -1 }, { name: 'failed' }),
+    // One index per kind of deadline the sweeper looks for (leases above).
+    c.tasks.createIndex({ status: 1, pollDeadlineAt: 1 }, { name: 'poll_deadlines' }),
+    c.tasks.createIndex({ status: 1, deadlineAt: 1 }, { name: 'deadlines' }),
+    // Poison tasks, newest first, of every type or of one.
+    c.tasks.createIndex({ exhausted: 1, updateTime: -1 }, { name: 'exhausted' }),
+    c.tasks.createIndex({ exhausted: 1, taskType: 1, updateTime: -1 }, { name: 'exhausted_by_type' }),
   ]);
 }

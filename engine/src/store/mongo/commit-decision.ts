@@ -14,16 +14,27 @@ const open = [TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS];
  *     scheduled that attempt: deterministic ids make the insert idempotent);
  *  2. update the workflow document only if its revision is the one decided on (the fence
  *     between deciders racing on one workflow, in one engine or several);
- *  3. in one bulkWrite, mark the folded results applied and close the cancelled tasks (each a
- *     conditional update that only touches a task still open, so a worker's report wins).
+ *  3. in one bulkWrite, mark the folded results applied (and the ones their step gave up on
+ *     exhausted) and close the cancelled tasks (each a conditional update that only touches a
+ *     task still open, so a worker's report wins).
  * A crash after 1 leaves unreferenced tasks of a decision that never committed: the results stay
  * unapplied, the sweeper decides again, and the same ids are inserted again as no-ops. A crash
- * after 2 leaves results marked unapplied; deciding them again changes nothing and marks them.
+ * after 2 leaves results marked unapplied; deciding them again changes nothing and marks them
+ * (an `exhausted` mark lost that way is not redone: the poison list misses that attempt, the
+ * workflow's own status and failedReferenceTaskNames still tell).
  * Round trips: 3 (2 when a decision schedules nothing).
  */
-export async function createWorkflow(c: Collections, wf: WorkflowRecord, tasks: TaskRecord[]): Promise<void> {
+export async function createWorkflow(c: Collections, wf: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean> {
   await insertTasks(c, tasks);
-  await c.workflows.insertOne(workflowToDoc(wf));
+  try {
+    await c.workflows.insertOne(workflowToDoc(wf));
+    return true;
+  } catch (err) {
+    // The unique _id makes a repeated start with a deterministic id a no-op (failure workflows);
+    // its first tasks have deterministic ids too, so step 1 inserted nothing new.
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }
 
 export async function commitDecision(c: Collections, d: CommitDecision): Promise<boolean> {
@@ -36,6 +47,9 @@ export async function commitDecision(c: Collections, d: CommitDecision): Promise
   const ops: AnyBulkWriteOperation<TaskDoc>[] = [];
   if (d.appliedTaskIds.length) {
     ops.push({ updateMany: { filter: { _id: { $in: d.appliedTaskIds }, applied: false }, update: { $set: { applied: true } } } });
+  }
+  if (d.exhaustedTaskIds?.length) {
+    ops.push({ updateMany: { filter: { _id: { $in: d.exhaustedTaskIds }, status: { $nin: open } }, update: { $set: { exhausted: true } } } });
   }
   for (const t of d.closeTasks) {
     const set: Partial<TaskDoc> = {

@@ -2,15 +2,31 @@ import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
-import type { TaskStatus } from '../../domain/status';
-import type { AttemptReport, ClaimRequest, CommitDecision, ProgressReport, ReportOutcome, Store, WorkflowQuery } from '../port';
+import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
+import type {
+  AttemptFence,
+  AttemptReport,
+  ClaimRequest,
+  ClaimRestore,
+  CommitDecision,
+  DeadlineUpdate,
+  EngineTaskFence,
+  EngineTaskResult,
+  ProgressReport,
+  ReportOutcome,
+  Store,
+  WorkflowQuery,
+} from '../port';
 import { claimTasks } from './claim-tasks';
 import { docToTask, docToWorkflow } from './codec';
 import { collections, ensureIndexes, type Collections } from './collections';
 import { commitDecision, createWorkflow } from './commit-decision';
 import { MongoDefinitions } from './definitions';
 import { guard } from './errors';
+import { returnRateTokens, takeRateTokens } from './rate-limit';
+import { releaseClaim } from './release-claim';
 import { completeAttempt, progressAttempt } from './report-attempt';
+import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { MongoSweeps } from './sweeps';
 
 export interface MongoStoreOptions {
@@ -100,7 +116,7 @@ export class MongoStore implements Store {
     return guard('deleteWorkflowDef', () => this.defs.deleteWorkflowDef(name, version), false);
   }
 
-  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<void> {
+  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean> {
     return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks), false);
   }
   getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
@@ -145,6 +161,10 @@ export class MongoStore implements Store {
   claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {
     return guard('claimTasks', () => claimTasks(this.c, claim), false);
   }
+  releaseClaim(taskId: string, attemptToken: string, restore: ClaimRestore, now: number): Promise<boolean> {
+    // Safe to repeat: fenced by the claim's token.
+    return guard('releaseClaim', () => releaseClaim(this.c, taskId, attemptToken, restore, now), true);
+  }
   completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
     return guard('completeAttempt', () => completeAttempt(this.c, report), false);
   }
@@ -162,12 +182,27 @@ export class MongoStore implements Store {
   inProgressCount(taskType: string): Promise<number> {
     return guard('inProgressCount', () => this.c.tasks.countDocuments({ taskType, status: 'IN_PROGRESS', queued: true }), true);
   }
+  takeRateTokens(taskType: string, windowStart: number, limit: number, want: number): Promise<number> {
+    return guard('takeRateTokens', () => takeRateTokens(this.c, taskType, windowStart, limit, want), false);
+  }
+  returnRateTokens(taskType: string, windowStart: number, count: number): Promise<void> {
+    return guard('returnRateTokens', () => returnRateTokens(this.c, taskType, windowStart, count), false);
+  }
 
   expiredLeases(now: number, limit: number): Promise<TaskRecord[]> {
     return guard('expiredLeases', () => this.sweeps.expiredLeases(now, limit), true);
   }
-  timeOutAttempt(taskId: string, expected: { status: TaskStatus; attemptToken: string | null }, reason: string, now: number): Promise<TaskRecord | null> {
-    return guard('timeOutAttempt', () => this.sweeps.timeOutAttempt(taskId, expected, reason, now), false);
+  expiredPollDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
+    return guard('expiredPollDeadlines', () => this.sweeps.expiredPollDeadlines(now, limit), true);
+  }
+  expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
+    return guard('expiredDeadlines', () => this.sweeps.expiredDeadlines(now, limit), true);
+  }
+  timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy?: TimeoutKind): Promise<TaskRecord | null> {
+    return guard('timeOutAttempt', () => this.sweeps.timeOutAttempt(taskId, expected, reason, now, timedOutBy ?? null), false);
+  }
+  recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null> {
+    return guard('recordTimeoutAlert', () => this.sweeps.recordTimeoutAlert(taskId, expected, alert, next, now), false);
   }
   workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
     return guard('workflowsWithUnappliedResults', () => this.sweeps.workflowsWithUnappliedResults(before, limit), true);
@@ -180,5 +215,11 @@ export class MongoStore implements Store {
   }
   failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]> {
     return guard('failedTasks', () => this.sweeps.failedTasks(taskType, limit), true);
+  }
+  completeEngineTask(taskId: string, expected: EngineTaskFence, result: EngineTaskResult, now: number): Promise<TaskRecord | null> {
+    return guard('completeEngineTask', () => completeEngineTask(this.c, taskId, expected, result, now), false);
+  }
+  rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
+    return guard('rescheduleEngineTask', () => rescheduleEngineTask(this.c, taskId, expected, wakeAt, now), false);
   }
 }

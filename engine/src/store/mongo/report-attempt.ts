@@ -2,7 +2,7 @@ import type { Filter } from 'mongodb';
 import { rankOf } from '../../domain/priority';
 import { TaskStatus } from '../../domain/status';
 import type { AttemptReport, ProgressReport, ReportOutcome } from '../port';
-import { classifyRejected } from '../sqlite/report-attempt';
+import { classifyRejected, externallyCompletable } from '../sqlite/report-attempt';
 import { docToTask, type TaskDoc } from './codec';
 import type { Collections } from './collections';
 
@@ -23,6 +23,7 @@ export async function completeAttempt(c: Collections, r: AttemptReport): Promise
         endTime: r.now,
         updateTime: r.now,
         leaseUntil: 0,
+        wakeAt: 0,
         applied: false,
       },
       ...(r.logs.length ? { $push: { logs: { $each: r.logs } } } : {}),
@@ -48,12 +49,14 @@ export async function progressAttempt(c: Collections, r: ProgressReport): Promis
       callbackAfterSeconds: Math.round(r.callbackAfterMs / 1000),
       leaseUntil: 0,
       attemptToken: null,
+      pollDeadlineAt: r.pollDeadlineAt ?? 0,
     });
   } else {
     set.leaseUntil = r.now + r.leaseMs;
   }
   const doc = await c.tasks.findOneAndUpdate(
-    claimFilter(r.taskId, r.attemptToken, r.workerId),
+    // An engine-held task has no lease to extend nor queue to return to: only a terminal report fits it.
+    claimFilter(r.taskId, r.attemptToken, r.workerId, false),
     { $set: set, ...(r.logs.length ? { $push: { logs: { $each: r.logs } } } : {}) },
     { returnDocument: 'after' },
   );
@@ -62,11 +65,16 @@ export async function progressAttempt(c: Collections, r: ProgressReport): Promis
   return t ? { kind: 'stale', task: docToTask(t) } : { kind: 'not_found' };
 }
 
-function claimFilter(taskId: string, token: string | null, workerId: string | null): Filter<TaskDoc> {
+function claimFilter(taskId: string, token: string | null, workerId: string | null, engineHeld = true): Filter<TaskDoc> {
   const f: Filter<TaskDoc> = { _id: taskId, status: TaskStatus.IN_PROGRESS, queued: true };
   if (token !== null) f.attemptToken = token;
   // Conductor's clients send no token: the worker id of the claim is the fence we have.
   else if (workerId !== null) f.workerId = { $in: [workerId, null] };
+  // Without a token, an engine-held WAIT or HUMAN task (no claim) may be completed too.
+  if (token === null && engineHeld) {
+    const { _id, status, ...claimed } = f;
+    return { _id, status, $or: [claimed, { queued: false, workflowTaskType: { $in: [...externallyCompletable] } }] };
+  }
   return f;
 }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { TaskRecord } from '../../domain/records';
 import { TaskStatus } from '../../domain/status';
+import { earliest } from '../../domain/timeouts';
 import type { ClaimRequest } from '../port';
 import { parseTask, type Rows, type TaskRow } from './rows';
 
@@ -14,6 +15,8 @@ export function claimTasks(db: Database.Database, rows: Rows, select: Database.S
     const found = select.all(c.taskType, c.now, c.count) as TaskRow[];
     return found.map((row) => {
       const t = parseTask(row);
+      // The attempt's own clock starts at its first claim; a re-claim after a callback keeps it.
+      const timeoutAt = t.timeoutAt > 0 || !c.timeoutMs ? t.timeoutAt : c.now + c.timeoutMs;
       const claimed: TaskRecord = {
         ...t,
         status: TaskStatus.IN_PROGRESS,
@@ -23,6 +26,8 @@ export function claimTasks(db: Database.Database, rows: Rows, select: Database.S
         attemptToken: c.newToken(),
         workerId: c.workerId,
         pollCount: t.pollCount + 1,
+        timeoutAt,
+        deadlineAt: earliest(timeoutAt, t.totalDeadlineAt),
       };
       rows.putTask(claimed);
       return claimed;

@@ -9,8 +9,10 @@ import type { Rows } from './rows';
  * workflow's new revision, the applied marks and the closed tasks land together. The revision
  * check keeps the contract of the MongoDB adapter (a stale decision is refused, not merged).
  */
-export function createWorkflow(db: Database.Database, rows: Rows, wf: WorkflowRecord, tasks: TaskRecord[]): void {
-  db.transaction(() => {
+export function createWorkflow(db: Database.Database, rows: Rows, wf: WorkflowRecord, tasks: TaskRecord[]): boolean {
+  return db.transaction(() => {
+    // A start with a deterministic id that already happened is a no-op (failure workflows).
+    if (rows.readWorkflow.get(wf.workflowId)) return false;
     for (const t of tasks) rows.insertTask.run(rows.taskParams(t));
     rows.insertWorkflow.run({
       workflowId: wf.workflowId,
@@ -22,6 +24,7 @@ export function createWorkflow(db: Database.Database, rows: Rows, wf: WorkflowRe
       revision: wf.revision,
       doc: JSON.stringify(wf),
     });
+    return true;
   })();
 }
 
@@ -32,9 +35,13 @@ export function commitDecision(db: Database.Database, rows: Rows, d: CommitDecis
     for (const t of d.newTasks) rows.insertTask.run(rows.taskParams(t));
     const next: WorkflowRecord = { ...wf, ...d.workflow, revision: wf.revision + 1 };
     rows.putWorkflow(next);
-    for (const id of d.appliedTaskIds) {
+    const applied = new Set(d.appliedTaskIds);
+    const exhausted = new Set(d.exhaustedTaskIds ?? []);
+    for (const id of new Set([...applied, ...exhausted])) {
       const t = rows.getTask(id);
-      if (t && !t.applied) rows.putTask({ ...t, applied: true });
+      if (!t) continue;
+      const next = { ...t, applied: t.applied || applied.has(id), exhausted: t.exhausted || (exhausted.has(id) && isTerminalTask(t.status)) };
+      if (next.applied !== t.applied || next.exhausted !== t.exhausted) rows.putTask(next);
     }
     for (const c of d.closeTasks) {
       const t = rows.getTask(c.taskId);

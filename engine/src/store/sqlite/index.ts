@@ -3,13 +3,29 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
-import type { TaskStatus } from '../../domain/status';
-import type { AttemptReport, ClaimRequest, CommitDecision, ProgressReport, ReportOutcome, Store, WorkflowQuery } from '../port';
+import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
+import type {
+  AttemptFence,
+  AttemptReport,
+  ClaimRequest,
+  ClaimRestore,
+  CommitDecision,
+  DeadlineUpdate,
+  EngineTaskFence,
+  EngineTaskResult,
+  ProgressReport,
+  ReportOutcome,
+  Store,
+  WorkflowQuery,
+} from '../port';
 import { claimSelectSql, claimTasks } from './claim-tasks';
 import { commitDecision, createWorkflow } from './commit-decision';
 import { SqliteDefinitions } from './definitions';
 import { completeAttempt, progressAttempt } from './report-attempt';
+import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { Rows, parseTask, parseWorkflow, type TaskRow } from './rows';
+import { takeRateTokens, returnRateTokens } from './rate-limit';
+import { releaseClaim } from './release-claim';
 import { createSchema } from './schema';
 import { SqliteSweeps } from './sweeps';
 
@@ -79,8 +95,8 @@ export class SqliteStore implements Store {
     return this.defs.deleteWorkflowDef(name, version);
   }
 
-  async createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<void> {
-    createWorkflow(this.db, this.rows, workflow, tasks);
+  async createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean> {
+    return createWorkflow(this.db, this.rows, workflow, tasks);
   }
   async getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
     return this.rows.getWorkflow(workflowId);
@@ -125,6 +141,9 @@ export class SqliteStore implements Store {
   async claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {
     return claimTasks(this.db, this.rows, this.claimSelect, claim);
   }
+  async releaseClaim(taskId: string, attemptToken: string, restore: ClaimRestore, now: number): Promise<boolean> {
+    return releaseClaim(this.db, this.rows, taskId, attemptToken, restore, now);
+  }
   async completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
     return completeAttempt(this.db, this.rows, report);
   }
@@ -140,12 +159,27 @@ export class SqliteStore implements Store {
   async inProgressCount(taskType: string): Promise<number> {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'IN_PROGRESS' AND queued = 1`).get(taskType) as { n: number }).n;
   }
+  async takeRateTokens(taskType: string, windowStart: number, limit: number, want: number): Promise<number> {
+    return takeRateTokens(this.db, taskType, windowStart, limit, want);
+  }
+  async returnRateTokens(taskType: string, windowStart: number, count: number): Promise<void> {
+    returnRateTokens(this.db, taskType, windowStart, count);
+  }
 
   async expiredLeases(now: number, limit: number): Promise<TaskRecord[]> {
     return this.sweeps.expiredLeases(now, limit);
   }
-  async timeOutAttempt(taskId: string, expected: { status: TaskStatus; attemptToken: string | null }, reason: string, now: number): Promise<TaskRecord | null> {
-    return this.sweeps.timeOutAttempt(taskId, expected, reason, now);
+  async expiredPollDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
+    return this.sweeps.expiredPollDeadlines(now, limit);
+  }
+  async expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
+    return this.sweeps.expiredDeadlines(now, limit);
+  }
+  async timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy?: TimeoutKind): Promise<TaskRecord | null> {
+    return this.sweeps.timeOutAttempt(taskId, expected, reason, now, timedOutBy ?? null);
+  }
+  async recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null> {
+    return this.sweeps.recordTimeoutAlert(taskId, expected, alert, next, now);
   }
   async workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
     return this.sweeps.workflowsWithUnappliedResults(before, limit);
@@ -157,8 +191,12 @@ export class SqliteStore implements Store {
     return this.sweeps.dueTaskTimers(now, limit);
   }
   async failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]> {
-    const sql = `SELECT doc FROM tasks WHERE status IN ('FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT') ${taskType ? 'AND task_type = ?' : ''} ORDER BY update_time DESC LIMIT ?`;
-    const args = taskType ? [taskType, limit] : [limit];
-    return (this.db.prepare(sql).all(...args) as TaskRow[]).map(parseTask);
+    return this.sweeps.failedTasks(taskType, limit);
+  }
+  async completeEngineTask(taskId: string, expected: EngineTaskFence, result: EngineTaskResult, now: number): Promise<TaskRecord | null> {
+    return completeEngineTask(this.db, this.rows, taskId, expected, result, now);
+  }
+  async rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
+    return rescheduleEngineTask(this.db, this.rows, taskId, expected, wakeAt, now);
   }
 }

@@ -24,6 +24,7 @@ export function completeAttempt(db: Database.Database, rows: Rows, r: AttemptRep
       endTime: r.now,
       updateTime: r.now,
       leaseUntil: 0,
+      wakeAt: 0,
       applied: false,
     };
     rows.putTask(done);
@@ -35,7 +36,8 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
   return db.transaction((): ReportOutcome => {
     const t = rows.getTask(r.taskId);
     if (!t) return { kind: 'not_found' };
-    if (!ownsClaim(t, r.attemptToken, r.workerId)) return { kind: 'stale', task: t };
+    // An engine-held task has no lease to extend nor queue to return to: only a terminal report fits it.
+    if (!t.queued || !ownsClaim(t, r.attemptToken, r.workerId)) return { kind: 'stale', task: t };
     const base = {
       ...t,
       // Like Conductor, a progress report's outputData replaces the attempt's (when it sends any).
@@ -53,6 +55,7 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
             callbackAfterSeconds: Math.round(r.callbackAfterMs / 1000),
             leaseUntil: 0,
             attemptToken: null,
+            pollDeadlineAt: r.pollDeadlineAt ?? 0,
           }
         : { ...base, leaseUntil: r.now + r.leaseMs };
     rows.putTask(next);
@@ -60,8 +63,16 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
   })();
 }
 
+/**
+ * Engine-held tasks that a client may complete over REST (Conductor's WAIT and HUMAN): they have
+ * no claim, so a report without a token is theirs. Other engine-held tasks (JOIN, DO_WHILE,
+ * SUB_WORKFLOW...) are never completed from outside.
+ */
+export const externallyCompletable: readonly string[] = ['WAIT', 'HUMAN'];
+
 export function ownsClaim(t: TaskRecord, token: string | null, workerId: string | null): boolean {
-  if (t.status !== TaskStatus.IN_PROGRESS || !t.queued) return false;
+  if (t.status !== TaskStatus.IN_PROGRESS) return false;
+  if (!t.queued) return token === null && externallyCompletable.includes(t.workflowTaskType);
   if (token !== null) return token === t.attemptToken;
   // Conductor's clients send no token: the worker id of the claim is the fence we have.
   return workerId === null || t.workerId === null || workerId === t.workerId;

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { TaskRecord, WorkflowRecord } from '../../domain/records';
+import { taskRecordDefaults, type TaskRecord, type WorkflowRecord } from '../../domain/records';
 
 /** Row <-> record mapping, and the upserts every operation shares. */
 export interface TaskRow {
   doc: string;
 }
 
-export const parseTask = (row: TaskRow): TaskRecord => JSON.parse(row.doc) as TaskRecord;
+export const parseTask = (row: TaskRow): TaskRecord => ({ ...taskRecordDefaults, ...(JSON.parse(row.doc) as TaskRecord) });
 export const parseWorkflow = (row: { doc: string }): WorkflowRecord => JSON.parse(row.doc) as WorkflowRecord;
 
 export class Rows {
@@ -18,13 +18,16 @@ export class Rows {
   readonly readWorkflow: Database.Statement;
 
   constructor(db: Database.Database) {
-    const taskCols = `task_id, workflow_id, task_type, status, queued, visible_at, rank, lease_until, wake_at, applied, update_time, seq, doc`;
-    const taskVals = `@taskId, @workflowInstanceId, @taskType, @status, @queued, @visibleAt, @rank, @leaseUntil, @wakeAt, @applied, @updateTime, @seq, @doc`;
+    const taskCols = `task_id, workflow_id, task_type, status, queued, visible_at, rank, lease_until, wake_at, applied, update_time, seq,
+      poll_deadline_at, deadline_at, exhausted, doc`;
+    const taskVals = `@taskId, @workflowInstanceId, @taskType, @status, @queued, @visibleAt, @rank, @leaseUntil, @wakeAt, @applied, @updateTime, @seq,
+      @pollDeadlineAt, @deadlineAt, @exhausted, @doc`;
     // INSERT OR IGNORE: a deterministic id that exists already was scheduled by an earlier decision.
     this.insertTask = db.prepare(`INSERT OR IGNORE INTO tasks (${taskCols}) VALUES (${taskVals})`);
     this.writeTask = db.prepare(
       `UPDATE tasks SET status=@status, queued=@queued, visible_at=@visibleAt, rank=@rank, lease_until=@leaseUntil,
-        wake_at=@wakeAt, applied=@applied, update_time=@updateTime, doc=@doc WHERE task_id=@taskId`,
+        wake_at=@wakeAt, applied=@applied, update_time=@updateTime, poll_deadline_at=@pollDeadlineAt, deadline_at=@deadlineAt,
+        exhausted=@exhausted, doc=@doc WHERE task_id=@taskId`,
     );
     this.readTask = db.prepare(`SELECT doc FROM tasks WHERE task_id = ?`);
     this.insertWorkflow = db.prepare(
@@ -38,7 +41,7 @@ export class Rows {
   }
 
   taskParams(t: TaskRecord): Record<string, unknown> {
-    return { ...scalars(t), queued: t.queued ? 1 : 0, applied: t.applied ? 1 : 0, doc: JSON.stringify(t) };
+    return { ...scalars(t), queued: t.queued ? 1 : 0, applied: t.applied ? 1 : 0, exhausted: t.exhausted ? 1 : 0, doc: JSON.stringify(t) };
   }
 
   putTask(t: TaskRecord): void {
@@ -72,5 +75,7 @@ function scalars(t: TaskRecord): Record<string, unknown> {
     wakeAt: t.wakeAt,
     updateTime: t.updateTime,
     seq: t.seq,
+    pollDeadlineAt: t.pollDeadlineAt ?? 0,
+    deadlineAt: t.deadlineAt ?? 0,
   };
 }

@@ -63,6 +63,28 @@ export function createSchema(db: Database.Database): void {
     CREATE INDEX IF NOT EXISTS tasks_in_progress ON tasks (task_type) WHERE status = 'IN_PROGRESS' AND queued = 1;
     CREATE INDEX IF NOT EXISTS tasks_unapplied ON tasks (update_time) WHERE applied = 0;
     CREATE INDEX IF NOT EXISTS tasks_timers ON tasks (wake_at) WHERE wake_at > 0 AND status = 'IN_PROGRESS';
-    CREATE INDEX IF NOT EXISTS tasks_failed ON tasks (task_type, update_time) WHERE status IN ('FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT');
+    DROP INDEX IF EXISTS tasks_failed;
+    -- Per-type rate limit windows: one row per task type, the current window's claim count.
+    CREATE TABLE IF NOT EXISTS rate_windows (
+      task_type TEXT PRIMARY KEY,
+      window_start INTEGER NOT NULL,
+      taken INTEGER NOT NULL
+    );
   `);
+  addTaskColumns(db);
+  db.exec(`
+    -- Each kind of deadline has an index holding only the attempts it can fire on.
+    CREATE INDEX IF NOT EXISTS tasks_poll_deadlines ON tasks (poll_deadline_at) WHERE status = 'SCHEDULED' AND poll_deadline_at > 0;
+    CREATE INDEX IF NOT EXISTS tasks_deadlines ON tasks (deadline_at) WHERE status IN ('SCHEDULED', 'IN_PROGRESS') AND deadline_at > 0;
+    CREATE INDEX IF NOT EXISTS tasks_exhausted ON tasks (update_time) WHERE exhausted = 1;
+    CREATE INDEX IF NOT EXISTS tasks_exhausted_by_type ON tasks (task_type, update_time) WHERE exhausted = 1;
+  `);
+}
+
+/** Columns added after the first release: added in place to existing files (values from `doc` default to 0). */
+function addTaskColumns(db: Database.Database): void {
+  const have = new Set((db.prepare(`PRAGMA table_info(tasks)`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const col of ['poll_deadline_at', 'deadline_at', 'exhausted']) {
+    if (!have.has(col)) db.exec(`ALTER TABLE tasks ADD COLUMN ${col} INTEGER NOT NULL DEFAULT 0`);
+  }
 }

@@ -59,7 +59,8 @@ public final class Main {
 
         try {
             server.bind(HOST, port);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows java.net.BindException (a checked exception) undeclared.
             System.err.println("mongo-test-server: cannot listen on " + HOST + ":" + port + ": " + e);
             stop.run();
             System.exit(1);

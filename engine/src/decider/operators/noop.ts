@@ -1,0 +1,11 @@
+import type { WorkflowTask } from '@baton/definitions';
+import { DONE, type DecideContext, type StepResult } from '../context';
+import { completeNow, settled } from './shared';
+
+/** NOOP: completes at once, doing nothing (a placeholder, or an empty SWITCH case made explicit). */
+export function evaluateNoop(wt: WorkflowTask, ctx: DecideContext): StepResult {
+  const step = ctx.step(wt.taskReferenceName);
+  if (step) return settled(wt, step);
+  completeNow(wt, ctx, {}, { input: ctx.resolve(wt.inputParameters) });
+  return DONE;
+}

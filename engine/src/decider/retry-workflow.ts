@@ -1,0 +1,84 @@
+import type { TaskDef, WorkflowTask } from '@baton/definitions';
+import type { WorkflowRecord } from '../domain/records';
+import { TaskStatus, WorkflowStatus } from '../domain/status';
+import { DecideContext } from './context';
+import type { DecideOutcome } from './decide';
+import { limitsOf } from './operators/worker-task';
+
+/** Steps that hold other steps: a retry puts them back IN_PROGRESS so they wait on their children again. */
+const containers: ReadonlySet<string> = new Set(['FORK_JOIN', 'FORK_JOIN_DYNAMIC', 'JOIN', 'EXCLUSIVE_JOIN', 'DO_WHILE', 'SWITCH', 'DECISION']);
+
+const reopenable: ReadonlySet<string> = new Set<string>([TaskStatus.FAILED, TaskStatus.FAILED_WITH_TERMINAL_ERROR, TaskStatus.TIMED_OUT, TaskStatus.CANCELED]);
+
+/** Workflows an operator may retry (Conductor's retry: from the failed step, not from the start). */
+export const retryableWorkflow: ReadonlySet<string> = new Set<string>([WorkflowStatus.FAILED, WorkflowStatus.TIMED_OUT, WorkflowStatus.TERMINATED]);
+
+/**
+ * An operator's retry of an ended workflow (POST /api/workflow/{id}/retry, Conductor's retry):
+ * every worker step whose latest attempt failed, timed out or was cancelled gets a new attempt
+ * at once, with a fresh retry budget (retryBase) and a fresh totalTimeoutSeconds; steps that hold
+ * others go back IN_PROGRESS; the workflow is RUNNING again and its timeout counts from now
+ * (lastRetriedTime). Steps that completed are not run again. Returns null when nothing can be
+ * re-opened. Pure, like the decider: the runtime commits the outcome and then decides as usual.
+ */
+export function decideRetry(workflow: WorkflowRecord, taskDef: (name: string) => TaskDef | undefined, now: number): DecideOutcome | null {
+  const ctx = new DecideContext(workflow, taskDef, now);
+  let reopened = 0;
+  for (const [ref, step] of Object.entries(workflow.state.steps)) {
+    if (!reopenable.has(step.status)) continue;
+    const wt = findStep(workflow.definition.tasks, ref);
+    if (!wt) continue;
+    const type = wt.type ?? 'SIMPLE';
+    if (containers.has(type)) {
+      const s = ctx.state.steps[ref];
+      if (s) Object.assign(s, { status: TaskStatus.IN_PROGRESS, reason: null, endTime: 0 });
+      continue;
+    }
+    // A worker step: its task type (queue) differs from the workflow task type unless SIMPLE.
+    if (type !== 'SIMPLE' && step.taskType === type) continue;
+    const retryCount = step.retryCount + 1;
+    ctx.schedule(wt, {
+      taskType: step.taskType,
+      iteration: step.iteration,
+      retryCount,
+      retryBase: retryCount,
+      input: step.input,
+      firstScheduledTime: now,
+      limits: limitsOf(wt.taskDefinition ?? taskDef(wt.name)),
+    });
+    reopened++;
+  }
+  if (reopened === 0) return null;
+  return {
+    changed: true,
+    commit: {
+      workflowId: workflow.workflowId,
+      appliedTaskIds: [],
+      now,
+      newTasks: ctx.newTasks,
+      closeTasks: [],
+      workflow: {
+        status: WorkflowStatus.RUNNING,
+        endTime: 0,
+        reasonForIncompletion: null,
+        failedReferenceTaskNames: [],
+        lastRetriedTime: now,
+        wakeAt: 0,
+        state: ctx.state,
+        updateTime: now,
+      },
+    },
+  };
+}
+
+function findStep(tasks: readonly WorkflowTask[], ref: string): WorkflowTask | undefined {
+  for (const wt of tasks) {
+    if (wt.taskReferenceName === ref) return wt;
+    const nested = [...Object.values(wt.decisionCases ?? {}), wt.defaultCase ?? [], ...(wt.forkTasks ?? []), wt.loopOver ?? []];
+    for (const list of nested) {
+      const found = findStep(list, ref);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
