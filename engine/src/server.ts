@@ -70,7 +70,10 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await store.close();
+        // Closing the sockets aborted the parked long polls; let their last claim finish.
+        await engine.quiesce(2000);
+        // A store whose server is gone may never answer close(); do not hang the shutdown on it.
+        await Promise.race([store.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
       })()),
   };
 }

@@ -40,8 +40,9 @@ export function decide(input: DecideInput): DecideOutcome {
   let changed = false;
 
   for (const r of input.results) {
-    applied.push(r.taskId);
     const step = ctx.state.steps[r.refName];
+    if (aheadOfState(step, r)) continue;
+    applied.push(r.taskId);
     if (!step || step.taskId !== r.taskId || isTerminalTask(step.status)) continue;
     foldResult(step, r);
     changed = true;
@@ -50,7 +51,8 @@ export function decide(input: DecideInput): DecideOutcome {
 
   const base = { workflowId: workflow.workflowId, appliedTaskIds: applied, now };
   if (isTerminalWorkflow(workflow.status) || workflow.status === WorkflowStatus.PAUSED) {
-    return { changed: false, commit: { ...base, workflow: {}, newTasks: [], closeTasks: [] } };
+    const all = input.results.map((r) => r.taskId);
+    return { changed: false, commit: { ...base, appliedTaskIds: all, workflow: {}, newTasks: [], closeTasks: [] } };
   }
 
   const timeout = workflowTimeout(workflow, now);
@@ -101,7 +103,6 @@ export function decide(input: DecideInput): DecideOutcome {
     changed,
     commit: {
       ...base,
-      appliedTaskIds: stillToFold(applied, ctx.newTasks),
       workflow: fields,
       newTasks: ctx.newTasks,
       closeTasks: ctx.closeTasks,
@@ -134,16 +135,17 @@ export function decideTermination(workflow: WorkflowRecord, reason: string, now:
 }
 
 /**
- * A result for an attempt this very decision schedules stays unapplied. It happens after a
- * crash between a decision's task inserts and its workflow commit: a worker can claim and finish
- * the inserted (deterministic-id) attempt before any decision commits it; the next decision
- * schedules the same id (a no-op insert) and must not swallow the result it could not fold yet.
- * The following decision (the sweeper's, for unapplied results) folds it.
+ * A result for an attempt the workflow has not scheduled yet: its step is not there, or is at an
+ * earlier attempt. It happens after a crash between a decision's task inserts and its workflow
+ * commit: a worker can claim and finish the inserted (deterministic-id) attempt before any
+ * decision commits it. Such a result stays unapplied, so that the decision that schedules the
+ * same id (a no-op insert) is followed by one that folds it (the sweeper's, for unapplied
+ * results). Results of superseded attempts and duplicates are applied and dropped as before.
  */
-function stillToFold(applied: string[], newTasks: readonly TaskRecord[]): string[] {
-  if (newTasks.length === 0) return applied;
-  const scheduled = new Set(newTasks.map((t) => t.taskId));
-  return applied.filter((id) => !scheduled.has(id));
+function aheadOfState(step: StepState | undefined, r: TaskRecord): boolean {
+  if (!step) return true;
+  if (step.taskId === r.taskId) return false;
+  return r.iteration > step.iteration || (r.iteration === step.iteration && r.retryCount > step.retryCount);
 }
 
 function foldResult(step: StepState, r: TaskRecord): void {

@@ -8,6 +8,9 @@ import { limitsOf } from './operators/worker-task';
 /** Steps that hold other steps: a retry puts them back IN_PROGRESS so they wait on their children again. */
 const containers: ReadonlySet<string> = new Set(['FORK_JOIN', 'FORK_JOIN_DYNAMIC', 'JOIN', 'EXCLUSIVE_JOIN', 'DO_WHILE', 'SWITCH', 'DECISION']);
 
+/** Steps run one attempt at a time from a queue (worker-task.ts): a retry gives them a new attempt. */
+const attemptTypes: ReadonlySet<string> = new Set(['SIMPLE', 'DYNAMIC', 'HTTP', 'JSON_JQ_TRANSFORM']);
+
 const reopenable: ReadonlySet<string> = new Set<string>([TaskStatus.FAILED, TaskStatus.FAILED_WITH_TERMINAL_ERROR, TaskStatus.TIMED_OUT, TaskStatus.CANCELED]);
 
 /** Workflows an operator may retry (Conductor's retry: from the failed step, not from the start). */
@@ -15,11 +18,13 @@ export const retryableWorkflow: ReadonlySet<string> = new Set<string>([WorkflowS
 
 /**
  * An operator's retry of an ended workflow (POST /api/workflow/{id}/retry, Conductor's retry):
- * every worker step whose latest attempt failed, timed out or was cancelled gets a new attempt
- * at once, with a fresh retry budget (retryBase) and a fresh totalTimeoutSeconds; steps that hold
- * others go back IN_PROGRESS; the workflow is RUNNING again and its timeout counts from now
- * (lastRetriedTime). Steps that completed are not run again. Returns null when nothing can be
- * re-opened. Pure, like the decider: the runtime commits the outcome and then decides as usual.
+ * every step run by attempts (SIMPLE, DYNAMIC, HTTP, JSON_JQ_TRANSFORM) whose latest attempt
+ * failed, timed out or was cancelled gets a new attempt at once, with a fresh retry budget
+ * (retryBase) and a fresh totalTimeoutSeconds; steps that hold others go back IN_PROGRESS; the
+ * workflow is RUNNING again and its timeout counts from now (lastRetriedTime). Steps that
+ * completed are not run again; engine-held steps (WAIT, HUMAN, SUB_WORKFLOW) are not re-opened.
+ * Returns null when nothing can be re-opened. Pure, like the decider: the runtime commits the
+ * outcome and then decides as usual.
  */
 export function decideRetry(workflow: WorkflowRecord, taskDef: (name: string) => TaskDef | undefined, now: number): DecideOutcome | null {
   const ctx = new DecideContext(workflow, taskDef, now);
@@ -34,17 +39,18 @@ export function decideRetry(workflow: WorkflowRecord, taskDef: (name: string) =>
       if (s) Object.assign(s, { status: TaskStatus.IN_PROGRESS, reason: null, endTime: 0 });
       continue;
     }
-    // A worker step: its task type (queue) differs from the workflow task type unless SIMPLE.
-    if (type !== 'SIMPLE' && step.taskType === type) continue;
+    if (!attemptTypes.has(type)) continue;
+    // A DYNAMIC step ran the task its input named; its attempts carry that name as their type.
+    const task = type === 'DYNAMIC' ? { ...wt, name: step.taskType } : wt;
     const retryCount = step.retryCount + 1;
-    ctx.schedule(wt, {
+    ctx.schedule(task, {
       taskType: step.taskType,
       iteration: step.iteration,
       retryCount,
       retryBase: retryCount,
       input: step.input,
       firstScheduledTime: now,
-      limits: limitsOf(wt.taskDefinition ?? taskDef(wt.name)),
+      limits: limitsOf(task.taskDefinition ?? taskDef(task.name)),
     });
     reopened++;
   }

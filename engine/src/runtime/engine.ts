@@ -339,7 +339,22 @@ export class Engine {
    * The task type's flow control (concurrentExecLimit, rate limit) applies (flow-control.ts), and
    * its responseTimeoutSeconds and timeoutSeconds are read now, when their clocks start.
    */
-  async poll(taskType: string, workerId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord[]> {
+  private readonly activePolls = new Set<Promise<unknown>>();
+
+  /** Waits (bounded) for long polls still running, so that the store is not closed under them. */
+  async quiesce(maxMs: number): Promise<void> {
+    if (this.activePolls.size === 0) return;
+    await Promise.race([Promise.allSettled([...this.activePolls]), new Promise((r) => setTimeout(r, maxMs).unref())]);
+  }
+
+  poll(taskType: string, workerId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord[]> {
+    const p = this.pollOnce(taskType, workerId, count, timeoutMs, signal);
+    this.activePolls.add(p);
+    void p.finally(() => this.activePolls.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  private async pollOnce(taskType: string, workerId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord[]> {
     const deadline = this.clock.now() + Math.min(timeoutMs, this.options.maxPollTimeoutMs);
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
     for (;;) {

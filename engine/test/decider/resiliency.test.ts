@@ -260,4 +260,17 @@ describe('crash between a decision inserting tasks and committing it', () => {
     h.run([doneB]);
     expect([h.wf.status, h.wf.output]).toEqual(['COMPLETED', { y: 2 }]);
   });
+
+  it('does not swallow such a result reported alone, before the step before it is folded', () => {
+    const h = new DeciderHarness({ name: 's', tasks: [simple('a'), simple('b')] }, {}, { b: { retryCount: 0 } });
+    const a = h.open('a');
+    const early: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'b', 0, 0), refName: 'b', referenceTaskName: 'b', status: 'COMPLETED', applied: false };
+    expect(h.run([early]).commit.appliedTaskIds).toEqual([]);
+    // An attempt ahead of the step's latest one (a retry a lost decision scheduled) waits as well.
+    const ahead: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'a', 0, 1), retryCount: 1, status: 'COMPLETED', applied: false };
+    expect(h.run([ahead]).commit.appliedTaskIds).toEqual([]);
+    // An older attempt's late result is dropped (applied) as before.
+    const older: TaskRecord = { ...a, taskId: 'older', retryCount: 0, status: 'COMPLETED', applied: false };
+    expect(h.run([older]).commit.appliedTaskIds).toEqual(['older']);
+  });
 });

@@ -25,7 +25,9 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Re
     if (!uri) throw new Error('MONGODB_URI is not set: run the suites through `npm test`, which provisions a MongoDB test server');
     return { ...base, MONGODB_URI: uri, BATON_MONGODB_DB: extra.BATON_MONGODB_DB ?? uniqueDbName('baton_test') };
   }
-  return { ...base, BATON_DATA_DIR: extra.BATON_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'baton-test-')) };
+  // MONGODB_URI empty, not absent: an engine child process inherits the test runner's environment,
+  // where MONGODB_URI is set, and would otherwise run on MongoDB's default database.
+  return { ...base, MONGODB_URI: '', BATON_DATA_DIR: extra.BATON_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'baton-test-')) };
 }
 
 export async function startTestServer(kind: StoreKind = 'sqlite', opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {

@@ -3,6 +3,9 @@ import type { JsonObject, TaskRecord } from '../../domain/records';
 import { StaleAttemptError } from '../../errors';
 import type { Engine } from '../engine';
 
+/** How often an idle runner looks in the store for tasks it was not told about. */
+const IDLE_RECHECK_MS = 2000;
+
 export interface TaskOutcome {
   status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
   output: JsonObject;
@@ -67,12 +70,17 @@ export class QueueRunner {
       }
       let tasks: TaskRecord[];
       try {
-        tasks = await this.engine.poll(queue, workerId, free, 5000, signal);
+        tasks = await this.engine.poll(queue, workerId, free, 0, signal);
       } catch (err) {
         this.log.warn({ err, queue }, 'system task poll failed; retrying');
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
+      // Idle: park until this engine schedules a task of the queue (or a delayed one becomes
+      // visible), re-checking the store only every IDLE_RECHECK_MS for tasks other engines
+      // scheduled (their own runners normally take those at once). An idle runner thus costs the
+      // store one claim query per interval, not one per long-poll re-check.
+      if (tasks.length === 0) await this.engine.waiters.wait(queue, IDLE_RECHECK_MS, signal);
       for (const t of tasks) {
         const p: Promise<void> = this.runOne(t).finally(() => {
           this.inFlight.delete(p);

@@ -6,6 +6,8 @@ const transientCodes = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 1160
 
 export function isTransient(err: unknown): boolean {
   if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return true;
+  // A full connection pool (waitQueueTimeoutMS); its class is not exported by the driver.
+  if (err instanceof Error && err.name === 'MongoWaitQueueTimeoutError') return true;
   if (err instanceof MongoError) {
     if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool')) return true;
     return typeof err.code === 'number' && transientCodes.has(err.code);

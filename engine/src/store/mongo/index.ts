@@ -58,6 +58,11 @@ export class MongoStore implements Store {
       serverSelectionTimeoutMS: 10_000,
       // Long polls and sweeps from one engine share the pool; 2 cores rarely need more.
       maxPoolSize: 50,
+      // No operation may wait forever: a reply lost with a dying peer or a full pool would
+      // otherwise hold a workflow's decision lock (and the sweeper) indefinitely. Every Baton
+      // operation is a single short command, so these bounds are far above normal latency.
+      socketTimeoutMS: 30_000,
+      waitQueueTimeoutMS: 10_000,
     });
     this.client.on('commandStarted', () => {
       this.commands++;
