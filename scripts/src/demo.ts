@@ -40,18 +40,26 @@ async function main(): Promise<void> {
         return result;
       },
     });
-  type Order = { order: { id: string; items: Array<{ sku: string; qty: number; price: number }>; email: string; country: string } };
-  step<Order>('validate_order', ({ order }) => ({ valid: order.items.length > 0, subtotal: order.items.reduce((s, i) => s + i.qty * i.price, 0) }));
-  step<{ subtotal: number; country: string }>('calculate_tax', ({ subtotal, country }) => {
-    const rate = country === 'DE' ? 0.19 : 0.08;
-    return { rate, tax: Math.round(subtotal * rate * 100) / 100, total: Math.round(subtotal * (1 + rate) * 100) / 100 };
+  type Item = { sku: string; qty: number; price: number };
+  type Order = { order: { id: string; items: Item[]; customer: { name: string; email: string }; shippingAddress: { country: string } } };
+  step<Order>('validate_order', ({ order }) => ({ valid: order.items.length > 0, orderId: order.id, items: order.items }));
+  step<{ items: Item[]; shippingAddress: { country: string } }>('calculate_tax', ({ items, shippingAddress }) => {
+    const subtotal = items.reduce((sum, i) => sum + i.qty * i.price, 0);
+    const rate = shippingAddress.country === 'DE' ? 0.19 : 0.08;
+    const tax = Math.round(subtotal * rate * 100) / 100;
+    return { subtotal, rate, tax, total: Math.round((subtotal + tax) * 100) / 100, currency: 'EUR' };
   });
-  step<Record<string, unknown>>('generate_invoice', (input) => ({ invoiceId: `INV-${String(input.orderId ?? 'x')}`, ...input }));
-  step<Record<string, unknown>>('send_confirmation', (input) => ({ sent: true, to: input.email ?? input.to }));
-  step<Record<string, unknown>>('notify_warehouse', (input) => ({ notified: true, orderId: input.orderId }));
+  step<{ orderId: string }>('generate_invoice', ({ orderId }) => ({ invoiceId: `INV-${orderId}` }));
+  step<{ email: string; orderId: string }>('send_confirmation', ({ email, orderId }) => ({ messageId: `msg-${orderId}`, to: email }));
+  step<{ orderId: string }>('notify_warehouse', ({ orderId }) => ({ shipmentId: `SHP-${orderId}` }));
   await worker.start();
 
-  const order = { id: 'A-1001', email: 'ada@example.com', country: 'DE', items: [{ sku: 'book', qty: 2, price: 12.5 }, { sku: 'pen', qty: 3, price: 1.2 }] };
+  const order = {
+    id: 'A-1001',
+    customer: { name: 'Ada', email: 'ada@example.com' },
+    shippingAddress: { country: 'DE' },
+    items: [{ sku: 'book', qty: 2, price: 12.5 }, { sku: 'pen', qty: 3, price: 1.2 }],
+  };
   const id = await client.startWorkflow('order_flow', { order });
   out(`${stamp()}  started order_flow ${id}`);
   const wf = await client.waitForWorkflow(id, { timeoutMs: 30_000, intervalMs: 50 });
