@@ -1,24 +1,9 @@
 import { BatonWorker } from '@baton/workers-sdk';
-import { EngineProcess, freePort, waitFor } from '../helpers/engine-process';
+import { EngineProcess, freePort, waitFor, call } from '../helpers/engine-process';
 import { storeKinds, testEnv } from '../helpers/server';
 
 const WORKFLOWS = 200;
 const STEPS = ['reserve', 'charge', 'ship'] as const;
-
-async function call(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 describe.each(storeKinds())('the engine killed with SIGKILL mid-flight (%s)', (kind) => {
   it(`finishes all ${WORKFLOWS} workflows after a restart, each step recorded exactly once`, async () => {

@@ -1,24 +1,9 @@
 import { BatonWorker } from '@baton/workers-sdk';
-import { EngineProcess, freePort, waitFor } from '../helpers/engine-process';
+import { EngineProcess, freePort, waitFor, call } from '../helpers/engine-process';
 import { testEnv } from '../helpers/server';
 
 const WORKFLOWS = 500;
 const STEPS = ['pick', 'pack', 'post'] as const;
-
-async function call(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 // `npm test` always provisions a MongoDB test server; without one this suite fails loudly
 // (testEnv throws) rather than passing by skipping.
