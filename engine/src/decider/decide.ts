@@ -116,20 +116,20 @@ export function decide(input: DecideInput): DecideOutcome {
 export function decideTermination(workflow: WorkflowRecord, reason: string, now: number): DecideOutcome {
   const ctx = new DecideContext(workflow, () => undefined, now);
   cancelOpenSteps(ctx, `workflow terminated: ${reason}`);
+  return operatorOutcome(ctx, { ...endFields(WorkflowStatus.TERMINATED, now), reasonForIncompletion: reason });
+}
+
+/** The outcome of an operator's action on a workflow (terminate, retry): what the context holds. */
+export function operatorOutcome(ctx: DecideContext, fields: Partial<WorkflowRecord>): DecideOutcome {
   return {
     changed: true,
     commit: {
-      workflowId: workflow.workflowId,
+      workflowId: ctx.workflow.workflowId,
       appliedTaskIds: [],
-      now,
-      newTasks: [],
+      now: ctx.now,
+      newTasks: ctx.newTasks,
       closeTasks: ctx.closeTasks,
-      workflow: {
-        ...endFields(WorkflowStatus.TERMINATED, now),
-        reasonForIncompletion: reason,
-        state: ctx.state,
-        updateTime: now,
-      },
+      workflow: { ...fields, state: ctx.state, updateTime: ctx.now },
     },
   };
 }

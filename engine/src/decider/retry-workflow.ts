@@ -2,7 +2,8 @@ import type { TaskDef, WorkflowTask } from '@baton/definitions';
 import type { WorkflowRecord } from '../domain/records';
 import { TaskStatus, WorkflowStatus } from '../domain/status';
 import { DecideContext } from './context';
-import type { DecideOutcome } from './decide';
+import { operatorOutcome, type DecideOutcome } from './decide';
+import { nestedLists } from './operators/definition-walk';
 import { limitsOf } from './operators/worker-task';
 
 /** Steps that hold other steps: a retry puts them back IN_PROGRESS so they wait on their children again. */
@@ -55,33 +56,20 @@ export function decideRetry(workflow: WorkflowRecord, taskDef: (name: string) =>
     reopened++;
   }
   if (reopened === 0) return null;
-  return {
-    changed: true,
-    commit: {
-      workflowId: workflow.workflowId,
-      appliedTaskIds: [],
-      now,
-      newTasks: ctx.newTasks,
-      closeTasks: [],
-      workflow: {
-        status: WorkflowStatus.RUNNING,
-        endTime: 0,
-        reasonForIncompletion: null,
-        failedReferenceTaskNames: [],
-        lastRetriedTime: now,
-        wakeAt: 0,
-        state: ctx.state,
-        updateTime: now,
-      },
-    },
-  };
+  return operatorOutcome(ctx, {
+    status: WorkflowStatus.RUNNING,
+    endTime: 0,
+    reasonForIncompletion: null,
+    failedReferenceTaskNames: [],
+    lastRetriedTime: now,
+    wakeAt: 0,
+  });
 }
 
 function findStep(tasks: readonly WorkflowTask[], ref: string): WorkflowTask | undefined {
   for (const wt of tasks) {
     if (wt.taskReferenceName === ref) return wt;
-    const nested = [...Object.values(wt.decisionCases ?? {}), wt.defaultCase ?? [], ...(wt.forkTasks ?? []), wt.loopOver ?? []];
-    for (const list of nested) {
+    for (const list of nestedLists(wt)) {
       const found = findStep(list, ref);
       if (found) return found;
     }
