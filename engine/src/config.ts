@@ -21,6 +21,25 @@ export interface Config {
   readonly scriptMemoryMb: number;
   /** HTTP system tasks the engine runs at once (slow endpoints cannot take more than this). */
   readonly httpConcurrency: number;
+  /** Threads evaluating user scripts. */
+  readonly scriptThreads: number;
+  /** Limits (docs/limits.md). */
+  readonly maxPayloadBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxWorkflowDepth: number;
+  readonly maxDefinitionTasks: number;
+  readonly maxForkBranches: number;
+  readonly maxLoopIterations: number;
+  readonly maxRetryCount: number;
+  /** What one decision may do before the rest waits for the next (docs/limits.md). */
+  readonly decisionSteps: number;
+  readonly decisionScripts: number;
+  readonly decisionScriptMs: number;
+  /** Retention of finished runs: days after their end (0: kept for ever), and whether they are archived. */
+  readonly retentionDays: number;
+  readonly retentionArchive: boolean;
+  /** Days an archived run is kept (0: for ever). */
+  readonly archiveRetentionDays: number;
 }
 
 const flags = {
@@ -37,6 +56,20 @@ const flags = {
   'script-timeout-ms': { type: 'string' },
   'script-memory-mb': { type: 'string' },
   'http-concurrency': { type: 'string' },
+  'script-threads': { type: 'string' },
+  'max-payload-bytes': { type: 'string' },
+  'max-json-depth': { type: 'string' },
+  'max-workflow-depth': { type: 'string' },
+  'max-definition-tasks': { type: 'string' },
+  'max-fork-branches': { type: 'string' },
+  'max-loop-iterations': { type: 'string' },
+  'max-retry-count': { type: 'string' },
+  'decision-steps': { type: 'string' },
+  'decision-scripts': { type: 'string' },
+  'decision-script-ms': { type: 'string' },
+  'retention-days': { type: 'string' },
+  'retention-archive': { type: 'string' },
+  'archive-retention-days': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -53,7 +86,23 @@ export const usage = `baton-engine [flags]
   --ui-dir DIR           BATON_UI_DIR       folder of the built UI
   --script-timeout-ms N  BATON_SCRIPT_TIMEOUT_MS   time limit of one user script (100)
   --script-memory-mb N   BATON_SCRIPT_MEMORY_MB    memory limit of one user script (32)
-  --http-concurrency N   BATON_HTTP_CONCURRENCY    HTTP system tasks run at once by the engine (16)`;
+  --http-concurrency N   BATON_HTTP_CONCURRENCY    HTTP system tasks run at once by the engine (16)
+  --script-threads N     BATON_SCRIPT_THREADS      threads evaluating user scripts (2)
+limits (docs/limits.md); each fails the offending workflow or refuses the request, naming the limit:
+  --max-payload-bytes N      BATON_MAX_PAYLOAD_BYTES      largest input or output, in bytes (4194304)
+  --max-json-depth N         BATON_MAX_JSON_DEPTH         deepest nesting of a JSON payload (64)
+  --max-workflow-depth N     BATON_MAX_WORKFLOW_DEPTH     workflows started by workflows, nested (32)
+  --max-definition-tasks N   BATON_MAX_DEFINITION_TASKS   steps in one workflow definition (10000)
+  --max-fork-branches N      BATON_MAX_FORK_BRANCHES      branches of one dynamic fork (10000)
+  --max-loop-iterations N    BATON_MAX_LOOP_ITERATIONS    iterations of one DO_WHILE (10000)
+  --max-retry-count N        BATON_MAX_RETRY_COUNT        retryCount of a task definition or step (100)
+  --decision-steps N         BATON_DECISION_STEPS         tasks and loop iterations one decision creates (500)
+  --decision-scripts N       BATON_DECISION_SCRIPTS       script evaluations one decision waits for (32)
+  --decision-script-ms N     BATON_DECISION_SCRIPT_MS     time one decision waits for scripts (250)
+retention of finished runs:
+  --retention-days N         BATON_RETENTION_DAYS         delete runs this many days after they ended (0: keep)
+  --retention-archive BOOL   BATON_RETENTION_ARCHIVE      archive them instead of deleting them outright (false)
+  --archive-retention-days N BATON_ARCHIVE_RETENTION_DAYS delete archived runs after this many days (0: keep)`;
 
 export class ConfigError extends Error {}
 
@@ -69,6 +118,13 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} (--${flag}) must be an integer from ${min} to ${max}, got '${raw}'`);
     return n;
+  };
+  const bool = (flag: keyof typeof flags, name: string, fallback: boolean): boolean => {
+    const raw = pick(flag, name);
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new ConfigError(`${name} (--${flag}) must be true or false, got '${raw}'`);
   };
   const mongodbUri = pick('mongodb-uri', 'MONGODB_URI') || null;
   const sync = (pick('sqlite-sync', 'BATON_SQLITE_SYNC') ?? 'NORMAL').toUpperCase();
@@ -88,5 +144,19 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     scriptTimeoutMs: int('script-timeout-ms', 'BATON_SCRIPT_TIMEOUT_MS', 100, 1, 60_000),
     scriptMemoryMb: int('script-memory-mb', 'BATON_SCRIPT_MEMORY_MB', 32, 1, 1024),
     httpConcurrency: int('http-concurrency', 'BATON_HTTP_CONCURRENCY', 16, 1, 1024),
+    scriptThreads: int('script-threads', 'BATON_SCRIPT_THREADS', 2, 1, 64),
+    maxPayloadBytes: int('max-payload-bytes', 'BATON_MAX_PAYLOAD_BYTES', 4 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    maxJsonDepth: int('max-json-depth', 'BATON_MAX_JSON_DEPTH', 64, 2, 1000),
+    maxWorkflowDepth: int('max-workflow-depth', 'BATON_MAX_WORKFLOW_DEPTH', 32, 1, 10_000),
+    maxDefinitionTasks: int('max-definition-tasks', 'BATON_MAX_DEFINITION_TASKS', 10_000, 1, 1_000_000),
+    maxForkBranches: int('max-fork-branches', 'BATON_MAX_FORK_BRANCHES', 10_000, 1, 1_000_000),
+    maxLoopIterations: int('max-loop-iterations', 'BATON_MAX_LOOP_ITERATIONS', 10_000, 1, 100_000_000),
+    maxRetryCount: int('max-retry-count', 'BATON_MAX_RETRY_COUNT', 100, 0, 1_000_000),
+    decisionSteps: int('decision-steps', 'BATON_DECISION_STEPS', 500, 1, 1_000_000),
+    decisionScripts: int('decision-scripts', 'BATON_DECISION_SCRIPTS', 32, 1, 100_000),
+    decisionScriptMs: int('decision-script-ms', 'BATON_DECISION_SCRIPT_MS', 250, 1, 600_000),
+    retentionDays: int('retention-days', 'BATON_RETENTION_DAYS', 0, 0, 36_500),
+    retentionArchive: bool('retention-archive', 'BATON_RETENTION_ARCHIVE', false),
+    archiveRetentionDays: int('archive-retention-days', 'BATON_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500),
   });
 }

@@ -49,3 +49,17 @@ export class StoreUnavailableError extends BatonError {
     super('STORE_UNAVAILABLE', message, 503, true, [], { cause });
   }
 }
+
+/** A request the engine's configured limits refuse (workflow depth, definition size...): the limit is named. */
+export class LimitError extends BatonError {
+  constructor(message: string, errors: FieldProblem[] = []) {
+    super('LIMIT_EXCEEDED', message, 422, false, errors);
+  }
+}
+
+/** A payload over BATON_MAX_PAYLOAD_BYTES. */
+export class PayloadTooLargeError extends BatonError {
+  constructor(message: string, errors: FieldProblem[] = []) {
+    super('PAYLOAD_TOO_LARGE', message, 413, false, errors);
+  }
+}

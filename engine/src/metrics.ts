@@ -1,11 +1,41 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineHooks } from './runtime/engine';
+import type { Engine, EngineHooks } from './runtime/engine';
 import type { Store } from './store/port';
 
 /** Prometheus metrics, fed by the engine's hooks (never read on a hot path). */
-export function createMetrics(store: Store): { registry: Registry; hooks: EngineHooks; httpRequests: Counter<'route'> } {
+export interface Metrics {
+  registry: Registry;
+  hooks: EngineHooks;
+  httpRequests: Counter<'route'>;
+  /** Exports the engine's own counters (decisions, scripts, continuations). */
+  observeEngine(engine: Engine): void;
+  stop(): void;
+}
+
+/** How often the event loop's lag is sampled: a timer's lateness is the loop's lag at that moment. */
+const LAG_SAMPLE_MS = 20;
+
+export function createMetrics(store: Store): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const lag = new Histogram({
+    name: 'baton_event_loop_lag_seconds',
+    help: `Event-loop lag: how late a timer due every ${LAG_SAMPLE_MS} ms fires (a decision, a request or a script holding the loop shows here)`,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  let expected = performance.now() + LAG_SAMPLE_MS;
+  const sampler = setInterval(() => {
+    const now = performance.now();
+    lag.observe(Math.max(0, now - expected) / 1000);
+    expected = now + LAG_SAMPLE_MS;
+  }, LAG_SAMPLE_MS);
+  sampler.unref();
+  const yielded = new Counter({
+    name: 'baton_decisions_yielded_total',
+    help: 'Decisions that used their budget and left work for a later decision (a large fork starting, a long loop)',
+    registers: [registry],
+  });
   if (store.stats) {
     const stats = store.stats.bind(store);
     new Gauge({
@@ -53,7 +83,27 @@ export function createMetrics(store: Store): { registry: Registry; hooks: Engine
   return {
     registry,
     httpRequests,
+    stop: () => clearInterval(sampler),
+    observeEngine(engine) {
+      const gauge = (name: string, help: string, read: () => number): void => {
+        new Gauge({
+          name,
+          help,
+          registers: [registry],
+          collect() {
+            this.set(read());
+          },
+        });
+      };
+      gauge('baton_decisions_total', 'Decisions made by this engine', () => engine.decisionStats.decisions);
+      gauge('baton_decision_passes_total', 'Passes of the decider (a decision needing payloads or script answers takes more than one)', () => engine.decisionStats.passes);
+      gauge('baton_decision_payload_loads_total', 'Store reads of earlier steps\' payloads made by decisions', () => engine.decisionStats.payloadLoads);
+      gauge('baton_scripts_evaluated_total', 'User scripts evaluated on the script threads', () => engine.scriptStats?.evaluations ?? 0);
+      gauge('baton_scripts_killed_total', 'Scripts stopped at the hard deadline (uninterruptible work), their thread replaced', () => engine.scriptStats?.killed ?? 0);
+      gauge('baton_continuations_queued', 'Workflows waiting to continue work a decision left for later', () => engine.continuations.size);
+    },
     hooks: {
+      onDecisionYielded: () => yielded.inc(),
       onTasksScheduled: (tasks) => {
         for (const t of tasks) scheduled.inc({ taskType: t.taskType });
       },

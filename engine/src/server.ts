@@ -5,7 +5,8 @@ import { createApp } from './api/app';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
 import { systemClock, type Clock } from './runtime/clock';
-import { Engine, defaultEngineOptions } from './runtime/engine';
+import { Engine, defaultEngineOptions, type EngineOptions } from './runtime/engine';
+import { Retention } from './runtime/retention';
 import { Sweeper } from './runtime/sweeper';
 import { HttpRunner } from './runtime/system-tasks/http-runner';
 import { JqRunner } from './runtime/system-tasks/jq';
@@ -29,16 +30,46 @@ export async function createStore(config: Config, log: Logger): Promise<Store> {
   return new SqliteStore({ file: join(config.dataDir, 'baton.sqlite'), synchronous: config.sqliteSync });
 }
 
+/** The engine's options from the configuration (the rest keep their defaults). */
+export function engineOptions(config: Config): EngineOptions {
+  return {
+    ...defaultEngineOptions,
+    pollRecheckMs: config.pollRecheckMs,
+    scriptTimeoutMs: config.scriptTimeoutMs,
+    scriptMemoryMb: config.scriptMemoryMb,
+    scriptThreads: config.scriptThreads,
+    scriptMsPerDecision: config.decisionScriptMs,
+    maxWorkflowDepth: config.maxWorkflowDepth,
+    maxDefinitionTasks: config.maxDefinitionTasks,
+    maxRetryCount: config.maxRetryCount,
+    maxJsonDepth: config.maxJsonDepth,
+    decide: {
+      stepsPerDecision: config.decisionSteps,
+      scriptsPerDecision: config.decisionScripts,
+      maxForkBranches: config.maxForkBranches,
+      maxLoopIterations: config.maxLoopIterations,
+      maxPayloadBytes: config.maxPayloadBytes,
+    },
+  };
+}
+
 /** Wires store, engine, sweeper and HTTP server together; used by main.ts and by tests. */
 export async function startServer(config: Config, opts: { clock?: Clock; log?: Logger; store?: Store } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'baton-engine' } });
   const store = opts.store ?? (await createStore(config, log));
   await store.init();
   const metrics = createMetrics(store);
-  const engine = new Engine(store, opts.clock ?? systemClock, log, { ...defaultEngineOptions, pollRecheckMs: config.pollRecheckMs, scriptTimeoutMs: config.scriptTimeoutMs, scriptMemoryMb: config.scriptMemoryMb }, metrics.hooks);
+  const engine = new Engine(store, opts.clock ?? systemClock, log, engineOptions(config), metrics.hooks);
   await engine.init();
+  metrics.observeEngine(engine);
+  const retention = new Retention(store, opts.clock ?? systemClock, log, {
+    days: config.retentionDays,
+    archive: config.retentionArchive,
+    archiveDays: config.archiveRetentionDays,
+    intervalMs: 60_000,
+  });
   const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
-  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry, httpRequests: metrics.httpRequests });
+  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry, httpRequests: metrics.httpRequests, bodyLimitBytes: config.maxPayloadBytes + 256 * 1024 });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -46,6 +77,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   // Long polls can hold a socket for up to 30 s; keep-alive must outlive the gap between polls.
   server.keepAliveTimeout = 65_000;
   sweeper.start();
+  retention.start();
   // HTTP system tasks, run by the engine itself from its internal queue.
   const httpRunner = new HttpRunner(engine, log, { concurrency: config.httpConcurrency, workerId: `baton-http-${process.pid}` });
   httpRunner.start();
@@ -64,6 +96,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     close: () =>
       (closing ??= (async () => {
         await sweeper.stop();
+        await retention.stop();
         await httpRunner.stop();
         await jqRunner.stop();
         await new Promise<void>((resolve) => {
@@ -72,6 +105,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
         });
         // Closing the sockets aborted the parked long polls; let their last claim finish.
         await engine.quiesce(2000);
+        await engine.close();
+        metrics.stop();
         // A store whose server is gone may never answer close(); do not hang the shutdown on it.
         await Promise.race([store.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
       })()),

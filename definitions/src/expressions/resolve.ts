@@ -9,7 +9,11 @@ import { mayHoldExpression, splitTemplate } from './template';
  */
 export interface ExpressionContext {
   workflow: Record<string, unknown>;
-  tasks: Record<string, Record<string, unknown> | undefined>;
+  /**
+   * The steps: a map, or a lookup called only for the roots an expression names, so that an
+   * engine need not build (or load) every step's record to resolve a few expressions.
+   */
+  tasks: Record<string, Record<string, unknown> | undefined> | ((ref: string) => Record<string, unknown> | undefined);
   env?: Record<string, unknown>;
 }
 
@@ -57,7 +61,11 @@ function evaluate(path: string, ctx: ExpressionContext): unknown {
 
 function rootValue(root: string, ctx: ExpressionContext): unknown {
   if (root === 'workflow') return ctx.workflow;
-  if (Object.prototype.hasOwnProperty.call(ctx.tasks, root)) return ctx.tasks[root];
+  const { tasks } = ctx;
+  if (typeof tasks === 'function') {
+    const found = tasks(root);
+    if (found !== undefined) return found;
+  } else if (Object.prototype.hasOwnProperty.call(tasks, root)) return tasks[root];
   if (ctx.env && Object.prototype.hasOwnProperty.call(ctx.env, root)) return ctx.env[root];
   return undefined;
 }

@@ -13,6 +13,8 @@ export interface AppOptions {
   uiDir?: string;
   metrics?: Registry;
   httpRequests?: Counter<'route'>;
+  /** Largest request body (payload limit plus room for the envelope around it). */
+  bodyLimitBytes?: number;
 }
 
 /** The HTTP surface. Paths and field names follow Conductor's REST API under /api. */
@@ -29,8 +31,9 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
       next();
     });
   }
-  app.use(express.json({ limit: '5mb', strict: false }));
-  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], limit: '5mb' }));
+  const limit = options.bodyLimitBytes ?? 5 * 1024 * 1024;
+  app.use(express.json({ limit, strict: false }));
+  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], limit }));
 
   app.get('/health', (_req, res) => {
     res.json({ healthy: true, store: engine.store.kind });

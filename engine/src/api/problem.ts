@@ -36,6 +36,7 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  422: 'Unprocessable Content',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -56,7 +57,13 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       const code = e.type === 'entity.parse.failed' ? 'MALFORMED_BODY' : e.type === 'entity.too.large' ? 'BODY_TOO_LARGE' : 'BAD_REQUEST';
       log.warn({ code, path: instance }, e.message ?? 'bad request');
-      sendProblem(res, e.status, code, e.type === 'entity.parse.failed' ? `request body is not valid JSON: ${e.message ?? ''}` : (e.message ?? 'bad request'), {
+      const detail =
+        e.type === 'entity.parse.failed'
+          ? `request body is not valid JSON: ${e.message ?? ''}`
+          : e.type === 'entity.too.large'
+            ? `request body is larger than the engine accepts (${(e as { limit?: number }).limit ?? '?'} bytes: the payload limit BATON_MAX_PAYLOAD_BYTES plus room for the request around it)`
+            : (e.message ?? 'bad request');
+      sendProblem(res, e.status, code, detail, {
         errors: e.type === 'entity.parse.failed' ? [{ pointer: '', message: 'not valid JSON' }] : [],
         instance,
       });

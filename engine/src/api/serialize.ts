@@ -1,4 +1,6 @@
-import type { TaskRecord, WorkflowRecord } from '../domain/records';
+import type { WorkflowDef } from '@baton/definitions';
+import type { TaskRecord } from '../domain/records';
+import type { WorkflowSummaryRecord } from '../store/port';
 
 /** Records as Conductor's clients expect them (Task and Workflow models), plus Baton's fields. */
 export function taskJson(t: TaskRecord): Record<string, unknown> {
@@ -50,7 +52,7 @@ export function pollTaskJson(t: TaskRecord, responseTimeoutSeconds: number): Rec
   return { ...taskJson(t), responseTimeoutSeconds };
 }
 
-export function workflowJson(wf: WorkflowRecord, tasks?: TaskRecord[]): Record<string, unknown> {
+export function workflowJson(wf: WorkflowSummaryRecord & { definition?: WorkflowDef }, tasks?: TaskRecord[]): Record<string, unknown> {
   return {
     workflowId: wf.workflowId,
     workflowName: wf.workflowName,
@@ -71,7 +73,7 @@ export function workflowJson(wf: WorkflowRecord, tasks?: TaskRecord[]): Record<s
     parentWorkflowTaskId: wf.parentWorkflowTaskId ?? undefined,
     lastRetriedTime: wf.lastRetriedTime || undefined,
     timeoutAlertedAt: wf.timeoutAlertedAt || undefined,
-    workflowDefinition: wf.definition,
+    ...(wf.definition ? { workflowDefinition: wf.definition } : {}),
     ...(tasks ? { tasks: tasks.map(taskJson) } : {}),
   };
 }

@@ -86,15 +86,22 @@ export const taskRecordDefaults: Pick<
   exhausted: false,
 };
 
-/** Summary of the latest attempt of one step, kept inside the workflow for the decider. */
+/**
+ * The latest attempt of one step, as the decider needs it: status, attempt numbers, times and the
+ * operator's own small state. Inputs and outputs are not here: they live in the attempt's task
+ * record (TaskRecord.inputData/outputData), which the decider reads by `taskId` when an expression
+ * or an operator needs them (docs/architecture.md, "Bounded decisions"). So a step costs the
+ * workflow record a few hundred bytes whatever its payloads weigh.
+ */
 export interface StepState {
   taskId: string;
+  /** The attempt's seq: the order in which attempts were scheduled in the workflow. */
+  seq: number;
   status: TaskStatus;
   retryCount: number;
   iteration: number;
   taskType: string;
-  input: JsonObject;
-  output: JsonObject;
+  /** The attempt's reasonForIncompletion, cut to MAX_STEP_REASON characters (the task record has all of it). */
   reason: string | null;
   scheduledTime: number;
   startTime: number;
@@ -105,20 +112,39 @@ export interface StepState {
   timeout?: TimeoutCause;
   /** retryCount of the first attempt after an operator's retry: automatic retries count from there. */
   retryBase?: number;
-  /** Operator-specific state (loop counters, chosen case, forked branches...). */
+  /** Operator-specific state (loop counters, chosen case, fork progress...): small, never payloads. */
   extra?: JsonObject;
 }
 
+/** How much of a step's reason the workflow record keeps (the task record keeps the whole text). */
+export const MAX_STEP_REASON = 1000;
+
 /**
- * The decider's bounded view of a workflow: the latest attempt of each step, not the history.
- * Its size depends on the definition, never on how many steps have run (invariant 6).
+ * The decider's view of a workflow: the latest attempt of each step, not the history, plus
+ * counters the decider keeps up to date so that no decision has to scan every step. Its size
+ * depends on the definition (and the width of dynamic forks), never on how many steps have run.
+ * A decision writes only the steps it changed (CommitDecision.steps).
  */
 export interface DeciderState {
   seq: number;
   steps: Record<string, StepState>;
+  /** Steps whose latest attempt is not terminal. */
+  open: number;
+  /** Open steps that are not the decider's own waiting steps (JOIN, EXCLUSIVE_JOIN, DO_WHILE). */
+  running: number;
+  /** The definition's top-level list has been walked to its end (the workflow ends when open is 0). */
+  rootDone: boolean;
+  /** Work a decision left for the next one when it ran out of budget (decider/budget.ts). */
+  resume: string[];
 }
 
-export interface WorkflowRecord {
+/** The fields of DeciderState other than the steps, written whole by every decision. */
+export type DeciderMeta = Omit<DeciderState, 'steps'>;
+
+export const emptyDeciderState = (): DeciderState => ({ seq: 0, steps: {}, open: 0, running: 0, rootDone: false, resume: [] });
+
+/** A workflow as stored: the definition is referenced by `definitionId`, not embedded. */
+export interface StoredWorkflow {
   workflowId: string;
   workflowName: string;
   workflowVersion: number;
@@ -136,12 +162,20 @@ export interface WorkflowRecord {
   failedReferenceTaskNames: string[];
   parentWorkflowId: string | null;
   parentWorkflowTaskId: string | null;
-  /** Snapshot of the definition the run started with: later edits do not change a running workflow. */
-  definition: WorkflowDef;
+  /**
+   * Content hash of the definition the run started with (store: definition snapshots). Later edits
+   * of the registered definition do not change a running workflow.
+   */
+  definitionId: string;
+  /**
+   * How many workflows started this one, transitively: 0 for a run started by a client, parent + 1
+   * for a sub-workflow, a START_WORKFLOW target or a failure workflow. Bounded by maxWorkflowDepth.
+   */
+  depth: number;
   state: DeciderState;
   /**
-   * When the sweeper must look at this workflow again (workflow timeout, a timer, or, once ended,
-   * a failure workflow still to start); 0 when never.
+   * When the sweeper must look at this workflow again (workflow timeout, a timer, work left over
+   * from a decision's budget, or, once ended, a failure workflow still to start); 0 when never.
    */
   wakeAt: number;
   /** Conductor's field: when an operator last retried the workflow (its timeout counts from then). */
@@ -150,6 +184,17 @@ export interface WorkflowRecord {
   timeoutAlertedAt?: number;
   /** Optimistic concurrency: every committed decision increments it. */
   revision: number;
+}
+
+/** A workflow with its definition at hand, as the engine and the decider use it. */
+export interface WorkflowRecord extends StoredWorkflow {
+  definition: WorkflowDef;
+}
+
+/** A task record's payloads, which the decider loads lazily by taskId. */
+export interface TaskPayload {
+  inputData: JsonObject;
+  outputData: JsonObject;
 }
 
 export interface TaskDefChange {

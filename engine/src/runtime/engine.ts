@@ -1,18 +1,22 @@
-import type { TaskDef, TaskTimeoutPolicy, WorkflowDef } from '@baton/definitions';
+import type { TaskDef, TaskTimeoutPolicy, WorkflowDef, WorkflowTask } from '@baton/definitions';
 import type { Logger } from 'pino';
-import { decide, decideTermination, type DecideOutcome } from '../decider';
+import { decideTermination, defaultDecideLimits, definitionSize, type DecideLimits, type DecideOutcome, type Decision } from '../decider';
 import type { ExhaustedAttempt } from '../decider/context';
 import { pendingFailureWorkflow } from '../decider/failure-workflow';
 import { decideRetry, retryableWorkflow } from '../decider/retry-workflow';
 import { newAttemptToken, newWorkflowId } from '../domain/ids';
-import type { JsonObject, TaskRecord, WorkflowRecord } from '../domain/records';
+import { emptyDeciderState, type JsonObject, type TaskRecord, type WorkflowRecord } from '../domain/records';
 import { TaskStatus, WorkflowStatus, isTerminalWorkflow, type ReportableStatus } from '../domain/status';
 import type { TimeoutKind } from '../domain/timeouts';
-import { BatonError, ConflictError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
-import { loadSandbox, noScripts, type ScriptEvaluator } from '../sandbox';
-import type { Store } from '../store/port';
+import { BatonError, ConflictError, LimitError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
+import { ScriptPool } from '../sandbox';
+import type { CommitDecision, Store } from '../store/port';
+import { applyDecision, DefinitionSnapshots, PayloadCache, storedOf, WorkflowCache } from './caches';
 import type { Clock } from './clock';
+import { Continuations } from './continuations';
+import { DecisionRunner } from './decisions';
 import { launchFailureWorkflow } from './failure-workflow';
+import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
 import { SystemTasks } from './system-tasks';
@@ -27,9 +31,26 @@ export interface EngineOptions {
   taskDefRefreshMs: number;
   maxPollCount: number;
   maxPollTimeoutMs: number;
-  /** Limits of one user script in the sandbox. */
+  /** Limits of one user script in the sandbox, and the threads running scripts. */
   scriptTimeoutMs: number;
   scriptMemoryMb: number;
+  scriptThreads: number;
+  /** What one decision may do, and the limits that fail a workflow that asks for more (decider/limits.ts). */
+  decide: DecideLimits;
+  /** Wall time one decision may wait for its scripts before leaving the rest to the next decision. */
+  scriptMsPerDecision: number;
+  /** Child workflows, START_WORKFLOW targets and failure workflows, nested: past it a start is refused. */
+  maxWorkflowDepth: number;
+  /** Steps in one definition, nested ones included. */
+  maxDefinitionTasks: number;
+  /** Largest retryCount a task definition or a step may ask for. */
+  maxRetryCount: number;
+  /** Deepest nesting of a workflow input or a task output. */
+  maxJsonDepth: number;
+  /** Steps the workflow cache holds (a workflow weighs 1 + its steps). */
+  workflowCacheSteps: number;
+  /** Bytes of ended tasks' payloads the payload cache holds. */
+  payloadCacheBytes: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -40,6 +61,15 @@ export const defaultEngineOptions: EngineOptions = {
   maxPollTimeoutMs: 30_000,
   scriptTimeoutMs: 100,
   scriptMemoryMb: 32,
+  scriptThreads: 2,
+  decide: defaultDecideLimits,
+  scriptMsPerDecision: 250,
+  maxWorkflowDepth: 32,
+  maxDefinitionTasks: 10_000,
+  maxRetryCount: 100,
+  maxJsonDepth: 64,
+  workflowCacheSteps: 500_000,
+  payloadCacheBytes: 64 * 1024 * 1024,
 };
 
 export interface StartRequest {
@@ -54,6 +84,8 @@ export interface StartRequest {
   workflowDef?: WorkflowDef;
   /** A deterministic id (failure workflows): starting it again is a no-op that answers the same id. */
   workflowId?: string;
+  /** How many workflows started this one, transitively (StoredWorkflow.depth); 0 for a client's start. */
+  depth?: number;
 }
 
 export interface TaskResultInput {
@@ -79,6 +111,8 @@ export interface EngineHooks {
   /** Steps that gave up: retries exhausted or a terminal failure (poison tasks). */
   onTasksExhausted?(attempts: readonly ExhaustedAttempt[]): void;
   onWorkflowTimeoutAlert?(wf: WorkflowRecord): void;
+  /** A decision left work for the next one (it used its budget). */
+  onDecisionYielded?(): void;
   /** A poll claimed less than asked because of a flow-control limit. */
   onClaimsThrottled?(taskType: string, by: Throttle): void;
 }
@@ -91,8 +125,15 @@ export class Engine {
   readonly waiters = new Waiters();
   readonly taskDefs: TaskDefCache;
   readonly flow: FlowControl;
+  /** Running workflows as this engine last left them (caches.ts): a hint, fenced by revisions. */
+  readonly workflows: WorkflowCache;
+  readonly definitions: DefinitionSnapshots;
+  private readonly payloads: PayloadCache;
   private readonly locks = new KeyedLock();
-  private scripts: ScriptEvaluator = noScripts;
+  private scripts: ScriptPool | null = null;
+  private decisions!: DecisionRunner;
+  /** Workflows with work left by a decision's budget (continuations.ts). */
+  readonly continuations: Continuations;
   /** Child workflows, WAIT timers, REST completion of engine-held tasks (system-tasks/). */
   readonly systemTasks: SystemTasks = new SystemTasks(this);
 
@@ -105,16 +146,46 @@ export class Engine {
   ) {
     this.taskDefs = new TaskDefCache(store, options.taskDefRefreshMs);
     this.flow = new FlowControl(store);
+    this.workflows = new WorkflowCache(options.workflowCacheSteps);
+    this.payloads = new PayloadCache(options.payloadCacheBytes);
+    this.definitions = new DefinitionSnapshots(store);
+    this.continuations = new Continuations((id) => this.advance(id), log);
   }
 
   async init(): Promise<void> {
-    this.scripts = await loadSandbox({ timeoutMs: this.options.scriptTimeoutMs, memoryMb: this.options.scriptMemoryMb });
+    const { scriptTimeoutMs, scriptMemoryMb, scriptThreads } = this.options;
+    this.scripts = new ScriptPool({ timeoutMs: scriptTimeoutMs, memoryMb: scriptMemoryMb, threads: scriptThreads });
+    await this.scripts.start();
+    this.decisions = new DecisionRunner(this.store, this.payloads, this.taskDefs.get, this.scripts, this.options.decide, {
+      scriptMs: this.options.scriptMsPerDecision,
+    });
     await this.taskDefs.reload(this.clock.now());
+  }
+
+  /** Stops the engine's own background work (continuations, script threads); the store stays open. */
+  async close(): Promise<void> {
+    await this.continuations.stop();
+    await this.scripts?.close();
+  }
+
+  /** Decisions, passes, payload loads and scripts so far (metrics, benchmarks). */
+  get decisionStats(): DecisionRunner['stats'] {
+    return this.decisions.stats;
+  }
+
+  get scriptStats(): ScriptPool['stats'] | null {
+    return this.scripts?.stats ?? null;
   }
 
   // ---- definitions
 
   async putTaskDefs(defs: TaskDef[], changedBy: string): Promise<void> {
+    const tooMany = defs.findIndex((d) => d.retryCount > this.options.maxRetryCount);
+    if (tooMany >= 0) {
+      throw new ValidationError(`retryCount ${defs[tooMany]?.retryCount} is over the limit of ${this.options.maxRetryCount} (BATON_MAX_RETRY_COUNT)`, [
+        { pointer: defs.length > 1 ? `/${tooMany}/retryCount` : '/retryCount', message: `must be at most ${this.options.maxRetryCount}` },
+      ]);
+    }
     await this.store.putTaskDefs(defs, changedBy, this.clock.now());
     this.taskDefs.put(defs);
   }
@@ -122,6 +193,32 @@ export class Engine {
   async deleteTaskDef(name: string, changedBy: string): Promise<void> {
     if (!(await this.store.deleteTaskDef(name, changedBy, this.clock.now()))) throw new NotFoundError(`task definition '${name}' not found`);
     this.taskDefs.delete(name);
+  }
+
+  /**
+   * The engine's limits on a workflow definition (steps, retries), checked when one is registered
+   * or given inline; each problem names the limit. Empty when it passes.
+   */
+  definitionProblems(def: WorkflowDef, base = ''): Array<{ pointer: string; message: string }> {
+    const problems: Array<{ pointer: string; message: string }> = [];
+    const size = definitionSize(def);
+    if (size > this.options.maxDefinitionTasks) {
+      problems.push({ pointer: `${base}/tasks`, message: `has ${size} steps, over the limit of ${this.options.maxDefinitionTasks} (BATON_MAX_DEFINITION_TASKS)` });
+    }
+    const visit = (tasks: readonly WorkflowTask[], pointer: string): void =>
+      tasks.forEach((t, i) => {
+        const at = `${pointer}/${i}`;
+        const retries = t.retryCount ?? t.taskDefinition?.retryCount;
+        if (retries !== undefined && retries > this.options.maxRetryCount) {
+          problems.push({ pointer: `${at}/retryCount`, message: `must be at most ${this.options.maxRetryCount} (BATON_MAX_RETRY_COUNT)` });
+        }
+        for (const [name, list] of Object.entries(t.decisionCases ?? {})) visit(list, `${at}/decisionCases/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        if (t.defaultCase) visit(t.defaultCase, `${at}/defaultCase`);
+        t.forkTasks?.forEach((branch, b) => visit(branch, `${at}/forkTasks/${b}`));
+        if (t.loopOver) visit(t.loopOver, `${at}/loopOver`);
+      });
+    if (problems.length === 0) visit(def.tasks, `${base}/tasks`);
+    return problems;
   }
 
   // ---- workflows
@@ -132,7 +229,20 @@ export class Engine {
       const which = req.version === undefined ? `'${req.name}'` : `'${req.name}' version ${req.version}`;
       throw new NotFoundError(`workflow definition ${which} not found`);
     }
+    const depth = req.depth ?? 0;
+    if (depth > this.options.maxWorkflowDepth) {
+      throw new LimitError(
+        `workflow '${def.name}' would start ${depth} levels deep (started by workflows started by workflows...), over the limit of ` +
+          `${this.options.maxWorkflowDepth} (BATON_MAX_WORKFLOW_DEPTH)`,
+      );
+    }
+    if (req.workflowDef) {
+      const problems = this.definitionProblems(def, '/workflowDef');
+      if (problems.length) throw new ValidationError('workflowDef is over the engine\'s limits', problems);
+    }
     const input = req.input ?? {};
+    const tooBig = payloadError(input, '/input', this.payloadLimits);
+    if (tooBig) throw tooBig;
     const missing = (def.inputParameters ?? []).filter((p) => !(p in input));
     if (missing.length && def.inputParameters?.length) {
       // Conductor treats inputParameters as documentation; Baton checks them, as users expect.
@@ -140,6 +250,7 @@ export class Engine {
     }
     const now = this.clock.now();
     await this.taskDefs.fresh(now);
+    const definitionId = await this.definitions.register(def);
     const wf: WorkflowRecord = {
       workflowId: req.workflowId ?? newWorkflowId(),
       workflowName: def.name,
@@ -158,41 +269,78 @@ export class Engine {
       failedReferenceTaskNames: [],
       parentWorkflowId: req.parentWorkflowId ?? null,
       parentWorkflowTaskId: req.parentWorkflowTaskId ?? null,
+      definitionId,
+      depth,
       definition: def,
-      state: { seq: 0, steps: {} },
+      state: emptyDeciderState(),
       wakeAt: 0,
       revision: 0,
     };
-    const out = decide({ workflow: wf, results: [], taskDef: this.taskDefs.get, now, scripts: this.scripts });
-    const first: WorkflowRecord = { ...wf, ...out.commit.workflow };
-    const closed = new Map(out.commit.closeTasks.map((c) => [c.taskId, c]));
-    const tasks = out.commit.newTasks.map((t) => {
-      const c = closed.get(t.taskId);
-      return c ? { ...t, status: c.status, reasonForIncompletion: c.reason, outputData: c.output ?? t.outputData, endTime: now } : t;
-    });
-    if (!(await this.store.createWorkflow(first, tasks))) {
+    const out = await this.decisions.run(wf, [], now);
+    // The first decision is part of the record as created: revision 0, like a fresh workflow.
+    const first = applyDecision({ ...wf, state: { ...wf.state, steps: {} } }, out.decision);
+    first.revision = 0;
+    if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks))) {
       if (req.workflowId) return wf.workflowId; // started before: the repeat is a no-op
       throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
     }
+    this.workflows.put(first);
     this.afterCommit(first, out);
     if (pendingFailureWorkflow(first)) await this.launchFailureWorkflowQuietly(first);
     return wf.workflowId;
   }
 
+  /** A workflow with its definition, from the cache or the store. */
   async getWorkflow(workflowId: string): Promise<WorkflowRecord> {
-    const wf = await this.store.getWorkflow(workflowId);
+    const wf = await this.loadWorkflow(workflowId, false);
     if (!wf) throw new NotFoundError(`workflow '${workflowId}' not found`);
     return wf;
+  }
+
+  /**
+   * The workflow as the next decision must see it: from the cache when `cached` (a decision on a
+   * stale entry loses its revision fence and is redone), else from the store.
+   */
+  private async loadWorkflow(workflowId: string, cached: boolean): Promise<WorkflowRecord | null> {
+    if (cached) {
+      const hit = this.workflows.get(workflowId);
+      if (hit) return hit;
+    }
+    const stored = await this.store.getWorkflow(workflowId);
+    if (!stored) return null;
+    const definition = await this.definitions.get(stored.definitionId);
+    if (!definition) throw new Error(`workflow '${workflowId}' names definition snapshot ${stored.definitionId}, which the store does not have`);
+    const wf: WorkflowRecord = { ...stored, definition };
+    if (!isTerminalWorkflow(wf.status)) this.workflows.put(wf);
+    else this.workflows.evict(workflowId);
+    return wf;
+  }
+
+  /**
+   * Commits a decision on `wf` (fenced by its revision) and keeps the cache in step: the entry is
+   * updated in place on success and evicted on a conflict. Answers whether it committed.
+   */
+  private async commit(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
+    const commit: CommitDecision = { ...decision, expectedRevision: wf.revision };
+    if (!(await this.store.commitDecision(commit))) {
+      this.workflows.evict(wf.workflowId);
+      return false;
+    }
+    applyDecision(wf, decision);
+    if (isTerminalWorkflow(wf.status)) this.workflows.evict(wf.workflowId);
+    else this.workflows.put(wf);
+    return true;
   }
 
   async terminate(workflowId: string, reason: string): Promise<void> {
     await this.locks.run(workflowId, async () => {
       for (let tries = 0; tries < 20; tries++) {
-        const wf = await this.getWorkflow(workflowId);
+        const wf = await this.loadWorkflow(workflowId, tries === 0);
+        if (!wf) throw new NotFoundError(`workflow '${workflowId}' not found`);
         if (isTerminalWorkflow(wf.status)) throw new ConflictError(`workflow '${workflowId}' is already ${wf.status}`);
         const out = decideTermination(wf, reason, this.clock.now());
-        if (await this.store.commitDecision({ ...out.commit, expectedRevision: wf.revision })) {
-          this.afterCommit({ ...wf, ...out.commit.workflow }, out);
+        if (await this.commit(wf, out.decision)) {
+          this.afterCommit(wf, out);
           return;
         }
       }
@@ -201,37 +349,50 @@ export class Engine {
   }
 
   /**
-   * Runs the decider for one workflow and commits its outcome, re-deciding on a revision conflict.
-   * `known` are results the caller just recorded (saves reading them back on the common path).
+   * Decides one workflow and commits the outcome, re-deciding on a revision conflict. `known` are
+   * results the caller just recorded (saves reading them back on the common path). A decision
+   * that changes nothing on a cached record is checked once against the store, since another
+   * engine may have moved the workflow on.
    */
   async advance(workflowId: string, known?: TaskRecord[]): Promise<void> {
     await this.locks.run(workflowId, async () => {
       let conflicts = 0;
+      let fresh = false;
       for (;;) {
-        const wf = await this.store.getWorkflow(workflowId);
+        const wf = await this.loadWorkflow(workflowId, !fresh);
         if (!wf) return;
         // An ended workflow whose failure workflow is still to start (a crash came between).
         if (pendingFailureWorkflow(wf)) {
-          if (!(await launchFailureWorkflow(this, wf))) return;
+          if (!(await launchFailureWorkflow(this, wf))) this.workflows.evict(workflowId);
           known = undefined;
+          fresh = true;
           continue;
         }
         const results = known && conflicts === 0 ? known : await this.store.unappliedResults(workflowId);
         const now = this.clock.now();
         await this.taskDefs.fresh(now);
-        const out = decide({ workflow: wf, results, taskDef: this.taskDefs.get, now, scripts: this.scripts });
-        if (!out.changed && out.commit.appliedTaskIds.length === 0) return;
-        if (await this.store.commitDecision({ ...out.commit, expectedRevision: wf.revision })) {
+        const out = await this.decisions.run(wf, results, now);
+        if (!out.changed && out.decision.appliedTaskIds.length === 0) {
+          if (fresh || this.store.kind === 'sqlite') return;
+          fresh = true;
+          continue;
+        }
+        if (await this.commit(wf, out.decision)) {
           this.hooks.onDecision?.(conflicts);
-          const next = { ...wf, ...out.commit.workflow, revision: wf.revision + 1 };
-          this.afterCommit(next, out);
-          if (pendingFailureWorkflow(next)) await this.launchFailureWorkflowQuietly(next);
+          this.afterCommit(wf, out);
+          if (pendingFailureWorkflow(wf)) await this.launchFailureWorkflowQuietly(wf);
           return;
         }
         conflicts++;
+        fresh = true;
         if (conflicts > 50) throw new ConflictError(`workflow '${workflowId}' could not be decided after ${conflicts} conflicts`);
       }
     });
+  }
+
+  /** Commits a decision made outside `advance` (failure-workflow.ts's mark), keeping the cache in step. */
+  async commitOutside(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
+    return this.commit(wf, decision);
   }
 
   private async launchFailureWorkflowQuietly(wf: WorkflowRecord): Promise<void> {
@@ -260,11 +421,15 @@ export class Engine {
         }
         const now = this.clock.now();
         await this.taskDefs.fresh(now);
-        const out = decideRetry(wf, this.taskDefs.get, now);
+        let out = decideRetry(wf, this.taskDefs.get, now);
+        if (out?.needs) {
+          const loaded = await this.store.getTaskPayloads(out.needs.payloads);
+          out = decideRetry(wf, this.taskDefs.get, now, (id) => loaded.get(id) ?? { inputData: {}, outputData: {} });
+        }
         if (!out) throw new ConflictError(`workflow '${workflowId}' has no failed step to retry`);
-        if (await this.store.commitDecision({ ...out.commit, expectedRevision: wf.revision })) {
-          this.log.info({ workflowId, retried: out.commit.newTasks.map((t) => t.referenceTaskName) }, 'workflow retried');
-          this.afterCommit({ ...wf, ...out.commit.workflow, revision: wf.revision + 1 }, out);
+        if (await this.commit(wf, out.decision)) {
+          this.log.info({ workflowId, retried: out.decision.newTasks.map((t) => t.referenceTaskName) }, 'workflow retried');
+          this.afterCommit(wf, out);
           return;
         }
       }
@@ -306,16 +471,17 @@ export class Engine {
   }
 
   private afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
-    const now = out.commit.now;
+    const d = out.decision;
+    const now = d.now;
     if (out.exhausted?.length) {
       for (const e of out.exhausted) this.log.warn({ workflowId: wf.workflowId, taskId: e.taskId, taskType: e.taskType, reason: e.reason }, 'task gave up');
       this.hooks.onTasksExhausted?.(out.exhausted);
     }
-    if (out.commit.workflow.timeoutAlertedAt) {
+    if (d.workflow.timeoutAlertedAt) {
       this.log.warn({ workflowId: wf.workflowId, workflowName: wf.workflowName }, 'workflow exceeded its timeoutSeconds (ALERT_ONLY: it goes on)');
       this.hooks.onWorkflowTimeoutAlert?.(wf);
     }
-    const queued = out.commit.newTasks.filter((t) => t.queued && t.status === TaskStatus.SCHEDULED);
+    const queued = d.newTasks.filter((t) => t.queued && t.status === TaskStatus.SCHEDULED);
     if (queued.length) {
       const byType = new Map<string, number>();
       for (const t of queued) {
@@ -325,11 +491,15 @@ export class Engine {
       for (const [type, n] of byType) this.waiters.notify(type, n);
       this.hooks.onTasksScheduled?.(queued);
     }
-    if (out.commit.workflow.status && isTerminalWorkflow(out.commit.workflow.status)) {
+    if (d.workflow.status && isTerminalWorkflow(d.workflow.status)) {
       this.log.info({ workflowId: wf.workflowId, status: wf.status }, 'workflow ended');
       this.hooks.onWorkflowEnded?.(wf);
     }
     this.systemTasks.afterCommit(wf, out);
+    if (out.yielded) {
+      this.hooks.onDecisionYielded?.();
+      this.continuations.add(wf.workflowId);
+    }
   }
 
   // ---- tasks
@@ -383,7 +553,14 @@ export class Engine {
     return def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
   }
 
+  /** The limits on clients' payloads (runtime/payload-limits.ts). */
+  get payloadLimits(): { maxPayloadBytes: number; maxJsonDepth: number } {
+    return { maxPayloadBytes: this.options.decide.maxPayloadBytes, maxJsonDepth: this.options.maxJsonDepth };
+  }
+
   async report(r: TaskResultInput): Promise<void> {
+    const tooBig = payloadError(r.outputData, '/outputData', this.payloadLimits);
+    if (tooBig) throw tooBig;
     const now = this.clock.now();
     const logs = r.logs;
     if (r.status === 'IN_PROGRESS') {

@@ -23,13 +23,18 @@ export async function launchFailureWorkflow(engine: Engine, wf: WorkflowRecord):
     if (!(err instanceof BatonError) || err.retryable) throw err;
     engine.log.error({ err, workflowId: wf.workflowId, failureWorkflow: pending.name }, 'failure workflow cannot be started; giving up on it');
   }
-  return engine.store.commitDecision({
+  const { steps: _steps, ...meta } = wf.state;
+  void _steps;
+  return engine.commitOutside(wf, {
     workflowId: wf.workflowId,
-    expectedRevision: wf.revision,
     workflow: { wakeAt: 0 },
+    steps: { set: {}, unset: [] },
+    meta,
     newTasks: [],
     appliedTaskIds: [],
     closeTasks: [],
+    taskOutputs: [],
+    exhaustedTaskIds: [],
     now: engine.clock.now(),
   });
 }
@@ -64,5 +69,6 @@ export function failureWorkflowRequest(wf: WorkflowRecord, name: string, workflo
     },
     correlationId: wf.correlationId,
     priority: wf.priority,
+    depth: wf.depth + 1,
   };
 }

@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { DeadlineSweep } from './deadlines';
 import type { Engine } from './engine';
 
+/** How old a not-yet-published task must be before the sweeper settles it: far above any commit's duration. */
+const PENDING_GRACE_MS = 30_000;
+
 export interface SweeperOptions {
   intervalMs: number;
   /** A result younger than this is still being decided by the request that recorded it. */
@@ -21,6 +24,7 @@ export class Sweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private passes = 0;
   private readonly deadlines: DeadlineSweep;
 
   constructor(
@@ -62,6 +66,9 @@ export class Sweeper {
     let acted = await this.deadlines.sweep(now, this.options.batch);
     // WAIT timers and SUB_WORKFLOW re-checks (runtime/system-tasks).
     acted += await this.engine.systemTasks.sweepTimers(now, this.options.batch);
+
+    // Tasks of decisions that lost their race or crashed before publishing (MongoDB), after a grace.
+    if (store.recoverPendingTasks && this.passes++ % 20 === 0) acted += await store.recoverPendingTasks(now - PENDING_GRACE_MS, this.options.batch);
 
     const ids = new Set([
       ...(await store.workflowsWithUnappliedResults(now - this.options.unappliedGraceMs, this.options.batch)),

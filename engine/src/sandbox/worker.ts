@@ -1,147 +1,47 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { getQuickJS, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
-import { SIGNAL_DONE, SIGNAL_READY, type EvalReply, type EvalRequest, type WorkerData } from './protocol';
+import { parentPort } from 'node:worker_threads';
+import { getQuickJS, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { evaluateScript } from './evaluate';
+import type { EvalReply, EvalRequest, ReadyMessage } from './protocol';
 
 /**
- * The sandbox's worker thread: evaluates user scripts in QuickJS (a JavaScript interpreter
- * compiled to WebAssembly), never in V8. Each request gets a fresh QuickJS runtime and context,
- * so nothing survives from one script to the next, with two limits enforced by QuickJS itself:
- * an interrupt handler stops the interpreter at the deadline, and the runtime's allocator refuses
- * memory beyond the limit. The host thread keeps a harder deadline of its own for work QuickJS
- * cannot interrupt (a regular expression backtracking, a native Array.fill over millions of slots):
- * it terminates this thread and starts another.
+ * A thread of the script pool (pool.ts): evaluates one request at a time (evaluate.ts) and
+ * answers on its port. The pool keeps a harder deadline of its own for work QuickJS cannot
+ * interrupt (a regular expression backtracking, a native Array.fill over millions of slots): it
+ * terminates this thread and starts another.
  */
 
-const { signal, port } = workerData as WorkerData;
-const flags = new Int32Array(signal);
-
-/**
- * Runs before a script that mentions Date, Math.random or console: a console that discards,
- * and a clock and a random source derived from the decision, so that replaying a decision
- * replays its scripts. Skipped for the others (most conditions): it costs 0.14 ms of the 0.6 ms
- * an evaluation takes. A script reaching Date by a computed name sees the real clock, which only
- * costs it its determinism.
- */
-const PRELUDE = `(function (now) {
-  var RealDate = Date;
-  function BatonDate() {
-    if (!new.target) return new RealDate(now).toString();
-    return arguments.length === 0 ? new RealDate(now) : Reflect.construct(RealDate, Array.prototype.slice.call(arguments), new.target);
-  }
-  BatonDate.prototype = RealDate.prototype;
-  BatonDate.now = function () { return now; };
-  BatonDate.parse = RealDate.parse;
-  BatonDate.UTC = RealDate.UTC;
-  globalThis.Date = BatonDate;
-  var seed = (now % 2147483647) | 0;
-  Math.random = function () {
-    seed = (seed + 0x6d2b79f5) | 0;
-    var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  var quiet = function () {};
-  globalThis.console = { log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet };
-})`;
-const NEEDS_PRELUDE = /\b(Date|random|console)\b/;
-
-function evaluate(qjs: QuickJSWASMModule, req: EvalRequest): EvalReply {
-  const deadline = Date.now() + req.timeoutMs;
-  let interrupted = false;
-  const runtime = qjs.newRuntime();
-  runtime.setMemoryLimit(req.memoryBytes);
-  // Deep recursion must end as a RangeError inside QuickJS, well before the WebAssembly stack.
-  runtime.setMaxStackSize(512 * 1024);
-  runtime.setInterruptHandler(() => {
-    if (Date.now() < deadline) return false;
-    interrupted = true;
-    return true;
-  });
-  const vm = runtime.newContext();
-  const handles: QuickJSHandle[] = [];
-  const keep = (h: QuickJSHandle): QuickJSHandle => (handles.push(h), h);
-  const failure = (errorHandle: QuickJSHandle): EvalReply => {
-    if (interrupted) return { id: req.id, ok: false, kind: 'timeout', error: 'interrupted' };
-    const message = describe(vm.dump(errorHandle));
-    return { id: req.id, ok: false, kind: /out of memory/i.test(message) ? 'memory' : 'error', error: message };
-  };
-
-  let reply: EvalReply;
-  try {
-    const json = keep(vm.getProp(vm.global, 'JSON'));
-    // Taken before the script runs: a script that replaces JSON.stringify cannot fake its result.
-    const stringify = keep(vm.getProp(json, 'stringify'));
-    const parse = keep(vm.getProp(json, 'parse'));
-    const run = (): EvalReply => {
-      const bindings = vm.callFunction(parse, vm.undefined, keep(vm.newString(req.bindingsJson)));
-      if (bindings.error) return failure(keep(bindings.error));
-      const bound = keep(bindings.value);
-      for (const name of req.names) vm.setProp(vm.global, name, keep(vm.getProp(bound, name)));
-      if (NEEDS_PRELUDE.test(req.script)) {
-        const prelude = vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' });
-        if (prelude.error) return failure(keep(prelude.error));
-        const setUp = vm.callFunction(keep(prelude.value), vm.undefined, keep(vm.newNumber(req.now)));
-        if (setUp.error) return failure(keep(setUp.error));
-        keep(setUp.value);
-      }
-
-      const result = vm.evalCode(req.script, 'script.js', { type: 'global' });
-      if (result.error) return failure(keep(result.error));
-      const text = vm.callFunction(stringify, vm.undefined, keep(result.value));
-      if (text.error) return failure(keep(text.error));
-      const out = keep(text.value);
-      // undefined, functions and symbols have no JSON form: the result is null, as in Conductor.
-      return { id: req.id, ok: true, valueJson: vm.typeof(out) === 'string' ? vm.getString(out) : 'null' };
-    };
-    reply = run();
-  } catch (err) {
-    reply = { id: req.id, ok: false, kind: 'error', error: `script sandbox failed: ${String(err)}`, fatal: true };
-  }
-  try {
-    for (const h of handles.reverse()) if (h.alive) h.dispose();
+/** Interrupt-handler calls per millisecond of a busy loop: the best of three short runs. */
+function calibrate(qjs: QuickJSWASMModule): number {
+  let best = 0;
+  for (let run = 0; run < 3; run++) {
+    const runtime = qjs.newRuntime();
+    let calls = 0;
+    const start = performance.now();
+    runtime.setInterruptHandler(() => ++calls > 0 && performance.now() - start > 15);
+    const vm = runtime.newContext();
+    const r = vm.evalCode('for (;;) {}');
+    if (r.error) r.error.dispose();
+    else r.value.dispose();
+    const elapsed = performance.now() - start;
     vm.dispose();
     runtime.dispose();
-  } catch {
-    // Freeing a runtime after an out-of-memory error can abort the WebAssembly module: the
-    // answer stands, but this worker must be replaced.
-    reply = { ...reply, fatal: true };
+    if (elapsed > 0) best = Math.max(best, calls / elapsed);
   }
-  return reply;
-}
-
-function describe(thrown: unknown): string {
-  if (thrown && typeof thrown === 'object' && 'message' in thrown) {
-    const { name, message } = thrown as { name?: unknown; message?: unknown };
-    return `${typeof name === 'string' && name ? name : 'Error'}: ${String(message)}`;
-  }
-  let text: string;
-  try {
-    text = JSON.stringify(thrown) ?? String(thrown);
-  } catch {
-    text = String(thrown);
-  }
-  return `script threw ${text.length > 500 ? `${text.slice(0, 500)}...` : text}`;
-}
-
-function reply(msg: EvalReply): void {
-  port.postMessage(msg);
-  Atomics.store(flags, SIGNAL_DONE, msg.id);
-  Atomics.notify(flags, SIGNAL_DONE);
+  return best;
 }
 
 void getQuickJS().then((qjs) => {
-  port.on('message', (req: EvalRequest) => {
+  const workPerMs = calibrate(qjs);
+  parentPort?.on('message', (req: EvalRequest) => {
     let msg: EvalReply;
     try {
-      msg = evaluate(qjs, req);
+      msg = evaluateScript(qjs, { ...req, minWork: Math.floor(req.minWorkMs * workPerMs) });
     } catch (err) {
       // Disposing a runtime after an out-of-memory error can abort the WebAssembly module.
       msg = { id: req.id, ok: false, kind: 'error', error: `script sandbox failed: ${String(err)}`, fatal: true };
     }
-    reply(msg);
+    parentPort?.postMessage(msg);
     if (msg.fatal) process.exit(1);
   });
-  Atomics.store(flags, SIGNAL_READY, 1);
-  Atomics.notify(flags, SIGNAL_READY);
-  parentPort?.postMessage('ready');
+  parentPort?.postMessage({ ready: true, workPerMs } satisfies ReadyMessage);
 });

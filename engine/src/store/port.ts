@@ -1,5 +1,5 @@
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
-import type { JsonObject, TaskDefChange, TaskRecord, WorkflowRecord } from '../domain/records';
+import type { DeciderMeta, JsonObject, StepState, StoredWorkflow, TaskDefChange, TaskPayload, TaskRecord } from '../domain/records';
 import type { TaskStatus, WorkflowStatus } from '../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
 
@@ -30,6 +30,12 @@ export interface Store {
   getWorkflowDef(name: string, version?: number): Promise<WorkflowDef | null>;
   listWorkflowDefs(): Promise<WorkflowDef[]>;
   deleteWorkflowDef(name: string, version: number): Promise<boolean>;
+  /**
+   * Definitions as runs started with them, by content hash (StoredWorkflow.definitionId): written
+   * once, shared by every run of that content, never changed. A repeated put is a no-op.
+   */
+  putDefinitionSnapshot(id: string, def: WorkflowDef): Promise<void>;
+  getDefinitionSnapshot(id: string): Promise<WorkflowDef | null>;
 
   // ---- executions
   /**
@@ -40,20 +46,36 @@ export interface Store {
    * with a deterministic id (failure workflows) can be repeated after a crash. (Its first tasks
    * have deterministic ids too; re-inserting them is a no-op.)
    */
-  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean>;
-  getWorkflow(workflowId: string): Promise<WorkflowRecord | null>;
+  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean>;
+  /** The workflow with every step of its state (the decider's view). */
+  getWorkflow(workflowId: string): Promise<StoredWorkflow | null>;
   getTasks(workflowId: string): Promise<TaskRecord[]>;
   getTask(taskId: string): Promise<TaskRecord | null>;
+  /** The payloads of task records, by taskId (missing ids are left out): what a decision reads lazily. */
+  getTaskPayloads(taskIds: readonly string[]): Promise<Map<string, LoadedPayload>>;
   /**
-   * Applies one decision if the workflow is still at `expectedRevision`. New tasks are inserted
-   * first (idempotently: deterministic ids), then the workflow is updated conditionally, then the
-   * applied results are marked and cancelled tasks closed. Returns false on a revision conflict
-   * (another decider won; the caller re-reads and decides again).
+   * Applies one decision if the workflow is still at `expectedRevision`: its new tasks, the
+   * workflow's changed fields and steps, the applied marks, the closed tasks. Returns false on a
+   * revision conflict (another decider won; the caller re-reads and decides again), and then
+   * nothing of the decision can be claimed or swept: on MongoDB its tasks were inserted pending
+   * and are published only after the fence held (mongo/commit-decision.ts).
    */
   commitDecision(decision: CommitDecision): Promise<boolean>;
   /** Results (terminal attempts) not yet folded into their workflow, oldest first. */
   unappliedResults(workflowId: string): Promise<TaskRecord[]>;
-  findWorkflows(query: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }>;
+  findWorkflows(query: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }>;
+
+  // ---- retention
+  /**
+   * Removes up to `limit` workflows that ended before `endedBefore` (with their steps and tasks),
+   * oldest first; with `archive`, each is first kept whole, compressed, in the archive. Answers
+   * how many it removed. Parents and children are removed independently.
+   */
+  purgeEndedWorkflows(endedBefore: number, limit: number, archive: boolean, now: number): Promise<number>;
+  /** An archived run (workflow record and tasks), or null. */
+  getArchivedWorkflow(workflowId: string): Promise<ArchivedWorkflow | null>;
+  /** Deletes archived runs archived before `before`; answers how many. */
+  purgeArchive(before: number, limit: number): Promise<number>;
 
   // ---- task queue
   /**
@@ -107,6 +129,11 @@ export interface Store {
   dueWorkflowTimers(now: number, limit: number): Promise<string[]>;
   /** Engine-held tasks (WAIT...) whose wakeAt is due. */
   dueTaskTimers(now: number, limit: number): Promise<TaskRecord[]>;
+  /**
+   * Settles what decisions that lost their race or crashed mid-commit left behind, older than
+   * `before` (stores whose commit is not one transaction: MongoDB). Answers how many it settled.
+   */
+  recoverPendingTasks?(before: number, limit: number): Promise<number>;
   /** Poison tasks: attempts after which their step gave up (marked `exhausted`), newest first. */
   failedTasks(taskType: string | null, limit: number): Promise<TaskRecord[]>;
 
@@ -154,16 +181,41 @@ export interface ClaimRestore {
   deadlineAt: number;
 }
 
+/** A task's payloads as loaded: `final` when the attempt has ended (they never change again), and their JSON size. */
+export interface LoadedPayload extends TaskPayload {
+  final: boolean;
+  bytes: number;
+}
+
+/** A workflow without its decider state, as searches list it. */
+export type WorkflowSummaryRecord = Omit<StoredWorkflow, 'state'>;
+
+export interface ArchivedWorkflow {
+  workflow: StoredWorkflow;
+  tasks: TaskRecord[];
+  archivedAt: number;
+}
+
+/**
+ * One decision's writes (the decider's Decision, fenced by the revision it was decided on). Only
+ * what changed is in it, so its cost follows the change, not the workflow.
+ */
 export interface CommitDecision {
   workflowId: string;
   expectedRevision: number;
   /** Fields of the workflow that change (revision is bumped by the store). */
-  workflow: Partial<Omit<WorkflowRecord, 'workflowId' | 'revision'>>;
+  workflow: Partial<Omit<StoredWorkflow, 'workflowId' | 'revision' | 'state'>>;
+  /** Steps whose state changed, and steps forgotten. */
+  steps?: { set: Record<string, StepState>; unset: string[] };
+  /** The decider's counters, when they changed. */
+  meta?: DeciderMeta;
   newTasks: TaskRecord[];
   /** Terminal results this decision folded in; marked applied after the workflow commit. */
   appliedTaskIds: string[];
   /** Non-terminal tasks to close (workflow ended, branch not taken...), with their new status. */
   closeTasks: Array<{ taskId: string; status: TaskStatus; reason: string | null; output?: JsonObject }>;
+  /** New outputs of open tasks the decider holds (a DO_WHILE's running output). */
+  taskOutputs?: Array<{ taskId: string; output: JsonObject }>;
   /** Terminal attempts after which their step gave up: marked `exhausted` (poison tasks). */
   exhaustedTaskIds?: string[];
   now: number;

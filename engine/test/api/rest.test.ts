@@ -100,7 +100,7 @@ describe.each(storeKinds())('REST API over HTTP (%s)', (kind) => {
       ['bad YAML', 'PUT', '/api/metadata/taskdefs', 'name: [unclosed', 400],
     ];
     it.each(cases.map(([name, method, path, body, status, pointer]) => ({ name, method, path, body, status, pointer })))('$name', async ({ name: _n, method, path, body, status, pointer }) => {
-      const headers = _n === 'bad YAML' ? { 'content-type': 'application/yaml' } : {};
+      const headers: Record<string, string> = _n === 'bad YAML' ? { 'content-type': 'application/yaml' } : {};
       const r = await s.req(method, path, body, headers);
       expect(r.status).toBe(status);
       expect(r.type).toContain('application/problem+json');

@@ -1,4 +1,4 @@
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
 let scripts: ScriptEvaluator;
@@ -32,7 +32,7 @@ describe('DECISION (legacy SWITCH)', () => {
   ];
   it.each(table)('%s', (_name, how, input, caseValue, scheduled) => {
     const h = new DeciderHarness(decision(how), input, {}, scripts);
-    expect(h.last.commit.newTasks[0]).toMatchObject({ refName: 'decide', taskType: 'DECISION', status: 'COMPLETED', outputData: { caseOutput: [caseValue] } });
+    expect(h.last.decision.newTasks[0]).toMatchObject({ refName: 'decide', taskType: 'DECISION', status: 'COMPLETED', outputData: { caseOutput: [caseValue] } });
     expect(h.scheduledRefs().slice(1)).toEqual(scheduled);
   });
 

@@ -1,5 +1,5 @@
 import { taskIdFor } from '../../src/domain/ids';
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
 let scripts: ScriptEvaluator;
@@ -67,7 +67,7 @@ describe('DO_WHILE', () => {
   it('completes at once over an empty list', () => {
     const h = new DeciderHarness(loop({ items: '${workflow.input.parcels}' }), { parcels: [] }, {}, scripts);
     expect(h.scheduledRefs()).toEqual(['loop', 'after']);
-    expect(h.last.commit.newTasks[0]).toMatchObject({ status: 'COMPLETED', outputData: { iteration: 0 } });
+    expect(h.last.decision.newTasks[0]).toMatchObject({ status: 'COMPLETED', outputData: { iteration: 0 } });
   });
 
   it('keeps only the last keepLastN iterations in its output (10 by default)', () => {
@@ -78,14 +78,42 @@ describe('DO_WHILE', () => {
     expect(h2.tasks.get(h2.wf.state.steps.loop!.taskId)?.outputData).toEqual({ iteration: 12, 11: { tick: {} }, 12: { tick: {} } });
   });
 
-  it('runs iterations of decide-time steps within one decision, yielding after 1000', () => {
+  it('runs iterations of decide-time steps within one decision up to its budget, then goes on in the next decisions', () => {
     const h = new DeciderHarness(loop({ loopCondition: '$.loop.iteration < 1500' }, [noop('tick')]), {}, {}, scripts);
     expect(h.wf.status).toBe('RUNNING');
+    // The condition is a script: 32 per decision by default, so 32 iterations, then a yield.
     expect(h.wf.wakeAt).toBe(h.now);
-    expect(h.wf.state.steps.loop?.output.iteration).toBe(1001);
-    h.run([]);
+    expect(h.wf.state.resume).toEqual(['op:loop']);
+    expect(h.last.yielded).toBe(true);
+    expect(h.task('loop')?.outputData.iteration).toBe(33);
+    let decisions = 1;
+    while (h.wf.state.resume.length > 0 && decisions < 100) {
+      const out = h.run([]);
+      expect(out.decision.newTasks.length).toBeLessThanOrEqual(32 + 1);
+      decisions++;
+    }
+    expect(decisions).toBe(Math.ceil(1500 / 32));
     expect(h.open('after').inputData).toEqual({ iterations: 1500 });
     expect([...h.tasks.values()].filter((t) => t.refName === 'tick')).toHaveLength(1500);
+  });
+
+  it('yields when a decision has created as many steps as its budget allows', () => {
+    const h = new DeciderHarness(loop({ items: '${workflow.input.list}' }, [noop('tick')]), { list: Array.from({ length: 25 }, (_, i) => i) }, {}, scripts, {
+      stepsPerDecision: 10,
+    });
+    // The loop itself, then iterations of one NOOP each: an iteration costs 2 (the NOOP and its start).
+    expect(h.last.decision.newTasks.length).toBeLessThanOrEqual(11);
+    expect(h.wf.state.resume).toEqual(['op:loop']);
+    for (let i = 0; i < 10 && h.wf.state.resume.length > 0; i++) h.run([]);
+    expect(h.open('after').inputData).toEqual({ iterations: 25 });
+  });
+
+  it('fails the loop, naming the limit, when it reaches BATON_MAX_LOOP_ITERATIONS', () => {
+    const h = new DeciderHarness(loop({ loopCondition: 'true' }), {}, {}, scripts, { maxLoopIterations: 3 });
+    for (let n = 1; n <= 3; n++) h.complete('step', { n });
+    expect(h.wf.status).toBe('FAILED');
+    expect(h.wf.reasonForIncompletion).toBe("DO_WHILE 'loop' reached the limit of 3 iterations (BATON_MAX_LOOP_ITERATIONS)");
+    expect(h.task('loop')?.status).toBe('FAILED_WITH_TERMINAL_ERROR');
   });
 
   it('keeps the workflow state bounded however many iterations ran (invariant 6)', () => {
@@ -113,7 +141,7 @@ describe('DO_WHILE', () => {
     const first = h.open('step');
     h.complete('step');
     const out = h.run([{ ...first, status: 'COMPLETED', applied: false }]);
-    expect(out.commit.newTasks).toEqual([]);
+    expect(out.decision.newTasks).toEqual([]);
     expect(h.open('step').iteration).toBe(2);
   });
 

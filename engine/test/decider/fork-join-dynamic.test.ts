@@ -32,7 +32,7 @@ describe('FORK_JOIN_DYNAMIC', () => {
     const h = new DeciderHarness(listForm);
     h.complete('plan', twoShipments);
     expect(h.scheduledRefs()).toEqual(['fan_out', 'gather', 'ship_1', 'ship_2']);
-    const byRef = new Map(h.last.commit.newTasks.map((t) => [t.refName, t]));
+    const byRef = new Map(h.last.decision.newTasks.map((t) => [t.refName, t]));
     expect(byRef.get('fan_out')).toMatchObject({ status: 'COMPLETED', taskType: 'FORK', inputData: { forkedTasks: ['ship_1', 'ship_2'] } });
     expect(byRef.get('gather')).toMatchObject({ status: 'IN_PROGRESS', inputData: { joinOn: ['ship_1', 'ship_2'] } });
     expect(byRef.get('ship_1')).toMatchObject({ taskType: 'ship', inputData: { carrier: 'dhl', parcel: 1 } });
@@ -42,7 +42,7 @@ describe('FORK_JOIN_DYNAMIC', () => {
   it('keeps the forked tasks in its state, so later decisions follow them and the JOIN waits for all', () => {
     const h = new DeciderHarness(listForm);
     h.complete('plan', twoShipments);
-    expect(h.wf.state.steps.fan_out?.extra?.forkedTaskDefs).toHaveLength(2);
+    expect(h.wf.state.steps.fan_out?.extra).toMatchObject({ branches: 2, started: 2 });
     h.complete('ship_2', { id: 'S2' });
     expect(h.scheduledRefs()).toEqual([]);
     h.complete('ship_1', { id: 'S1' });

@@ -1,4 +1,4 @@
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
 let scripts: ScriptEvaluator;
@@ -23,7 +23,7 @@ describe('INLINE', () => {
   ];
   it.each(results)('%s', (_name, params, extra, expected) => {
     const h = new DeciderHarness(inline(params, extra), { a: 40 }, {}, scripts);
-    const calc = h.last.commit.newTasks[0];
+    const calc = h.last.decision.newTasks[0];
     expect(calc).toMatchObject({ refName: 'calc', taskType: 'INLINE', status: 'COMPLETED', queued: false, outputData: { result: expected } });
     expect(h.open('after').inputData).toEqual({ r: expected });
   });
@@ -37,7 +37,7 @@ describe('INLINE', () => {
   ];
   it.each(failures)('fails the task on %s, with a clear reason, and no retry by default', (_name, params, reason) => {
     const h = new DeciderHarness(inline(params), {}, {}, scripts);
-    const attempts = h.last.commit.newTasks.filter((t) => t.refName === 'calc');
+    const attempts = h.last.decision.newTasks.filter((t) => t.refName === 'calc');
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.status).toMatch(/^FAILED/);
     expect(attempts[0]?.reasonForIncompletion).toMatch(reason);
@@ -47,12 +47,12 @@ describe('INLINE', () => {
 
   it('puts the error in the output as Conductor does', () => {
     const h = new DeciderHarness(inline({ expression: 'nope()' }), {}, {}, scripts);
-    expect(h.last.commit.newTasks[0]?.outputData).toEqual({ error: expect.stringMatching(/^ReferenceError/) });
+    expect(h.last.decision.newTasks[0]?.outputData).toEqual({ error: expect.stringMatching(/^ReferenceError/) });
   });
 
   it('retries per a registered task definition, at once', () => {
     const h = new DeciderHarness(inline({ expression: 'throw 1' }), {}, { calc: { retryCount: 2 } }, scripts);
-    expect(h.last.commit.newTasks.filter((t) => t.refName === 'calc').map((t) => [t.retryCount, t.status])).toEqual([
+    expect(h.last.decision.newTasks.filter((t) => t.refName === 'calc').map((t) => [t.retryCount, t.status])).toEqual([
       [0, 'FAILED'],
       [1, 'FAILED'],
       [2, 'FAILED'],
@@ -68,8 +68,8 @@ describe('INLINE', () => {
 
   it('gives the same result when the decision is replayed (clock and random from the decision)', () => {
     const def = inline({ expression: '[Date.now(), Math.random()]' });
-    const a = new DeciderHarness(def, {}, {}, scripts).last.commit.newTasks[0]?.outputData;
-    const b = new DeciderHarness(def, {}, {}, scripts).last.commit.newTasks[0]?.outputData;
+    const a = new DeciderHarness(def, {}, {}, scripts).last.decision.newTasks[0]?.outputData;
+    const b = new DeciderHarness(def, {}, {}, scripts).last.decision.newTasks[0]?.outputData;
     expect(a).toEqual(b);
     expect((a?.result as number[])[0]).toBe(1_000_000);
   });

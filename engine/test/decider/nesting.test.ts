@@ -1,4 +1,4 @@
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
 let scripts: ScriptEvaluator;

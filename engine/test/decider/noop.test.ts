@@ -8,7 +8,7 @@ describe('NOOP', () => {
   it.each(table)('%s', (_name, tasks, scheduled) => {
     const h = new DeciderHarness({ name: 'noop', tasks });
     expect(h.scheduledRefs()).toEqual(scheduled);
-    expect(h.last.commit.newTasks.filter((t) => t.taskType === 'NOOP').every((t) => t.status === 'COMPLETED' && !t.queued)).toBe(true);
+    expect(h.last.decision.newTasks.filter((t) => t.taskType === 'NOOP').every((t) => t.status === 'COMPLETED' && !t.queued)).toBe(true);
   });
 
   it('completes a workflow made only of NOOPs in one decision', () => {

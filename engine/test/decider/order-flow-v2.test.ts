@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateTaskDefs, validateWorkflowDef } from '@baton/definitions';
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness } from '../helpers/decider-harness';
 
 /** The example definitions/examples/order-flow-v2.json: valid as shipped, and both of its paths. */

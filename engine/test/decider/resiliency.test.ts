@@ -107,9 +107,9 @@ describe('timeouts in the decider', () => {
       expect(h.open('a').retryCount).toBe(1);
       expect(h.wf.status).toBe('RUNNING');
     } else {
-      expect(h.last.commit.newTasks).toEqual([]);
+      expect(h.last.decision.newTasks).toEqual([]);
       expect([h.wf.status, h.wf.failedReferenceTaskNames]).toEqual(['TIMED_OUT', ['a']]);
-      expect(h.last.commit.exhaustedTaskIds).toEqual([h.wf.state.steps.a?.taskId]);
+      expect(h.last.decision.exhaustedTaskIds).toEqual([h.wf.state.steps.a?.taskId]);
     }
   });
 
@@ -132,7 +132,7 @@ describe('timeouts in the decider', () => {
     timeOut(h, 'a', 'timeoutSeconds');
     expect(h.scheduledRefs()).toEqual(['b']);
     expect(h.wf.state.steps.a?.status).toBe('COMPLETED_WITH_ERRORS');
-    expect(h.last.commit.exhaustedTaskIds).toHaveLength(1);
+    expect(h.last.decision.exhaustedTaskIds).toHaveLength(1);
   });
 });
 
@@ -140,16 +140,16 @@ describe('poison tasks', () => {
   it('marks the attempt a step gave up on: retries exhausted, or a terminal error at once', () => {
     const h = new DeciderHarness(one, {}, { a: { retryCount: 1, retryDelaySeconds: 0 } });
     h.report('a', 'FAILED', {}, 'first');
-    expect(h.last.commit.exhaustedTaskIds).toBeUndefined();
+    expect(h.last.decision.exhaustedTaskIds).toEqual([]);
     const last = h.open('a');
     h.report('a', 'FAILED', {}, 'second');
-    expect(h.last.commit.exhaustedTaskIds).toEqual([last.taskId]);
+    expect(h.last.decision.exhaustedTaskIds).toEqual([last.taskId]);
     expect(h.last.exhausted).toEqual([{ taskId: last.taskId, taskType: 'a', reason: 'second' }]);
 
     const t = new DeciderHarness(one, {}, { a: { retryCount: 5 } });
     const only = t.open('a');
     t.report('a', 'FAILED_WITH_TERMINAL_ERROR', {}, 'card declined');
-    expect(t.last.commit.exhaustedTaskIds).toEqual([only.taskId]);
+    expect(t.last.decision.exhaustedTaskIds).toEqual([only.taskId]);
   });
 });
 
@@ -173,9 +173,8 @@ describe('workflow timeout', () => {
     const h = new DeciderHarness(def('TIME_OUT_WF'), {}, { a: { retryCount: 0 } });
     h.report('a', 'FAILED', {}, 'x');
     h.now += 60_000;
-    const out = decideRetry(h.wf, () => undefined, h.now)!;
-    h.wf = { ...h.wf, ...out.commit.workflow, revision: h.wf.revision + 1 };
-    for (const t of out.commit.newTasks) h.tasks.set(t.taskId, t);
+    const out = decideRetry(h.wf, () => undefined, h.now, (id) => h.tasks.get(id))!;
+    h.apply(out);
     h.run([]);
     expect([h.wf.status, h.wf.wakeAt]).toEqual(['RUNNING', h.now + 10_000]);
     h.now += 10_000;
@@ -224,11 +223,10 @@ describe('retry of an ended workflow (decideRetry)', () => {
     h.report('b', 'FAILED', {}, 'two');
     expect(h.wf.status).toBe('FAILED');
     h.now += 1000;
-    const out = decideRetry(h.wf, (n) => (n === 'b' ? ({ name: 'b', retryCount: 1, retryDelaySeconds: 7 } as TaskDef) : undefined), h.now)!;
-    expect(out.commit.newTasks.map((t) => [t.referenceTaskName, t.retryCount, t.visibleAt - h.now])).toEqual([['b', 2, 0]]);
-    expect(out.commit.workflow).toMatchObject({ status: 'RUNNING', reasonForIncompletion: null, failedReferenceTaskNames: [], lastRetriedTime: h.now, endTime: 0 });
-    h.wf = { ...h.wf, ...out.commit.workflow, revision: h.wf.revision + 1 };
-    for (const t of out.commit.newTasks) h.tasks.set(t.taskId, t);
+    const out = decideRetry(h.wf, (n) => (n === 'b' ? ({ name: 'b', retryCount: 1, retryDelaySeconds: 7 } as TaskDef) : undefined), h.now, (id) => h.tasks.get(id))!;
+    expect(out.decision.newTasks.map((t) => [t.referenceTaskName, t.retryCount, t.visibleAt - h.now])).toEqual([['b', 2, 0]]);
+    expect(out.decision.workflow).toMatchObject({ status: 'RUNNING', reasonForIncompletion: null, failedReferenceTaskNames: [], lastRetriedTime: h.now, endTime: 0 });
+    h.apply(out);
     // The budget counts from the operator's retry: one automatic retry again, with the first delay.
     expect(failAndDelay(h, 'b')).toBe(7000);
     h.complete('b');
@@ -240,7 +238,7 @@ describe('retry of an ended workflow (decideRetry)', () => {
   it('has nothing to re-open in a workflow whose steps all completed', () => {
     const h = new DeciderHarness(one);
     h.complete('a');
-    expect(decideRetry(h.wf, () => undefined, h.now)).toBeNull();
+    expect(decideRetry(h.wf, () => undefined, h.now, (id) => h.tasks.get(id))).toBeNull();
   });
 });
 
@@ -254,8 +252,8 @@ describe('crash between a decision inserting tasks and committing it', () => {
     const doneB: TaskRecord = { ...a, taskId: bId, refName: 'b', referenceTaskName: 'b', taskType: 'b', status: 'COMPLETED', outputData: { y: 2 }, applied: false, endTime: h.now + 1 };
     h.tasks.set(a.taskId, doneA);
     const out = h.run([doneA, doneB]);
-    expect(out.commit.newTasks.map((t) => t.taskId)).toEqual([bId]);
-    expect(out.commit.appliedTaskIds).toEqual([a.taskId]);
+    expect(out.decision.newTasks.map((t) => t.taskId)).toEqual([bId]);
+    expect(out.decision.appliedTaskIds).toEqual([a.taskId]);
     h.tasks.set(bId, doneB);
     h.run([doneB]);
     expect([h.wf.status, h.wf.output]).toEqual(['COMPLETED', { y: 2 }]);
@@ -265,12 +263,12 @@ describe('crash between a decision inserting tasks and committing it', () => {
     const h = new DeciderHarness({ name: 's', tasks: [simple('a'), simple('b')] }, {}, { b: { retryCount: 0 } });
     const a = h.open('a');
     const early: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'b', 0, 0), refName: 'b', referenceTaskName: 'b', status: 'COMPLETED', applied: false };
-    expect(h.run([early]).commit.appliedTaskIds).toEqual([]);
+    expect(h.run([early]).decision.appliedTaskIds).toEqual([]);
     // An attempt ahead of the step's latest one (a retry a lost decision scheduled) waits as well.
     const ahead: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'a', 0, 1), retryCount: 1, status: 'COMPLETED', applied: false };
-    expect(h.run([ahead]).commit.appliedTaskIds).toEqual([]);
+    expect(h.run([ahead]).decision.appliedTaskIds).toEqual([]);
     // An older attempt's late result is dropped (applied) as before.
     const older: TaskRecord = { ...a, taskId: 'older', retryCount: 0, status: 'COMPLETED', applied: false };
-    expect(h.run([older]).commit.appliedTaskIds).toEqual(['older']);
+    expect(h.run([older]).decision.appliedTaskIds).toEqual(['older']);
   });
 });

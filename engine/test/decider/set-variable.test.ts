@@ -21,7 +21,7 @@ describe('SET_VARIABLE', () => {
     h.complete('first', { id: 'A-1' });
     expect(h.open('after').inputData).toEqual({ v: expected });
     expect(h.wf.variables).toEqual(expected);
-    expect(h.last.commit.newTasks[0]).toMatchObject({ refName: 'set', taskType: 'SET_VARIABLE', status: 'COMPLETED', queued: false });
+    expect(h.last.decision.newTasks[0]).toMatchObject({ refName: 'set', taskType: 'SET_VARIABLE', status: 'COMPLETED', queued: false });
   });
 
   it('refuses variables beyond 256 KB and fails, leaving the variables unchanged', () => {

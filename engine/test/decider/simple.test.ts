@@ -31,7 +31,7 @@ describe('decider: SIMPLE tasks in sequence', () => {
     h.complete('c', { done: true });
     expect(h.wf.status).toBe('COMPLETED');
     expect(h.wf.output).toEqual({ result: true, y: { deep: [1, 2] } });
-    expect(h.last.commit.newTasks).toEqual([]);
+    expect(h.last.decision.newTasks).toEqual([]);
   });
 
   it('uses the last step output as workflow output when outputParameters is absent', () => {
@@ -53,8 +53,8 @@ describe('decider: SIMPLE tasks in sequence', () => {
     const a = h.open('a');
     const stale = { ...a, taskId: 'some-older-attempt', status: 'COMPLETED' as const, applied: false };
     const out = h.run([stale]);
-    expect(out.commit.appliedTaskIds).toEqual(['some-older-attempt']);
-    expect(out.commit.newTasks).toEqual([]);
+    expect(out.decision.appliedTaskIds).toEqual(['some-older-attempt']);
+    expect(out.decision.newTasks).toEqual([]);
     expect(h.wf.state.steps.a?.status).toBe('SCHEDULED');
   });
 
@@ -64,7 +64,7 @@ describe('decider: SIMPLE tasks in sequence', () => {
     const done = { ...a, status: 'COMPLETED' as const, outputData: { y: 1 }, applied: false };
     h.run([done]);
     const again = h.run([done]);
-    expect(again.commit.newTasks).toEqual([]);
+    expect(again.decision.newTasks).toEqual([]);
     expect([...h.tasks.values()].filter((t) => t.refName === 'b')).toHaveLength(1);
   });
 
@@ -102,7 +102,7 @@ describe('decider: failures and retries', () => {
     const h = new DeciderHarness(def, {}, { a: { retryCount: 5, retryDelaySeconds: 0 } });
     h.report('a', 'FAILED_WITH_TERMINAL_ERROR', {}, 'card declined');
     expect(h.wf.status).toBe('FAILED');
-    expect(h.last.commit.newTasks).toEqual([]);
+    expect(h.last.decision.newTasks).toEqual([]);
   });
 
   it('retries a TIMED_OUT attempt (lease expiry) like a failure', () => {
@@ -129,8 +129,8 @@ describe('decider: failures and retries', () => {
   it('cancels open steps when the workflow fails', () => {
     const h = new DeciderHarness(def, {}, { a: { retryCount: 0 } });
     const out = h.report('a', 'FAILED', {}, 'x');
-    expect(out.commit.workflow.status).toBe('FAILED');
-    expect(out.commit.workflow.endTime).toBe(h.now);
+    expect(out.decision.workflow.status).toBe('FAILED');
+    expect(out.decision.workflow.endTime).toBe(h.now);
   });
 });
 

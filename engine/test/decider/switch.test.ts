@@ -1,4 +1,4 @@
-import { loadSandbox, type ScriptEvaluator } from '../../src/sandbox';
+import { loadTestScripts as loadSandbox, type TestScripts as ScriptEvaluator } from '../helpers/scripts';
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
 let scripts: ScriptEvaluator;
@@ -40,7 +40,7 @@ describe('SWITCH', () => {
   ];
   it.each(table)('%s', (_name, evaluatorType, expression, input, caseValue, firstScheduled) => {
     const h = new DeciderHarness(switchOn(evaluatorType, expression), input, {}, scripts);
-    const sw = h.last.commit.newTasks.find((t) => t.refName === 'route');
+    const sw = h.last.decision.newTasks.find((t) => t.refName === 'route');
     expect(sw).toMatchObject({ status: 'COMPLETED', taskType: 'SWITCH', queued: false, outputData: { evaluationResult: [caseValue], selectedCase: caseValue } });
     expect(sw?.inputData.case).toBe(caseValue);
     expect(h.scheduledRefs().filter((r) => r !== 'route')).toEqual(firstScheduled);
@@ -72,7 +72,7 @@ describe('SWITCH', () => {
     expect(h.wf.status).toBe('FAILED');
     expect(h.wf.reasonForIncompletion).toMatch(/^SWITCH expression failed: TypeError/);
     expect(h.wf.failedReferenceTaskNames).toEqual(['route']);
-    expect(h.last.commit.newTasks[0]).toMatchObject({ refName: 'route', status: 'FAILED_WITH_TERMINAL_ERROR' });
+    expect(h.last.decision.newTasks[0]).toMatchObject({ refName: 'route', status: 'FAILED_WITH_TERMINAL_ERROR' });
   });
 
   it('fails the workflow when the script runs past its time limit', () => {

@@ -27,7 +27,7 @@ describe('TERMINATE', () => {
     expect(h.wf.status).toBe(status);
     expect(h.wf.reasonForIncompletion).toBe(reason);
     expect(h.wf.output).toEqual(output);
-    const stop = h.last.commit.newTasks.find((t) => t.refName === 'stop');
+    const stop = h.last.decision.newTasks.find((t) => t.refName === 'stop');
     expect(stop).toMatchObject({ status: 'COMPLETED', taskType: 'TERMINATE' });
     expect(h.tasks.get(h.wf.state.steps.slow!.taskId)?.status).toBe('CANCELED');
     expect(h.tasks.get(h.wf.state.steps.j!.taskId)?.status).toBe('CANCELED');

@@ -1,9 +1,9 @@
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import { validateWorkflowDef } from '@baton/definitions';
-import { decide, type DecideOutcome } from '../../src/decider';
-import type { JsonObject, TaskRecord, WorkflowRecord } from '../../src/domain/records';
+import { decide, type DecideLimits, type DecideOutcome } from '../../src/decider';
+import { emptyDeciderState, type JsonObject, type StepState, type TaskRecord, type WorkflowRecord } from '../../src/domain/records';
 import { WorkflowStatus, type TaskStatus } from '../../src/domain/status';
-import type { ScriptEvaluator } from '../../src/sandbox/types';
+import type { TestScripts } from './scripts';
 
 /**
  * Drives the pure decider without any store: keeps the workflow record and the task rows in
@@ -19,8 +19,9 @@ export class DeciderHarness {
     def: unknown,
     input: JsonObject = {},
     private readonly taskDefs: Record<string, Partial<TaskDef>> = {},
-    /** The script sandbox (SWITCH/DO_WHILE conditions, INLINE); await loadSandbox() in a beforeAll. */
-    private readonly scripts?: ScriptEvaluator,
+    /** The script sandbox (SWITCH/DO_WHILE conditions, INLINE); await loadTestScripts() in a beforeAll. */
+    private readonly scripts?: TestScripts,
+    private readonly limits: Partial<DecideLimits> = {},
   ) {
     const v = validateWorkflowDef(def);
     if (!v.ok) throw new Error(`bad test definition: ${JSON.stringify(v.problems)}`);
@@ -43,8 +44,10 @@ export class DeciderHarness {
       failedReferenceTaskNames: [],
       parentWorkflowId: null,
       parentWorkflowTaskId: null,
+      definitionId: 'test',
+      depth: 0,
       definition: d,
-      state: { seq: 0, steps: {} },
+      state: emptyDeciderState(),
       wakeAt: 0,
       revision: 0,
     };
@@ -56,21 +59,62 @@ export class DeciderHarness {
     return d ? ({ name, ...d } as TaskDef) : undefined;
   };
 
+  /** Decides as the engine does (payloads from the task rows, scripts answered here) and applies the outcome. */
   run(results: TaskRecord[]): DecideOutcome {
-    const out = decide({ workflow: this.wf, results, taskDef: this.taskDef, now: this.now, scripts: this.scripts });
-    this.last = out;
-    for (const t of out.commit.newTasks) if (!this.tasks.has(t.taskId)) this.tasks.set(t.taskId, t);
-    for (const c of out.commit.closeTasks) {
-      const t = this.tasks.get(c.taskId);
-      if (t) this.tasks.set(c.taskId, { ...t, status: c.status, reasonForIncompletion: c.reason, outputData: c.output ?? t.outputData });
+    let out: DecideOutcome;
+    for (let pass = 0; ; pass++) {
+      out = decide({
+        workflow: this.wf,
+        results,
+        taskDef: this.taskDef,
+        now: this.now,
+        payload: (id) => this.tasks.get(id),
+        script: (req) => (this.scripts ? this.scripts(req) : { ok: false, error: 'the script sandbox is not loaded in this engine' }),
+        limits: this.limits,
+        memo: this.memo,
+      });
+      if (!out.needs) break;
+      if (pass > 10) throw new Error(`decision still needs ${JSON.stringify(out.needs)}`);
     }
-    for (const id of out.commit.appliedTaskIds) {
+    this.last = out;
+    return this.apply(out);
+  }
+
+  /** Applies an outcome as a store's commit would: task rows, then the workflow's fields and steps. */
+  apply(out: DecideOutcome): DecideOutcome {
+    const d = out.decision;
+    for (const t of d.newTasks) if (!this.tasks.has(t.taskId)) this.tasks.set(t.taskId, t);
+    for (const c of d.closeTasks) {
+      const t = this.tasks.get(c.taskId);
+      if (t && (t.status === 'SCHEDULED' || t.status === 'IN_PROGRESS')) {
+        this.tasks.set(c.taskId, { ...t, status: c.status, reasonForIncompletion: c.reason, outputData: c.output ?? t.outputData });
+      }
+    }
+    for (const { taskId, output } of d.taskOutputs) {
+      const t = this.tasks.get(taskId);
+      if (t) this.tasks.set(taskId, { ...t, outputData: output });
+    }
+    for (const id of d.appliedTaskIds) {
       const t = this.tasks.get(id);
       if (t) this.tasks.set(id, { ...t, applied: true });
     }
-    if (out.changed) this.wf = { ...this.wf, ...out.commit.workflow, revision: this.wf.revision + 1 };
+    if (out.changed) {
+      const steps: Record<string, StepState> = { ...this.wf.state.steps };
+      // Frozen, so that a decider changing the state it was given (it must copy) fails here.
+      for (const [ref, step] of Object.entries(d.steps.set)) steps[ref] = deepFreeze(structuredClone(step));
+      for (const ref of d.steps.unset) delete steps[ref];
+      this.wf = { ...this.wf, ...d.workflow, revision: this.wf.revision + 1, state: { ...d.meta, steps } };
+    }
     return out;
   }
+
+  /** The record of a step's latest attempt. */
+  task(ref: string): TaskRecord | undefined {
+    const step = this.wf.state.steps[ref];
+    return step ? this.tasks.get(step.taskId) : undefined;
+  }
+
+  private readonly memo = new Map<string, unknown>();
 
   /** The open (SCHEDULED/IN_PROGRESS) attempt of a step. */
   open(ref: string): TaskRecord {
@@ -91,7 +135,7 @@ export class DeciderHarness {
   }
 
   scheduledRefs(out: DecideOutcome = this.last): string[] {
-    return out.commit.newTasks.map((t) => t.referenceTaskName);
+    return out.decision.newTasks.map((t) => t.referenceTaskName);
   }
 
   summary(): string {
@@ -106,3 +150,11 @@ export const simple = (ref: string, inputParameters: JsonObject = {}, extra: Jso
   inputParameters,
   ...extra,
 });
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-import { taskRecordDefaults, type TaskRecord, type WorkflowRecord } from '../../src/domain/records';
+import { emptyDeciderState, taskRecordDefaults, type StoredWorkflow, type TaskRecord } from '../../src/domain/records';
 
 /** Hand-built records for store tests (the decider builds real ones). */
 export function taskRecord(over: Partial<TaskRecord> & { taskId: string; workflowInstanceId: string }): TaskRecord {
@@ -38,7 +38,7 @@ export function taskRecord(over: Partial<TaskRecord> & { taskId: string; workflo
   };
 }
 
-export function workflowRecord(over: Partial<WorkflowRecord> & { workflowId: string }): WorkflowRecord {
+export function workflowRecord(over: Partial<StoredWorkflow> & { workflowId: string }): StoredWorkflow {
   return {
     workflowName: 'wf',
     workflowVersion: 1,
@@ -56,8 +56,9 @@ export function workflowRecord(over: Partial<WorkflowRecord> & { workflowId: str
     failedReferenceTaskNames: [],
     parentWorkflowId: null,
     parentWorkflowTaskId: null,
-    definition: { name: 'wf', version: 1, tasks: [{ name: 'work', taskReferenceName: 'step', type: 'SIMPLE' }] } as WorkflowRecord['definition'],
-    state: { seq: 1, steps: {} },
+    definitionId: 'test-definition',
+    depth: 0,
+    state: { ...emptyDeciderState(), seq: 1 },
     wakeAt: 0,
     revision: 0,
     ...over,

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation } from '@baton/definitions';
+import { parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation, type WorkflowDef } from '@baton/definitions';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { Engine } from '../../runtime/engine';
 import { intParam } from './params';
@@ -78,9 +78,13 @@ export function metadataRoutes(engine: Engine): Router {
   return r;
 }
 
-async function validateWorkflow(engine: Engine, body: unknown) {
+/** The definitions package's checks, then the engine's limits (steps, retries: docs/limits.md). */
+async function validateWorkflow(engine: Engine, body: unknown): Promise<Validation<WorkflowDef>> {
   await engine.taskDefs.reload(engine.clock.now());
-  return validateWorkflowDef(body, { isKnownTaskDef: (n) => engine.taskDefs.get(n) !== undefined });
+  const v = validateWorkflowDef(body, { isKnownTaskDef: (n) => engine.taskDefs.get(n) !== undefined });
+  if (!v.ok) return v;
+  const problems = engine.definitionProblems(v.value);
+  return problems.length ? { ok: false, problems } : v;
 }
 
 /** JSON bodies arrive parsed; YAML bodies arrive as text and are parsed here. */

@@ -1,19 +1,19 @@
-import type { Operator } from '.';
-import { evaluateDecision } from './decision';
-import { evaluateDoWhile } from './do-while';
+import type { Container, Evaluate } from '.';
+import { decisionContainer, evaluateDecision } from './decision';
+import { doWhileContainer, evaluateDoWhile } from './do-while';
 import { evaluateDynamic } from './dynamic';
 import { evaluateExclusiveJoin } from './exclusive-join';
-import { evaluateForkJoin } from './fork-join';
-import { evaluateForkJoinDynamic } from './fork-join-dynamic';
+import { evaluateForkJoin, forkContainer } from './fork-join';
+import { dynamicForkContainer, evaluateForkJoinDynamic } from './fork-join-dynamic';
 import { evaluateInline } from './inline';
 import { evaluateJoin } from './join';
 import { evaluateNoop } from './noop';
 import { evaluateSetVariable } from './set-variable';
-import { evaluateSwitch } from './switch';
+import { evaluateSwitch, switchContainer } from './switch';
 import { evaluateTerminate } from './terminate';
 
 /** Operators that shape the flow (SWITCH, FORK_JOIN, DO_WHILE...): one file each, registered here. */
-export const controlFlowOperators: Record<string, Operator> = {
+export const controlFlowOperators: Record<string, Evaluate> = {
   SWITCH: evaluateSwitch,
   DECISION: evaluateDecision,
   FORK_JOIN: evaluateForkJoin,
@@ -26,4 +26,13 @@ export const controlFlowOperators: Record<string, Operator> = {
   NOOP: evaluateNoop,
   DYNAMIC: evaluateDynamic,
   INLINE: evaluateInline,
+};
+
+/** The operators holding lists of steps, and what they do when one of their lists ends. */
+export const containers: Record<string, Container> = {
+  SWITCH: switchContainer,
+  DECISION: decisionContainer,
+  FORK_JOIN: forkContainer,
+  FORK_JOIN_DYNAMIC: dynamicForkContainer,
+  DO_WHILE: doWhileContainer,
 };

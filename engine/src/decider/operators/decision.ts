@@ -1,9 +1,9 @@
 import type { WorkflowTask } from '@baton/definitions';
 import type { JsonObject } from '../../domain/records';
-import { isSuccessfulTask } from '../../domain/status';
 import type { DecideContext, StepResult } from '../context';
-import { completeNow, failNow, own, settled } from './shared';
-import { caseText } from './switch';
+import type { Container } from '.';
+import { completeNow, failNow, own } from './shared';
+import { caseList, caseOutcome, caseText, switchContainer } from './switch';
 
 /**
  * DECISION, Conductor's older SWITCH: the case is the input parameter named by `caseValueParam`,
@@ -12,28 +12,22 @@ import { caseText } from './switch';
  * `defaultCase`, as Conductor's DECISION does.
  */
 export function evaluateDecision(wt: WorkflowTask, ctx: DecideContext): StepResult {
-  const step = ctx.step(wt.taskReferenceName);
-  if (step) {
-    if (!isSuccessfulTask(step.status)) return settled(wt, step);
-    const chosen = Array.isArray(step.output.caseOutput) ? step.output.caseOutput[0] : undefined;
-    return ctx.walk(branchFor(wt, caseText(chosen)));
-  }
+  if (ctx.step(wt.taskReferenceName)) return caseOutcome(wt, ctx);
   const input = ctx.resolve(wt.inputParameters);
   const value = decisionValue(wt, input, ctx);
+  if (value.ok === 'later') return ctx.yieldTo(`from:${wt.taskReferenceName}`);
   if (!value.ok) return failNow(wt, ctx, value.error, { input, terminal: true });
   const caseValue = caseText(value.value);
-  completeNow(wt, ctx, { caseOutput: [caseValue] }, { input: { ...input, case: caseValue } });
-  return ctx.walk(branchFor(wt, caseValue));
+  const list = caseList(wt, caseValue, true);
+  completeNow(wt, ctx, { caseOutput: [caseValue] }, { input: { ...input, case: caseValue }, extra: { caseList: list.key } });
+  return decisionContainer.listEnded(wt, list, ctx.walk(list, 0), ctx);
 }
 
-function branchFor(wt: WorkflowTask, caseValue: string): readonly WorkflowTask[] {
-  const tasks = own(wt.decisionCases, caseValue);
-  return tasks && tasks.length > 0 ? tasks : (wt.defaultCase ?? []);
-}
+export const decisionContainer: Container = switchContainer;
 
-function decisionValue(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { ok: true; value: unknown } | { ok: false; error: string } {
+function decisionValue(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { ok: true; value: unknown } | { ok: false; error: string } | { ok: 'later' } {
   const script = wt.caseExpression?.trim();
   if (!script) return { ok: true, value: own(input, wt.caseValueParam ?? '') };
-  const r = ctx.scripts.evaluate(script, { $: input }, { now: ctx.now });
-  return r.ok ? r : { ok: false, error: `DECISION caseExpression failed: ${r.error}` };
+  const r = ctx.script(script, { $: input });
+  return r.ok === false ? { ok: false, error: `DECISION caseExpression failed: ${r.error}` } : r;
 }

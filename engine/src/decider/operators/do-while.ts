@@ -1,16 +1,17 @@
 import type { WorkflowTask } from '@baton/definitions';
-import type { JsonObject, StepState } from '../../domain/records';
+import type { JsonObject } from '../../domain/records';
 import { TaskStatus, isTerminalTask } from '../../domain/status';
 import { BLOCKED, DONE, type DecideContext, type StepResult } from '../context';
-import { refsWithin } from './definition-walk';
-import { failNow, holdOpen, isObject, settled } from './shared';
+import { listKey, type StepList } from '../positions';
+import type { Container } from '.';
+import { forkedStepsOf } from './forked-steps';
+import { failNow, finished, holdOpen, isObject, settled } from './shared';
 
 /**
  * How many iterations' outputs a DO_WHILE keeps in its output (Conductor keeps all of them
- * unless `keepLastN` is set). The loop's output lives in the workflow's state, which every
- * decision reads and writes, so it must not grow with the number of iterations (DESIGN.md
- * invariant 6): by default the last 10 iterations are kept; `keepLastN` in the loop's
- * inputParameters chooses another window, up to MAX_KEEP_LAST_N.
+ * unless `keepLastN` is set). The output must not grow with the number of iterations: by
+ * default the last 10 iterations are kept; `keepLastN` in the loop's inputParameters chooses
+ * another window, up to MAX_KEEP_LAST_N.
  */
 export const DEFAULT_KEEP_LAST_N = 10;
 export const MAX_KEEP_LAST_N = 1000;
@@ -34,63 +35,108 @@ export const MAX_KEEP_LAST_N = 1000;
  * The loop's output is `{ iteration, loopItem?, loopIndex?, "<n>": { <ref>: output... } }`,
  * keeping the last `keepLastN` iterations (see DEFAULT_KEEP_LAST_N). Nested DO_WHILE loops are
  * not supported, as in Conductor (use a SUB_WORKFLOW).
+ *
+ * Each iteration counts against the decision's budget: a loop of steps the decider completes
+ * itself (INLINE, SET_VARIABLE...) runs some iterations per decision and goes on in the next
+ * (`op:` events), interleaved with other workflows' work. A loop stops, FAILED, at
+ * limits.maxLoopIterations.
  */
 export function evaluateDoWhile(wt: WorkflowTask, ctx: DecideContext): StepResult {
   const ref = wt.taskReferenceName;
-  let step = ctx.step(ref);
-  if (step && isTerminalTask(step.status)) return settled(wt, step);
-  if (!step) {
-    if (ctx.iteration > 0) return failNow(wt, ctx, `DO_WHILE '${ref}' is nested in another DO_WHILE, which is not supported; use a SUB_WORKFLOW`, { terminal: true });
-    const input = ctx.resolve(wt.inputParameters);
-    const items = listItems(wt, ctx);
-    if (items && items.length === 0) {
-      ctx.schedule(wt, { status: TaskStatus.COMPLETED, queued: false, input, output: { iteration: 0 } });
-      return DONE;
-    }
-    step = holdOpen(wt, ctx, input, { iteration: 1, ...itemOutput(items, 1) });
+  const step = ctx.step(ref);
+  if (step) return isTerminalTask(step.status) ? settled(wt, step) : BLOCKED;
+  if (ctx.iteration > 0) return failNow(wt, ctx, `DO_WHILE '${ref}' is nested in another DO_WHILE, which is not supported; use a SUB_WORKFLOW`, { terminal: true });
+  const input = ctx.resolve(wt.inputParameters);
+  const items = listItems(wt, ctx);
+  if (ctx.incomplete) return BLOCKED;
+  if (items && items.length === 0) {
+    ctx.schedule(wt, { status: TaskStatus.COMPLETED, queued: false, input, output: { iteration: 0 } });
+    return DONE;
   }
+  holdOpen(wt, ctx, input, { iteration: 1, ...itemOutput(items, 1) }, { extra: { iteration: 1, bodyDone: false } });
+  return iterate(wt, ctx, true);
+}
 
+export const doWhileContainer: Container = {
+  listEnded(wt, _list, result, ctx) {
+    if (result.kind !== 'done') return bodyStopped(wt, ctx, result);
+    ctx.setExtra(wt.taskReferenceName, { bodyDone: true });
+    return iterate(wt, ctx, false);
+  },
+  /** Continues after a yield between iterations, or checks whether an iteration's last steps ended. */
+  resume(wt, ctx) {
+    const step = ctx.step(wt.taskReferenceName);
+    if (!step || isTerminalTask(step.status)) return BLOCKED;
+    return iterate(wt, ctx, step.extra?.bodyDone !== true);
+  },
+};
+
+const bodyOf = (wt: WorkflowTask): StepList => ({ key: listKey.body(wt.taskReferenceName), tasks: wt.loopOver ?? [], owner: wt.taskReferenceName });
+
+/** Runs iterations: walks the body, then decides at its end whether another one follows. */
+function iterate(wt: WorkflowTask, ctx: DecideContext, walkBody: boolean): StepResult {
+  const ref = wt.taskReferenceName;
+  let walk = walkBody;
   for (;;) {
-    const iteration = iterationOf(step);
-    const outer = ctx.iteration;
-    ctx.iteration = iteration;
-    const body = ctx.walk(wt.loopOver ?? []);
-    ctx.iteration = outer;
-
-    if (body.kind === 'terminate') return body;
-    if (body.kind === 'failed') {
-      ctx.finish(ref, TaskStatus.FAILED, step.output, body.reason);
-      return body;
+    if (walk) {
+      const r = ctx.walk(bodyOf(wt), 0);
+      if (r.kind !== 'done') return bodyStopped(wt, ctx, r);
+      ctx.setExtra(ref, { bodyDone: true });
     }
-    const members = refsWithin(wt.loopOver ?? [], ctx);
-    // A forked branch nobody joins may still run: the iteration is over when every step is.
-    if (body.kind === 'blocked' || members.some((m) => !isTerminalTask(ctx.step(m)?.status ?? TaskStatus.COMPLETED))) return BLOCKED;
-
-    const items = listItems(wt, ctx);
-    const output = recordIteration(wt, ctx, step, iteration, members);
-    const next = shouldContinue(wt, ctx, output, iteration, items, members);
-    if (!next.ok) {
-      ctx.finish(ref, TaskStatus.FAILED_WITH_TERMINAL_ERROR, output, next.error);
-      return { kind: 'failed', ref, reason: next.error };
-    }
-    if (!next.value) {
-      ctx.finish(ref, TaskStatus.COMPLETED, output);
-      return DONE;
-    }
-    // Iterations made only of steps the decider completes itself (INLINE, SET_VARIABLE...) would
-    // otherwise run without end inside one decision: yield, and continue in the next one.
-    if (ctx.loopBudget <= 0) {
-      ctx.requestWake(ctx.now);
-      return BLOCKED;
-    }
-    ctx.loopBudget--;
-    ctx.forget(members);
-    step.output = { ...output, iteration: iteration + 1, ...itemOutput(items, iteration + 1) };
-    ctx.touched();
+    const end = endOfIteration(wt, ctx);
+    if (end !== 'next') return end;
+    walk = true;
   }
 }
 
-const iterationOf = (step: StepState): number => (typeof step.output.iteration === 'number' ? step.output.iteration : 1);
+function bodyStopped(wt: WorkflowTask, ctx: DecideContext, r: StepResult): StepResult {
+  if (r.kind === 'failed') ctx.finish(wt.taskReferenceName, TaskStatus.FAILED, ctx.outputOf(wt.taskReferenceName), r.reason);
+  return r;
+}
+
+/**
+ * The body was walked to its end: once every step of the iteration ended (a forked branch no
+ * JOIN waits for may still run), record the iteration and either end the loop or start the next
+ * iteration ('next').
+ */
+function endOfIteration(wt: WorkflowTask, ctx: DecideContext): StepResult | 'next' {
+  const ref = wt.taskReferenceName;
+  const members = loopMembers(ctx, ref);
+  if (members.some((m) => !isTerminalTask(ctx.step(m)?.status ?? TaskStatus.COMPLETED))) return BLOCKED;
+  const step = ctx.step(ref);
+  const iteration = typeof step?.extra?.iteration === 'number' ? step.extra.iteration : 1;
+  const items = listItems(wt, ctx);
+  const output = recordIteration(wt, ctx, iteration, members);
+  if (ctx.incomplete) return BLOCKED;
+  const next = shouldContinue(wt, ctx, output, iteration, items, members);
+  if (next.ok === 'later') return ctx.yieldTo(`op:${ref}`);
+  if (!next.ok) {
+    ctx.finish(ref, TaskStatus.FAILED_WITH_TERMINAL_ERROR, output, next.error);
+    return { kind: 'failed', ref, reason: next.error };
+  }
+  if (!next.value) return finished(wt, ctx, ctx.finish(ref, TaskStatus.COMPLETED, output));
+  const max = ctx.limits.maxLoopIterations;
+  if (iteration >= max) {
+    const reason = `DO_WHILE '${ref}' reached the limit of ${max} iterations (BATON_MAX_LOOP_ITERATIONS)`;
+    ctx.finish(ref, TaskStatus.FAILED_WITH_TERMINAL_ERROR, output, reason);
+    return { kind: 'failed', ref, reason };
+  }
+  ctx.forget(members);
+  ctx.stepsLeft--;
+  ctx.setOutput(ref, { ...output, iteration: iteration + 1, ...itemOutput(items, iteration + 1) });
+  ctx.setExtra(ref, { iteration: iteration + 1, bodyDone: false });
+  if (ctx.stepsLeft <= 0) return ctx.yieldTo(`op:${ref}`);
+  return 'next';
+}
+
+/** Every step of a loop's body, forked steps of dynamic forks in it included. */
+function loopMembers(ctx: DecideContext, loop: string): string[] {
+  const members = [...ctx.index.membersOf(loop)];
+  for (const m of ctx.index.membersOf(loop)) {
+    if (ctx.index.position(m)?.wt.type === 'FORK_JOIN_DYNAMIC') members.push(...(forkedStepsOf(ctx, m)?.refs ?? []));
+  }
+  return members;
+}
 
 /** The list a list iteration walks, or null for a condition-only loop. */
 function listItems(wt: WorkflowTask, ctx: DecideContext): unknown[] | null {
@@ -110,19 +156,15 @@ function itemOutput(items: unknown[] | null, iteration: number): JsonObject {
 }
 
 /** Adds the iteration's outputs under its number and drops those beyond the window. */
-function recordIteration(wt: WorkflowTask, ctx: DecideContext, step: StepState, iteration: number, members: string[]): JsonObject {
+function recordIteration(wt: WorkflowTask, ctx: DecideContext, iteration: number, members: string[]): JsonObject {
   const outputs: JsonObject = {};
-  for (const m of members) {
-    const s = ctx.step(m);
-    if (s) outputs[m] = s.output;
-  }
-  const output: JsonObject = { ...step.output, [String(iteration)]: outputs };
+  for (const m of members) if (ctx.step(m)) outputs[m] = ctx.outputOf(m);
+  const output: JsonObject = { ...ctx.outputOf(wt.taskReferenceName), [String(iteration)]: outputs };
   const keep = keepLastN(wt, ctx);
   for (const key of Object.keys(output)) {
     if (/^\d+$/.test(key) && Number(key) <= iteration - keep) delete output[key];
   }
-  step.output = output;
-  ctx.touched();
+  ctx.setOutput(wt.taskReferenceName, output);
   return output;
 }
 
@@ -139,18 +181,16 @@ function shouldContinue(
   iteration: number,
   items: unknown[] | null,
   members: string[],
-): { ok: true; value: boolean } | { ok: false; error: string } {
+): { ok: true; value: boolean } | { ok: false; error: string } | { ok: 'later' } {
   const condition = wt.loopCondition?.trim();
   const hasMore = items ? iteration < items.length : true;
   if (!condition) return { ok: true, value: items ? hasMore : false };
 
   const $: JsonObject = { ...ctx.resolve(wt.inputParameters), [wt.taskReferenceName]: output };
-  for (const m of members) {
-    const s = ctx.step(m);
-    if (s) $[m] = s.output;
-  }
+  for (const m of members) if (ctx.step(m)) $[m] = ctx.outputOf(m);
   if (items) Object.assign($, itemOutput(items, iteration));
-  const r = ctx.scripts.evaluate(condition, { $ }, { now: ctx.now });
+  const r = ctx.script(condition, { $ });
+  if (r.ok === 'later') return r;
   if (!r.ok) return { ok: false, error: `unable to evaluate loopCondition of '${wt.taskReferenceName}': ${r.error}` };
   const holds = r.value === true || (typeof r.value === 'number' && r.value > 0);
   return { ok: true, value: holds && hasMore };

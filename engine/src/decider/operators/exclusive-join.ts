@@ -1,8 +1,8 @@
 import type { WorkflowTask } from '@baton/definitions';
 import type { StepState } from '../../domain/records';
 import { TaskStatus, isSuccessfulTask, isTerminalTask } from '../../domain/status';
-import { BLOCKED, DONE, type DecideContext, type StepResult } from '../context';
-import { holdOpen, settled } from './shared';
+import { BLOCKED, type DecideContext, type StepResult } from '../context';
+import { finished, holdOpen, settled } from './shared';
 
 /**
  * EXCLUSIVE_JOIN, the JOIN after a SWITCH or DECISION: only one of the listed steps ran. It
@@ -17,7 +17,7 @@ export function evaluateExclusiveJoin(wt: WorkflowTask, ctx: DecideContext): Ste
   const step = ctx.step(ref) ?? holdOpen(wt, ctx, input);
   if (isTerminalTask(step.status)) return settled(wt, step);
 
-  const pick = (refs: readonly string[]): [string, StepState] | undefined => {
+  const pick = (refs: readonly string[]): [string, Readonly<StepState>] | undefined => {
     for (const on of refs) {
       const s = ctx.step(on);
       if (s && s.status !== TaskStatus.SKIPPED) return [on, s];
@@ -37,6 +37,7 @@ export function evaluateExclusiveJoin(wt: WorkflowTask, ctx: DecideContext): Ste
     ctx.finish(ref, TaskStatus.FAILED, {}, reason);
     return { kind: 'failed', ref, reason };
   }
-  ctx.finish(ref, TaskStatus.COMPLETED, s.output);
-  return DONE;
+  const output = ctx.outputOf(on);
+  if (ctx.incomplete) return BLOCKED;
+  return finished(wt, ctx, ctx.finish(ref, TaskStatus.COMPLETED, output));
 }

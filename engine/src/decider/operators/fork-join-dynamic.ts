@@ -1,10 +1,11 @@
-import { validateWorkflowDef, type WorkflowTask } from '@baton/definitions';
-import type { JsonObject } from '../../domain/records';
-import { isSuccessfulTask } from '../../domain/status';
-import type { DecideContext, StepResult } from '../context';
-import { forkedTaskDefs, nestedLists, nextInDefinition, refsWithin } from './definition-walk';
-import { joinProblem, walkBranches } from './fork-join';
-import { completeNow, failNow, holdOpen, isObject, settled } from './shared';
+import type { WorkflowTask } from '@baton/definitions';
+import { TaskStatus, isSuccessfulTask } from '../../domain/status';
+import { BLOCKED, DONE, type DecideContext, type StepResult } from '../context';
+import { listKey, type StepList } from '../positions';
+import type { Container } from '.';
+import { forkContainer, joinAfter, joinProblem } from './fork-join';
+import { buildForkedSteps, forkedStepsOf, rememberForkedSteps } from './forked-steps';
+import { completeNow, failNow, giveUp, holdOpen, settled } from './shared';
 
 /**
  * FORK_JOIN_DYNAMIC: forks steps that are only known at run time, one branch per step.
@@ -14,98 +15,62 @@ import { completeNow, failNow, holdOpen, isObject, settled } from './shared';
  *   inputs (merged over each step's own inputParameters);
  * - `forkTaskName` (or `forkTaskWorkflow`) with a list `forkTaskInputs` in the input: one step
  *   per item, named `_<name>_<index>`, with the item (or `{input: item}`) and `__index` as input.
- * The forked steps are not in the definition, so the fork keeps them in its state
- * (`extra.forkedTaskDefs`) for later decisions; their number is bounded by the fork's input,
- * not by history. The fork also creates the JOIN that follows it, joining on all forked steps.
+ * The forked steps are derived from the fork's input, kept by its FORK task (forked-steps.ts).
+ * The fork creates the JOIN that follows it, joining on all forked steps, then starts the
+ * branches, as many as the decision's budget allows (`extra.started`); the rest start in the
+ * next decisions (`op:` events), so a 10,000-branch fork never holds the engine for long. The
+ * flow goes on to the JOIN once every branch has started.
  */
 export function evaluateForkJoinDynamic(wt: WorkflowTask, ctx: DecideContext): StepResult {
   const ref = wt.taskReferenceName;
   const step = ctx.step(ref);
-  if (step) return isSuccessfulTask(step.status) ? walkBranches(forkedTaskDefs(ctx, ref).map((t) => [t]), ctx) : settled(wt, step);
+  if (step) return isSuccessfulTask(step.status) ? (step.extra?.started === step.extra?.branches ? DONE : BLOCKED) : settled(wt, step);
 
   const input = ctx.resolve(wt.inputParameters);
+  if (ctx.incomplete) return BLOCKED;
   const fail = (reason: string): StepResult => failNow(wt, ctx, reason, { input, terminal: true, taskType: 'FORK' });
-  const missingJoin = joinProblem(wt, ctx);
-  if (missingJoin) return fail(missingJoin);
-  const forked = forkedTasks(wt, input, ctx);
-  if (!forked.ok) return fail(forked.error);
+  const join = joinAfter(wt, ctx);
+  if (!join) return fail(joinProblem(wt, ctx) as string);
+  const built = buildForkedSteps(wt, input, ctx, true);
+  if (!built.ok) return fail(built.error);
 
-  const refs = forked.tasks.map((t) => t.taskReferenceName);
-  completeNow(wt, ctx, {}, { input: { ...input, forkedTasks: refs }, taskType: 'FORK', extra: { forkedTaskDefs: forked.tasks as unknown as JsonObject[] } });
-  const join = nextInDefinition(ctx.workflow.definition.tasks, ref) as WorkflowTask;
-  if (!ctx.step(join.taskReferenceName)) holdOpen(join, ctx, { ...ctx.resolve(join.inputParameters), joinOn: refs });
-  return walkBranches(forked.tasks.map((t) => [t]), ctx);
-}
-
-type Forked = { ok: true; tasks: WorkflowTask[] } | { ok: false; error: string };
-
-function forkedTasks(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): Forked {
-  const raw = Array.isArray(input.forkTaskInputs) && (input.forkTaskName !== undefined || input.forkTaskType !== undefined || input.forkTaskWorkflow !== undefined)
-    ? fromItems(wt, input, ctx)
-    : fromTaskList(wt, input);
-  if (!raw.ok) return raw;
-  if (raw.tasks.length === 0) return { ok: true, tasks: [] };
-
-  // The forked steps are validated like a definition's, which also fills in their defaults;
-  // their expressions may name any step of the workflow.
-  const taken = new Set([...refsWithin(ctx.workflow.definition.tasks, ctx), ...Object.keys(ctx.state.steps)]);
-  const v = validateWorkflowDef({ name: `${wt.taskReferenceName}_forked`, tasks: raw.tasks }, { knownRoots: [...taken] });
-  if (!v.ok) {
-    const problems = v.problems.map((p) => `${p.pointer.replace(/^\/tasks/, '')} ${p.message}`).join('; ');
-    return { ok: false, error: `dynamic fork '${wt.taskReferenceName}' got invalid tasks: ${problems}` };
+  const refs = built.steps.refs;
+  const fork = completeNow(wt, ctx, {}, { input: { ...input, forkedTasks: [...refs] }, taskType: 'FORK', extra: { branches: refs.length, started: 0 } });
+  if (fork.status !== TaskStatus.COMPLETED) return giveUp(wt, ctx, fork);
+  rememberForkedSteps(ctx, fork.taskId, built.steps);
+  if (!ctx.step(join.taskReferenceName)) {
+    holdOpen(join, ctx, { ...ctx.resolve(join.inputParameters), joinOn: [...refs] }, {}, { extra: { waiting: refs.length } });
   }
-  const clash = refsWithin(v.value.tasks, ctx).find((r) => taken.has(r));
-  if (clash) return { ok: false, error: `dynamic fork '${wt.taskReferenceName}' attempted to create a duplicate task reference name: ${clash}` };
-  return { ok: true, tasks: v.value.tasks };
+  return startBranches(wt, ctx);
 }
 
-function fromTaskList(wt: WorkflowTask, input: JsonObject): { ok: true; tasks: unknown[] } | { ok: false; error: string } {
-  const param = wt.dynamicForkTasksParam ?? '';
-  const list = input[param];
-  if (!Array.isArray(list) || !list.every(isObject)) {
-    return { ok: false, error: `input '${param}' of dynamic fork '${wt.taskReferenceName}' must be a list of workflow tasks, got ${JSON.stringify(list ?? null)}` };
-  }
-  const inputsParam = wt.dynamicForkTasksInputParamName;
-  const inputs = inputsParam === undefined ? {} : input[inputsParam];
-  if (!isObject(inputs)) {
-    return { ok: false, error: `input '${inputsParam ?? ''}' of dynamic fork '${wt.taskReferenceName}' must be a map of reference name to input, got ${JSON.stringify(inputs ?? null)}` };
-  }
-  const tasks = list.map((t) => {
-    const ref = typeof t.taskReferenceName === 'string' ? t.taskReferenceName : '';
-    const own = isObject(t.inputParameters) ? t.inputParameters : {};
-    const given = isObject(inputs[ref]) ? (inputs[ref] as JsonObject) : {};
-    return { ...t, inputParameters: { ...own, ...given }, ...(wt.optional ? { optional: true } : {}) };
-  });
-  return { ok: true, tasks };
-}
-
-function fromItems(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { ok: true; tasks: unknown[] } {
-  const items = input.forkTaskInputs as unknown[];
-  const subWorkflow = typeof input.forkTaskWorkflow === 'string' ? input.forkTaskWorkflow : undefined;
-  const type = subWorkflow ? 'SUB_WORKFLOW' : typeof input.forkTaskType === 'string' ? input.forkTaskType : 'SIMPLE';
-  const name = subWorkflow ?? (typeof input.forkTaskName === 'string' ? input.forkTaskName : type !== 'SIMPLE' ? type : wt.taskReferenceName);
-  const version = Number.parseInt(String(input.forkTaskWorkflowVersion ?? ''), 10);
-  // Conductor prefixes the fork's own name when a workflow has more than one dynamic fork.
-  const prefix = countDynamicForks(ctx.workflow.definition.tasks) > 1 ? `_${wt.taskReferenceName}_${name}_` : `_${name}_`;
-  const tasks = items.map((item, i) => ({
-    name,
-    taskReferenceName: `${prefix}${i}`,
-    type,
-    inputParameters: { ...(isObject(item) ? item : { input: item }), __index: i },
-    ...(subWorkflow ? { subWorkflowParam: { name: subWorkflow, ...(Number.isInteger(version) ? { version } : {}) } } : {}),
-    ...(wt.optional ? { optional: true } : {}),
-  }));
-  return { ok: true, tasks };
-}
-
-function countDynamicForks(tasks: readonly WorkflowTask[]): number {
-  let n = 0;
-  const visit = (list: readonly WorkflowTask[]): void => {
-    for (const t of list) {
-      if (t.type === 'FORK_JOIN_DYNAMIC') n++;
-      for (const nested of nestedLists(t)) visit(nested);
+/** Starts the branches not started yet, while the decision's budget lasts. */
+function startBranches(wt: WorkflowTask, ctx: DecideContext): StepResult {
+  const ref = wt.taskReferenceName;
+  const forked = forkedStepsOf(ctx, ref);
+  const step = ctx.step(ref);
+  if (!forked || !step) return BLOCKED;
+  const first = typeof step.extra?.started === 'number' ? step.extra.started : 0;
+  let k = first;
+  let result: StepResult = DONE;
+  for (; k < forked.tasks.length; k++) {
+    if (ctx.stepsLeft <= 0) {
+      result = ctx.yieldTo(`op:${ref}`);
+      break;
     }
-  };
-  visit(tasks);
-  return n;
+    const list = forked.index.list(listKey.forked(ref, k)) as StepList;
+    const r = forkContainer.listEnded(wt, list, ctx.walk(list, 0), ctx);
+    if (r.kind === 'failed' || r.kind === 'terminate') {
+      k++;
+      result = r;
+      break;
+    }
+  }
+  if (k !== first) ctx.setExtra(ref, { started: k });
+  return result;
 }
+
+export const dynamicForkContainer: Container = {
+  listEnded: forkContainer.listEnded,
+  resume: (wt, ctx) => startBranches(wt, ctx),
+};

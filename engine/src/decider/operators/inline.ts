@@ -1,7 +1,7 @@
 import type { WorkflowTask } from '@baton/definitions';
+import { TaskStatus } from '../../domain/status';
 import type { DecideContext, StepResult } from '../context';
-import { DONE } from '../context';
-import { completeNow, failNow, settled, systemRetryCount } from './shared';
+import { completed, failNow, settled, systemRetryCount } from './shared';
 
 const evaluators = new Set(['javascript', 'graaljs']);
 
@@ -12,13 +12,17 @@ const evaluators = new Set(['javascript', 'graaljs']);
  * accepted too. A script that throws, runs past its time limit or allocates past its memory
  * limit fails the task with that message as its reason and `{ error }` as its output; retries
  * (a registered task definition's retryCount; none by default, since scripts are deterministic)
- * run at once, in the same decision.
+ * run at once, as long as the decision's script budget lasts, then in the next decision.
  */
 export function evaluateInline(wt: WorkflowTask, ctx: DecideContext): StepResult {
-  const step = ctx.step(wt.taskReferenceName);
-  if (step) return settled(wt, step);
+  const ref = wt.taskReferenceName;
+  const step = ctx.step(ref);
+  const retries = systemRetryCount(wt, ctx);
+  // A FAILED attempt with retries left is one a decision ran out of budget after: go on retrying.
+  if (step && !(step.status === TaskStatus.FAILED && step.retryCount < retries)) return settled(wt, step);
 
-  const input = ctx.resolve(wt.inputParameters);
+  const input = step ? ctx.inputOf(ref) : ctx.resolve(wt.inputParameters);
+  if (ctx.incomplete) return { kind: 'blocked' };
   const evaluatorType = String(input.evaluatorType ?? wt.evaluatorType ?? 'javascript');
   const expression = input.expression ?? wt.expression;
   if (!evaluators.has(evaluatorType)) return failNow(wt, ctx, `unknown evaluator '${evaluatorType}' in INLINE task`, { input, terminal: true });
@@ -26,14 +30,11 @@ export function evaluateInline(wt: WorkflowTask, ctx: DecideContext): StepResult
     return failNow(wt, ctx, "empty 'expression' in INLINE task's input parameters: a non-empty script is required", { input, terminal: true });
   }
 
-  const retries = systemRetryCount(wt, ctx);
-  for (let attempt = 0; ; attempt++) {
-    const r = ctx.scripts.evaluate(expression, { $: input }, { now: ctx.now });
-    if (r.ok) {
-      completeNow(wt, ctx, { result: r.value }, { input, retryCount: attempt });
-      return DONE;
-    }
+  for (let attempt = step ? step.retryCount + 1 : 0; ; attempt++) {
+    const r = ctx.script(expression, { $: input });
+    if (r.ok === 'later') return ctx.yieldTo(ctx.step(ref) ? `step:${ref}` : `from:${ref}`);
+    if (r.ok) return completed(wt, ctx, { result: r.value }, { input, retryCount: attempt });
     if (attempt >= retries) return failNow(wt, ctx, r.error, { input, output: { error: r.error }, retryCount: attempt });
-    ctx.schedule(wt, { status: 'FAILED', queued: false, input, output: { error: r.error }, reason: r.error, retryCount: attempt });
+    ctx.schedule(wt, { status: TaskStatus.FAILED, queued: false, input, output: { error: r.error }, reason: r.error, retryCount: attempt });
   }
 }

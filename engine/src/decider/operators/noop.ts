@@ -1,11 +1,10 @@
 import type { WorkflowTask } from '@baton/definitions';
-import { DONE, type DecideContext, type StepResult } from '../context';
-import { completeNow, settled } from './shared';
+import type { DecideContext, StepResult } from '../context';
+import { completed, settled } from './shared';
 
 /** NOOP: completes at once, doing nothing (a placeholder, or an empty SWITCH case made explicit). */
 export function evaluateNoop(wt: WorkflowTask, ctx: DecideContext): StepResult {
   const step = ctx.step(wt.taskReferenceName);
   if (step) return settled(wt, step);
-  completeNow(wt, ctx, {}, { input: ctx.resolve(wt.inputParameters) });
-  return DONE;
+  return completed(wt, ctx, {}, { input: ctx.resolve(wt.inputParameters) });
 }

@@ -1,6 +1,6 @@
 import type { WorkflowTask } from '@baton/definitions';
-import { DONE, type DecideContext, type StepResult } from '../context';
-import { completeNow, failNow, settled } from './shared';
+import type { DecideContext, StepResult } from '../context';
+import { completed, failNow, settled } from './shared';
 
 /** Conductor's default limit on the size of a workflow's variables (maxWorkflowVariablesPayloadSizeThreshold). */
 export const MAX_VARIABLES_BYTES = 256 * 1024;
@@ -21,7 +21,6 @@ export function evaluateSetVariable(wt: WorkflowTask, ctx: DecideContext): StepR
     const reason = `the variables payload size ${size} bytes of workflow ${ctx.workflow.workflowId} is greater than the permissible limit of ${MAX_VARIABLES_BYTES / 1024} kilobytes`;
     return failNow(wt, ctx, reason, { input, terminal: true });
   }
-  ctx.variables = next;
-  completeNow(wt, ctx, {}, { input });
-  return DONE;
+  ctx.setVariables(next);
+  return completed(wt, ctx, {}, { input });
 }

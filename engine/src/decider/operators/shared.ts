@@ -11,8 +11,29 @@ import { retryPolicyOf } from '../retry-policy';
  */
 
 /** Records a step the decider completed itself. */
-export function completeNow(wt: WorkflowTask, ctx: DecideContext, output: JsonObject, opts: { input?: JsonObject; taskType?: string; extra?: JsonObject; retryCount?: number } = {}): StepState {
+export function completeNow(
+  wt: WorkflowTask,
+  ctx: DecideContext,
+  output: JsonObject,
+  opts: { input?: JsonObject; taskType?: string; extra?: JsonObject; retryCount?: number } = {},
+): StepState {
   return ctx.schedule(wt, { ...opts, status: TaskStatus.COMPLETED, output, queued: false });
+}
+
+/**
+ * Completes a step at decide time and says what follows: DONE, or the failure when its output
+ * was over the payload limit (the step then failed for good: see DecideContext.schedule).
+ */
+export function completed(wt: WorkflowTask, ctx: DecideContext, output: JsonObject, opts: Parameters<typeof completeNow>[3] = {}): StepResult {
+  const step = completeNow(wt, ctx, output, opts);
+  return step.status === TaskStatus.COMPLETED ? DONE : giveUp(wt, ctx, step);
+}
+
+/** After ctx.finish: DONE when the step ended as asked, else the failure the payload limit caused. */
+export function finished(wt: WorkflowTask, ctx: DecideContext, ok: boolean): StepResult {
+  if (ok) return settled(wt, ctx.step(wt.taskReferenceName) as StepState);
+  const step = ctx.step(wt.taskReferenceName) as StepState;
+  return { kind: 'failed', ref: wt.taskReferenceName, reason: step.reason ?? `task ${wt.taskReferenceName} failed` };
 }
 
 /** Records a step the decider holds open until something else happens (JOIN, DO_WHILE). */
@@ -37,17 +58,17 @@ export function failNow(
 }
 
 /** After a step failed for good: DONE when it is optional, else the workflow's failure. */
-export function giveUp(wt: WorkflowTask, ctx: DecideContext, step: StepState): StepResult {
+export function giveUp(wt: WorkflowTask, ctx: DecideContext, step: Readonly<StepState>): StepResult {
   if (wt.optional) {
-    step.status = TaskStatus.COMPLETED_WITH_ERRORS;
-    ctx.touched();
+    const s = ctx.edit(wt.taskReferenceName);
+    if (s) s.status = TaskStatus.COMPLETED_WITH_ERRORS;
     return DONE;
   }
   return { kind: 'failed', ref: wt.taskReferenceName, reason: step.reason ?? `task ${wt.taskReferenceName} ${step.status.toLowerCase()}` };
 }
 
 /** What an existing step means for the walk: on, wait, or the failure it ended with. */
-export function settled(wt: WorkflowTask, step: StepState): StepResult {
+export function settled(wt: WorkflowTask, step: Readonly<StepState>): StepResult {
   if (isSuccessfulTask(step.status)) return DONE;
   if (!isTerminalTask(step.status)) return BLOCKED;
   return { kind: 'failed', ref: wt.taskReferenceName, reason: step.reason ?? `task ${wt.taskReferenceName} ${step.status.toLowerCase()}` };

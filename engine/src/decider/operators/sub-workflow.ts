@@ -41,7 +41,7 @@ export function evaluateSubWorkflow(wt: WorkflowTask, ctx: DecideContext): StepR
   if (isSuccessfulTask(step.status)) return DONE;
   const retriesMade = step.retryCount - (step.retryBase ?? 0);
   if (step.status === TaskStatus.FAILED && retriesMade < systemRetryCount(wt, ctx)) {
-    scheduleChild(wt, ctx, step.retryCount + 1, step.input);
+    scheduleChild(wt, ctx, step.retryCount + 1, ctx.inputOf(ref));
     return BLOCKED;
   }
   ctx.exhausted.push({ taskId: step.taskId, taskType: step.taskType, reason: step.reason });

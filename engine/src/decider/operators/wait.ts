@@ -1,7 +1,7 @@
 import type { WorkflowTask } from '@baton/definitions';
 import { TaskStatus, isSuccessfulTask, isTerminalTask } from '../../domain/status';
 import { BLOCKED, DONE, type DecideContext, type StepResult } from '../context';
-import { completeNow, failNow, giveUp } from './shared';
+import { completed, failNow, giveUp } from './shared';
 
 /**
  * WAIT: holds the flow until a time or until someone completes it over REST.
@@ -19,10 +19,7 @@ export function evaluateWait(wt: WorkflowTask, ctx: DecideContext): StepResult {
   const input = ctx.resolve(wt.inputParameters);
   const due = dueTimeOf(input, ctx.now);
   if ('error' in due) return failNow(wt, ctx, due.error, { input, terminal: true });
-  if (due.at !== 0 && due.at <= ctx.now) {
-    completeNow(wt, ctx, {}, { input });
-    return DONE;
-  }
+  if (due.at !== 0 && due.at <= ctx.now) return completed(wt, ctx, {}, { input });
   ctx.schedule(wt, { status: TaskStatus.IN_PROGRESS, queued: false, input, wakeAt: due.at });
   return BLOCKED;
 }

@@ -43,7 +43,7 @@ export function afterAttempt(wt: WorkflowTask, ctx: DecideContext, queue?: strin
       ...(queue ? { taskType: queue } : {}),
       iteration: step.iteration,
       retryCount: step.retryCount + 1,
-      input: step.input,
+      input: ctx.inputOf(ref),
       delayMs: retryDelayMs(policy, retriesMade, step.taskId),
       firstScheduledTime: step.firstScheduledTime,
       limits: limitsOf(def),
@@ -55,8 +55,8 @@ export function afterAttempt(wt: WorkflowTask, ctx: DecideContext, queue?: strin
     // Conductor's convention: an optional step that gave up lets the flow go on, visibly. Baton
     // also lets it go on after a TIME_OUT_WF timeout: `optional` on the step is the more specific
     // choice of the workflow's author (docs/policies.md).
-    step.status = TaskStatus.COMPLETED_WITH_ERRORS;
-    ctx.touched();
+    const s = ctx.edit(ref);
+    if (s) s.status = TaskStatus.COMPLETED_WITH_ERRORS;
     return DONE;
   }
   return {

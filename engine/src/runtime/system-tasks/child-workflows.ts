@@ -1,6 +1,6 @@
 import type { WorkflowDef } from '@baton/definitions';
 import { CHILD_CHECK_MS } from '../../decider/operators/sub-workflow';
-import type { JsonObject, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { JsonObject, StoredWorkflow, TaskRecord } from '../../domain/records';
 import { TaskStatus, WorkflowStatus, isTerminalWorkflow } from '../../domain/status';
 import { BatonError, ConflictError } from '../../errors';
 import type { Engine, StartRequest } from '../engine';
@@ -37,7 +37,7 @@ export async function startChild(engine: Engine, parent: TaskRecord): Promise<vo
   if (parent.workflowTaskType === 'START_WORKFLOW') await finishParentTask(engine, parent, TaskStatus.COMPLETED, { workflowId: childId }, null);
 }
 
-function startRequestOf(parent: TaskRecord, wf: WorkflowRecord, childId: string): StartRequest {
+function startRequestOf(parent: TaskRecord, wf: StoredWorkflow, childId: string): StartRequest {
   const input = parent.inputData;
   if (parent.workflowTaskType === 'START_WORKFLOW') {
     const s = (input.startWorkflow ?? {}) as JsonObject;
@@ -48,6 +48,7 @@ function startRequestOf(parent: TaskRecord, wf: WorkflowRecord, childId: string)
       correlationId: typeof s.correlationId === 'string' ? s.correlationId : wf.correlationId,
       priority: wf.priority,
       workflowId: childId,
+      depth: wf.depth + 1,
     };
   }
   return {
@@ -60,11 +61,12 @@ function startRequestOf(parent: TaskRecord, wf: WorkflowRecord, childId: string)
     parentWorkflowId: wf.workflowId,
     parentWorkflowTaskId: parent.taskId,
     workflowId: childId,
+    depth: wf.depth + 1,
   };
 }
 
 /** A child ended: its parent's SUB_WORKFLOW task ends with it, and the parent is decided. */
-export async function notifyParent(engine: Engine, child: WorkflowRecord): Promise<void> {
+export async function notifyParent(engine: Engine, child: StoredWorkflow): Promise<void> {
   if (!child.parentWorkflowTaskId || !isTerminalWorkflow(child.status)) return;
   const task = await engine.store.getTask(child.parentWorkflowTaskId);
   if (!task || task.workflowTaskType !== 'SUB_WORKFLOW') return;

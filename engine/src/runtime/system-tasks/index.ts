@@ -3,6 +3,7 @@ import type { JsonObject, TaskRecord, WorkflowRecord } from '../../domain/record
 import { TaskStatus, isTerminalWorkflow, type ReportableStatus } from '../../domain/status';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { Engine } from '../engine';
+import { childWorkflowIdFor } from '../../decider/operators/sub-workflow';
 import { isChildTask, notifyParent, reconcileChild, startChild, terminateChild } from './child-workflows';
 
 /**
@@ -16,17 +17,19 @@ export class SystemTasks {
 
   /** Called by the engine after each committed decision. */
   afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
-    for (const t of out.commit.newTasks) {
+    const d = out.decision;
+    for (const t of d.newTasks) {
       if (isChildTask(t) && t.status === TaskStatus.IN_PROGRESS) this.background(startChild(this.engine, t), t);
     }
-    const status = out.commit.workflow.status;
+    const status = d.workflow.status;
     if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId) this.background(notifyParent(this.engine, { ...wf, status }), null);
-    if (out.commit.closeTasks.length) {
-      const steps = Object.values(wf.state.steps);
-      for (const c of out.commit.closeTasks) {
-        const step = steps.find((s) => s.taskId === c.taskId);
-        const childId = step?.taskType === 'SUB_WORKFLOW' ? step.output.subWorkflowId : undefined;
-        if (typeof childId === 'string') this.background(terminateChild(this.engine, childId, `parent workflow ${wf.workflowId} ended: ${c.reason ?? c.status}`), null);
+    // A closed SUB_WORKFLOW step's child is terminated; its id derives from the step's attempt.
+    const closed = new Set(d.closeTasks.map((c) => c.taskId));
+    if (closed.size) {
+      for (const [ref, step] of Object.entries(d.steps.set)) {
+        if (step.taskType !== 'SUB_WORKFLOW' || !closed.has(step.taskId)) continue;
+        const reason = `parent workflow ${wf.workflowId} ended: ${step.reason ?? step.status} (${ref})`;
+        this.background(terminateChild(this.engine, childWorkflowIdFor(step.taskId), reason), null);
       }
     }
   }

@@ -1,5 +1,5 @@
-import type { TaskTimeoutPolicy, WorkflowDef } from '@baton/definitions';
-import { taskRecordDefaults, type DeciderState, type JsonObject, type TaskRecord, type WorkflowRecord } from '../../domain/records';
+import type { TaskTimeoutPolicy } from '@baton/definitions';
+import { taskRecordDefaults, type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 
 /**
@@ -80,11 +80,27 @@ export interface WorkflowDoc {
   failedReferenceTaskNames: string[];
   parentWorkflowId: string | null;
   parentWorkflowTaskId: string | null;
-  definitionJson: string;
-  stateJson: string;
+  definitionId: string;
+  depth: number;
+  /** The decider's counters (DeciderMeta). */
+  meta: DeciderMeta;
+  /**
+   * The decider's steps, one field per step (stepKey(ref)) holding its state as JSON, so that a
+   * decision `$set`s the steps it changed and nothing else.
+   */
+  steps: Record<string, string>;
   wakeAt: number;
+  lastRetriedTime?: number;
+  timeoutAlertedAt?: number;
   revision: number;
 }
+
+/**
+ * A step's field name inside `steps`. Reference names are free text; BSON field names must not
+ * contain '.' nor start with '$', so those (and '%', the escape) are percent-encoded.
+ */
+export const stepKey = (ref: string): string => ref.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const refOfKey = (key: string): string => key.replace(/%(25|2E|24)/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
 export function taskToDoc(t: TaskRecord): TaskDoc {
   const { taskId, inputData, outputData, ...rest } = t;
@@ -111,38 +127,42 @@ export function docToTask(d: TaskDoc): TaskRecord {
   } as TaskRecord;
 }
 
-export function workflowToDoc(w: WorkflowRecord): WorkflowDoc {
-  const { workflowId, input, output, variables, definition, state, ...rest } = w;
+export function workflowToDoc(w: StoredWorkflow): WorkflowDoc {
+  const { workflowId, input, output, variables, state, ...rest } = w;
+  const { steps, ...meta } = state;
+  const stepDocs: Record<string, string> = {};
+  for (const [ref, step] of Object.entries(steps)) stepDocs[stepKey(ref)] = JSON.stringify(step);
   return {
     _id: workflowId,
     ...rest,
     inputJson: JSON.stringify(input),
     outputJson: JSON.stringify(output),
     variablesJson: JSON.stringify(variables),
-    definitionJson: JSON.stringify(definition),
-    stateJson: JSON.stringify(state),
+    meta,
+    steps: stepDocs,
   };
 }
 
-export function docToWorkflow(d: WorkflowDoc): WorkflowRecord {
-  const { _id, inputJson, outputJson, variablesJson, definitionJson, stateJson, ...rest } = d;
+export function docToWorkflow(d: WorkflowDoc): StoredWorkflow {
+  const { _id, inputJson, outputJson, variablesJson, meta, steps: stepDocs, ...rest } = d;
+  const steps: Record<string, StepState> = {};
+  for (const [key, json] of Object.entries(stepDocs ?? {})) steps[refOfKey(key)] = JSON.parse(json) as StepState;
   return {
     workflowId: _id,
     ...rest,
     input: JSON.parse(inputJson) as JsonObject,
     output: JSON.parse(outputJson) as JsonObject,
     variables: JSON.parse(variablesJson) as JsonObject,
-    definition: JSON.parse(definitionJson) as WorkflowDef,
-    state: JSON.parse(stateJson) as DeciderState,
-  } as WorkflowRecord;
+    state: { ...meta, steps },
+  } as StoredWorkflow;
 }
 
 /** The $set of a partial workflow update, in document form. */
-export function workflowPatch(p: Partial<WorkflowRecord>): Partial<WorkflowDoc> {
+export function workflowPatch(p: Partial<StoredWorkflow>): Partial<WorkflowDoc> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) {
-    if (v === undefined || k === 'workflowId' || k === 'revision') continue;
-    if (k === 'input' || k === 'output' || k === 'variables' || k === 'definition' || k === 'state') out[`${k}Json`] = JSON.stringify(v);
+    if (v === undefined || k === 'workflowId' || k === 'revision' || k === 'state') continue;
+    if (k === 'input' || k === 'output' || k === 'variables') out[`${k}Json`] = JSON.stringify(v);
     else out[k] = v;
   }
   return out as Partial<WorkflowDoc>;

@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import type { Binary, Collection, Db } from 'mongodb';
 import type { TaskDoc, WorkflowDoc } from './codec';
 
 export interface DefinitionDoc {
@@ -23,6 +23,21 @@ export interface RateWindowDoc {
   taken: number;
 }
 
+/** A definition as runs started with it, by content hash. */
+export interface SnapshotDoc {
+  _id: string;
+  json: string;
+}
+
+/** A finished run moved out by retention: workflow and tasks as gzipped JSON. */
+export interface ArchiveDoc {
+  _id: string;
+  workflowName: string;
+  endTime: number;
+  archivedAt: number;
+  doc: Binary;
+}
+
 export interface Collections {
   taskDefs: Collection<DefinitionDoc>;
   taskDefChanges: Collection<ChangeDoc>;
@@ -30,6 +45,8 @@ export interface Collections {
   workflows: Collection<WorkflowDoc>;
   tasks: Collection<TaskDoc>;
   rateWindows: Collection<RateWindowDoc>;
+  snapshots: Collection<SnapshotDoc>;
+  archive: Collection<ArchiveDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -40,6 +57,8 @@ export function collections(db: Db): Collections {
     workflows: db.collection<WorkflowDoc>('workflows'),
     tasks: db.collection<TaskDoc>('tasks'),
     rateWindows: db.collection<RateWindowDoc>('rate_windows'),
+    snapshots: db.collection<SnapshotDoc>('definition_snapshots'),
+    archive: db.collection<ArchiveDoc>('archived_workflows'),
   };
 }
 
@@ -56,10 +75,15 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.workflows.createIndex({ workflowName: 1, createTime: -1 }, { name: 'by_name' }),
     c.workflows.createIndex({ correlationId: 1 }, { name: 'by_correlation' }),
     c.workflows.createIndex({ wakeAt: 1 }, { name: 'timers' }),
+    // Retention: ended runs by end time.
+    c.workflows.createIndex({ endTime: 1 }, { name: 'ended' }),
+    c.archive.createIndex({ archivedAt: 1 }, { name: 'by_archive_time' }),
     c.tasks.createIndex({ taskType: 1, status: 1, queued: 1, rank: 1 }, { name: 'claim' }),
     c.tasks.createIndex({ workflowInstanceId: 1, seq: 1 }, { name: 'by_workflow' }),
     c.tasks.createIndex({ status: 1, leaseUntil: 1 }, { name: 'leases' }),
     c.tasks.createIndex({ applied: 1, updateTime: 1 }, { name: 'unapplied' }),
+    // Tasks of decisions not yet published (commit-decision.ts), oldest first.
+    c.tasks.createIndex({ status: 1, updateTime: 1 }, { name: 'pending' }),
     c.tasks.createIndex({ status: 1, wakeAt: 1 }, { name: 'timers' }),
     // One index per kind of deadline the sweeper looks for (leases above).
     c.tasks.createIndex({ status: 1, pollDeadlineAt: 1 }, { name: 'poll_deadlines' }),

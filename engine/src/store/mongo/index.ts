@@ -1,7 +1,8 @@
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from 'pino';
-import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { JsonObject, StoredWorkflow, TaskDefChange, TaskRecord } from '../../domain/records';
+import { isTerminalTask } from '../../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 import type {
   AttemptFence,
@@ -13,14 +14,18 @@ import type {
   EngineTaskFence,
   EngineTaskResult,
   ProgressReport,
+  ArchivedWorkflow,
+  LoadedPayload,
   ReportOutcome,
   Store,
   WorkflowQuery,
+  WorkflowSummaryRecord,
 } from '../port';
 import { claimTasks } from './claim-tasks';
 import { docToTask, docToWorkflow } from './codec';
 import { collections, ensureIndexes, type Collections } from './collections';
-import { commitDecision, createWorkflow } from './commit-decision';
+import { commitDecision, createWorkflow, PENDING_COMMIT, recoverPending } from './commit-decision';
+import { getArchived, purgeArchive, purgeEnded } from './retention';
 import { MongoDefinitions } from './definitions';
 import { guard } from './errors';
 import { returnRateTokens, takeRateTokens } from './rate-limit';
@@ -121,17 +126,48 @@ export class MongoStore implements Store {
     return guard('deleteWorkflowDef', () => this.defs.deleteWorkflowDef(name, version), false);
   }
 
-  createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean> {
+  putDefinitionSnapshot(id: string, def: WorkflowDef): Promise<void> {
+    return guard('putDefinitionSnapshot', async () => {
+      await this.c.snapshots.updateOne({ _id: id }, { $setOnInsert: { json: JSON.stringify(def) } }, { upsert: true });
+    }, true);
+  }
+  getDefinitionSnapshot(id: string): Promise<WorkflowDef | null> {
+    return guard('getDefinitionSnapshot', async () => {
+      const d = await this.c.snapshots.findOne({ _id: id });
+      return d ? (JSON.parse(d.json) as WorkflowDef) : null;
+    }, true);
+  }
+
+  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean> {
     return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks), false);
   }
-  getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
+  getWorkflow(workflowId: string): Promise<StoredWorkflow | null> {
     return guard('getWorkflow', async () => {
       const d = await this.c.workflows.findOne({ _id: workflowId });
       return d ? docToWorkflow(d) : null;
     }, true);
   }
   getTasks(workflowId: string): Promise<TaskRecord[]> {
-    return guard('getTasks', async () => (await this.c.tasks.find({ workflowInstanceId: workflowId }).sort({ seq: 1 }).toArray()).map(docToTask), true);
+    return guard(
+      'getTasks',
+      async () => (await this.c.tasks.find({ workflowInstanceId: workflowId, status: { $ne: PENDING_COMMIT } }).sort({ seq: 1 }).toArray()).map(docToTask),
+      true,
+    );
+  }
+  getTaskPayloads(taskIds: readonly string[]): Promise<Map<string, LoadedPayload>> {
+    return guard('getTaskPayloads', async () => {
+      const out = new Map<string, LoadedPayload>();
+      const docs = await this.c.tasks.find({ _id: { $in: [...taskIds] } }, { projection: { status: 1, inputJson: 1, outputJson: 1 } }).toArray();
+      for (const d of docs) {
+        out.set(d._id, {
+          inputData: JSON.parse(d.inputJson) as JsonObject,
+          outputData: JSON.parse(d.outputJson) as JsonObject,
+          final: isTerminalTask(d.status),
+          bytes: d.inputJson.length + d.outputJson.length,
+        });
+      }
+      return out;
+    }, true);
   }
   getTask(taskId: string): Promise<TaskRecord | null> {
     return guard('getTask', async () => {
@@ -148,7 +184,7 @@ export class MongoStore implements Store {
     return guard('unappliedResults', async () =>
       (await this.c.tasks.find({ workflowInstanceId: workflowId, applied: false }).sort({ updateTime: 1 }).toArray()).map(docToTask), true);
   }
-  findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }> {
+  findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }> {
     return guard('findWorkflows', async () => {
       const filter = {
         ...(q.workflowName ? { workflowName: q.workflowName } : {}),
@@ -157,10 +193,24 @@ export class MongoStore implements Store {
       };
       const [totalHits, docs] = await Promise.all([
         this.c.workflows.countDocuments(filter),
-        this.c.workflows.find(filter).sort({ createTime: -1 }).skip(q.start).limit(q.size).toArray(),
+        this.c.workflows.find(filter, { projection: { steps: 0 } }).sort({ createTime: -1 }).skip(q.start).limit(q.size).toArray(),
       ]);
       return { totalHits, results: docs.map(docToWorkflow) };
     }, true);
+  }
+
+  purgeEndedWorkflows(endedBefore: number, limit: number, archive: boolean, now: number): Promise<number> {
+    return guard('purgeEndedWorkflows', () => purgeEnded(this.c, endedBefore, limit, archive, now), false);
+  }
+  getArchivedWorkflow(workflowId: string): Promise<ArchivedWorkflow | null> {
+    return guard('getArchivedWorkflow', () => getArchived(this.c, workflowId), true);
+  }
+  purgeArchive(before: number, limit: number): Promise<number> {
+    return guard('purgeArchive', () => purgeArchive(this.c, before, limit), false);
+  }
+  /** Settles tasks of decisions that lost their race or crashed before publishing (commit-decision.ts). */
+  recoverPendingTasks(before: number, limit: number): Promise<number> {
+    return guard('recoverPendingTasks', () => recoverPending(this.c, before, limit), false);
   }
 
   claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {

@@ -29,12 +29,12 @@ export function claimTasks(db: Database.Database, rows: Rows, select: Database.S
         timeoutAt,
         deadlineAt: earliest(timeoutAt, t.totalDeadlineAt),
       };
-      rows.putTask(claimed);
+      rows.putTaskMeta(claimed);
       return claimed;
     });
   })();
 }
 
-export const claimSelectSql = `SELECT doc FROM tasks
+export const claimSelectSql = `SELECT doc, input, output FROM tasks
   WHERE task_type = ? AND status = 'SCHEDULED' AND queued = 1 AND visible_at <= ?
   ORDER BY rank LIMIT ?`;

@@ -1,18 +1,20 @@
 import type Database from 'better-sqlite3';
-import type { TaskRecord, WorkflowRecord } from '../../domain/records';
-import { isTerminalTask } from '../../domain/status';
+import type { StoredWorkflow, TaskRecord } from '../../domain/records';
 import type { CommitDecision } from '../port';
-import type { Rows } from './rows';
+import { parseWorkflowDoc, workflowDoc, type Rows } from './rows';
 
 /**
  * createWorkflow and commitDecision. Atomic: each is one SQLite transaction, so the new tasks, the
- * workflow's new revision, the applied marks and the closed tasks land together. The revision
- * check keeps the contract of the MongoDB adapter (a stale decision is refused, not merged).
+ * workflow's new revision, its changed steps, the applied marks and the closed tasks land
+ * together. The revision check keeps the contract of the MongoDB adapter (a stale decision is
+ * refused, not merged). A decision writes what changed: the workflow's small `doc`, its output or
+ * variables only when they changed, the steps it changed, and targeted updates of the tasks it
+ * marks or closes (json_set on their `doc`, never reading their payloads).
  */
-export function createWorkflow(db: Database.Database, rows: Rows, wf: WorkflowRecord, tasks: TaskRecord[]): boolean {
+export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWorkflow, tasks: TaskRecord[]): boolean {
   return db.transaction(() => {
     // A start with a deterministic id that already happened is a no-op (failure workflows).
-    if (rows.readWorkflow.get(wf.workflowId)) return false;
+    if (rows.readWorkflowDoc.get(wf.workflowId)) return false;
     for (const t of tasks) rows.insertTask.run(rows.taskParams(t));
     rows.insertWorkflow.run({
       workflowId: wf.workflowId,
@@ -20,47 +22,77 @@ export function createWorkflow(db: Database.Database, rows: Rows, wf: WorkflowRe
       status: wf.status,
       correlationId: wf.correlationId,
       createTime: wf.createTime,
+      endTime: wf.endTime,
       wakeAt: wf.wakeAt,
       revision: wf.revision,
-      doc: JSON.stringify(wf),
+      doc: workflowDoc(wf),
+      input: JSON.stringify(wf.input),
+      output: JSON.stringify(wf.output),
+      variables: JSON.stringify(wf.variables),
     });
+    for (const [ref, step] of Object.entries(wf.state.steps)) rows.upsertStep.run(wf.workflowId, ref, JSON.stringify(step));
     return true;
   })();
 }
 
-export function commitDecision(db: Database.Database, rows: Rows, d: CommitDecision): boolean {
-  return db.transaction(() => {
-    const wf = rows.getWorkflow(d.workflowId);
-    if (!wf || wf.revision !== d.expectedRevision) return false;
-    for (const t of d.newTasks) rows.insertTask.run(rows.taskParams(t));
-    const next: WorkflowRecord = { ...wf, ...d.workflow, revision: wf.revision + 1 };
-    rows.putWorkflow(next);
-    const applied = new Set(d.appliedTaskIds);
-    const exhausted = new Set(d.exhaustedTaskIds ?? []);
-    for (const id of new Set([...applied, ...exhausted])) {
-      const t = rows.getTask(id);
-      if (!t) continue;
-      const next = { ...t, applied: t.applied || applied.has(id), exhausted: t.exhausted || (exhausted.has(id) && isTerminalTask(t.status)) };
-      if (next.applied !== t.applied || next.exhausted !== t.exhausted) rows.putTask(next);
-    }
-    for (const c of d.closeTasks) {
-      const t = rows.getTask(c.taskId);
-      if (!t) continue;
-      // Operators may finish their own non-queued tasks; a worker's terminal report always wins.
-      if (isTerminalTask(t.status)) continue;
-      rows.putTask({
-        ...t,
-        status: c.status,
-        reasonForIncompletion: c.reason,
-        outputData: c.output ?? t.outputData,
-        endTime: d.now,
-        updateTime: d.now,
-        leaseUntil: 0,
-        attemptToken: null,
-        wakeAt: 0,
-        applied: true,
+export class SqliteCommits {
+  private readonly markApplied: Database.Statement;
+  private readonly markExhausted: Database.Statement;
+  private readonly closeTask: Database.Statement;
+  private readonly closeTaskWithOutput: Database.Statement;
+  private readonly setOpenTaskOutput: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly rows: Rows,
+  ) {
+    this.markApplied = db.prepare(`UPDATE tasks SET applied = 1, doc = json_set(doc, '$.applied', json('true')) WHERE task_id = ? AND applied = 0`);
+    this.markExhausted = db.prepare(
+      `UPDATE tasks SET exhausted = 1, doc = json_set(doc, '$.exhausted', json('true'))
+       WHERE task_id = ? AND status NOT IN ('SCHEDULED', 'IN_PROGRESS')`,
+    );
+    // Operators may finish their own non-queued tasks; a worker's terminal report always wins.
+    const close = `status = @status, update_time = @now, lease_until = 0, wake_at = 0, applied = 1,
+      doc = json_set(doc, '$.status', @status, '$.reasonForIncompletion', @reason, '$.endTime', @now, '$.updateTime', @now,
+        '$.leaseUntil', 0, '$.attemptToken', NULL, '$.wakeAt', 0, '$.applied', json('true'))`;
+    const open = `task_id = @taskId AND status IN ('SCHEDULED', 'IN_PROGRESS')`;
+    this.closeTask = db.prepare(`UPDATE tasks SET ${close} WHERE ${open}`);
+    this.closeTaskWithOutput = db.prepare(`UPDATE tasks SET ${close}, output = @output WHERE ${open}`);
+    this.setOpenTaskOutput = db.prepare(`UPDATE tasks SET output = ? WHERE task_id = ? AND status IN ('SCHEDULED', 'IN_PROGRESS')`);
+  }
+
+  commitDecision(d: CommitDecision): boolean {
+    const { rows } = this;
+    return this.db.transaction(() => {
+      const row = rows.readWorkflowDoc.get(d.workflowId) as { doc: string; revision: number } | undefined;
+      if (!row || row.revision !== d.expectedRevision) return false;
+      for (const t of d.newTasks) rows.insertTask.run(rows.taskParams(t));
+      const fields = parseWorkflowDoc(row.doc);
+      const { output, variables, ...scalars } = d.workflow;
+      const next = { ...fields, ...scalars, revision: row.revision + 1, meta: d.meta ?? fields.meta };
+      rows.writeWorkflowDoc.run({
+        workflowId: d.workflowId,
+        status: next.status,
+        endTime: next.endTime,
+        wakeAt: next.wakeAt,
+        revision: next.revision,
+        doc: JSON.stringify(next),
       });
-    }
-    return true;
-  })();
+      if (output !== undefined) rows.writeWorkflowOutput.run(JSON.stringify(output), d.workflowId);
+      if (variables !== undefined) rows.writeWorkflowVariables.run(JSON.stringify(variables), d.workflowId);
+      if (d.steps) {
+        for (const [ref, step] of Object.entries(d.steps.set)) rows.upsertStep.run(d.workflowId, ref, JSON.stringify(step));
+        for (const ref of d.steps.unset) rows.deleteStep.run(d.workflowId, ref);
+      }
+      for (const id of d.appliedTaskIds) this.markApplied.run(id);
+      for (const id of d.exhaustedTaskIds ?? []) this.markExhausted.run(id);
+      for (const c of d.closeTasks) {
+        const params = { taskId: c.taskId, status: c.status, reason: c.reason, now: d.now };
+        if (c.output) this.closeTaskWithOutput.run({ ...params, output: JSON.stringify(c.output) });
+        else this.closeTask.run(params);
+      }
+      for (const t of d.taskOutputs ?? []) this.setOpenTaskOutput.run(JSON.stringify(t.output), t.taskId);
+      return true;
+    })();
+  }
 }

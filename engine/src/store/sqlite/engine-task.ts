@@ -33,7 +33,7 @@ export function rescheduleEngineTask(db: Database.Database, rows: Rows, taskId: 
   return db.transaction((): boolean => {
     const t = rows.getTask(taskId);
     if (!t || !holdsEngineTask(t, expected)) return false;
-    rows.putTask({ ...t, wakeAt, updateTime: now });
+    rows.putTaskMeta({ ...t, wakeAt, updateTime: now });
     return true;
   })();
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TaskDef, WorkflowDef } from '@baton/definitions';
-import type { TaskDefChange, TaskRecord, WorkflowRecord } from '../../domain/records';
+import type { StoredWorkflow, TaskDefChange, TaskRecord } from '../../domain/records';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 import type {
   AttemptFence,
@@ -14,16 +14,20 @@ import type {
   EngineTaskFence,
   EngineTaskResult,
   ProgressReport,
+  ArchivedWorkflow,
+  LoadedPayload,
   ReportOutcome,
   Store,
   WorkflowQuery,
+  WorkflowSummaryRecord,
 } from '../port';
 import { claimSelectSql, claimTasks } from './claim-tasks';
-import { commitDecision, createWorkflow } from './commit-decision';
+import { createWorkflow, SqliteCommits } from './commit-decision';
 import { SqliteDefinitions } from './definitions';
 import { completeAttempt, progressAttempt } from './report-attempt';
 import { completeEngineTask, rescheduleEngineTask } from './engine-task';
-import { Rows, parseTask, parseWorkflow, type TaskRow } from './rows';
+import { Rows, parseTask, parseWorkflowRow, type TaskRow } from './rows';
+import { SqliteRetention } from './retention';
 import { takeRateTokens, returnRateTokens } from './rate-limit';
 import { releaseClaim } from './release-claim';
 import { createSchema } from './schema';
@@ -46,6 +50,8 @@ export class SqliteStore implements Store {
   private rows!: Rows;
   private defs!: SqliteDefinitions;
   private sweeps!: SqliteSweeps;
+  private commits!: SqliteCommits;
+  private retention!: SqliteRetention;
   private claimSelect!: Database.Statement;
 
   constructor(private readonly options: SqliteStoreOptions) {}
@@ -56,10 +62,15 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
+    // The page cache, per connection: 64 MiB (SQLite's default is 2 MiB), so that the indexes the
+    // hot path touches stay in memory as finished runs pile up (docs/architecture.md, "Store").
+    this.db.pragma('cache_size = -65536');
     createSchema(this.db);
     this.rows = new Rows(this.db);
     this.defs = new SqliteDefinitions(this.db);
     this.sweeps = new SqliteSweeps(this.db, this.rows);
+    this.commits = new SqliteCommits(this.db, this.rows);
+    this.retention = new SqliteRetention(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
   }
 
@@ -95,27 +106,37 @@ export class SqliteStore implements Store {
     return this.defs.deleteWorkflowDef(name, version);
   }
 
-  async createWorkflow(workflow: WorkflowRecord, tasks: TaskRecord[]): Promise<boolean> {
+  async putDefinitionSnapshot(id: string, def: WorkflowDef): Promise<void> {
+    this.rows.putSnapshot(id, def);
+  }
+  async getDefinitionSnapshot(id: string): Promise<WorkflowDef | null> {
+    return this.rows.getSnapshot(id);
+  }
+
+  async createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean> {
     return createWorkflow(this.db, this.rows, workflow, tasks);
   }
-  async getWorkflow(workflowId: string): Promise<WorkflowRecord | null> {
+  async getWorkflow(workflowId: string): Promise<StoredWorkflow | null> {
     return this.rows.getWorkflow(workflowId);
   }
+  async getTaskPayloads(taskIds: readonly string[]): Promise<Map<string, LoadedPayload>> {
+    return this.rows.getPayloads(taskIds);
+  }
   async getTasks(workflowId: string): Promise<TaskRecord[]> {
-    return (this.db.prepare(`SELECT doc FROM tasks WHERE workflow_id = ? ORDER BY seq`).all(workflowId) as TaskRow[]).map(parseTask);
+    return (this.db.prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? ORDER BY seq`).all(workflowId) as TaskRow[]).map(parseTask);
   }
   async getTask(taskId: string): Promise<TaskRecord | null> {
     return this.rows.getTask(taskId);
   }
   async commitDecision(decision: CommitDecision): Promise<boolean> {
-    return commitDecision(this.db, this.rows, decision);
+    return this.commits.commitDecision(decision);
   }
   async unappliedResults(workflowId: string): Promise<TaskRecord[]> {
     return (
-      this.db.prepare(`SELECT doc FROM tasks WHERE workflow_id = ? AND applied = 0 ORDER BY update_time`).all(workflowId) as TaskRow[]
+      this.db.prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? AND applied = 0 ORDER BY update_time`).all(workflowId) as TaskRow[]
     ).map(parseTask);
   }
-  async findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowRecord[] }> {
+  async findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.workflowName) {
@@ -133,9 +154,19 @@ export class SqliteStore implements Store {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM workflows ${clause}`).get(...args) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT doc FROM workflows ${clause} ORDER BY create_time DESC LIMIT ? OFFSET ?`)
-      .all(...args, q.size, q.start) as Array<{ doc: string }>;
-    return { totalHits: total, results: rows.map(parseWorkflow) };
+      .prepare(`SELECT doc, input, output, variables FROM workflows ${clause} ORDER BY create_time DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.size, q.start) as Array<{ doc: string; input: string; output: string; variables: string }>;
+    return { totalHits: total, results: rows.map((r) => parseWorkflowRow(r, {})) };
+  }
+
+  async purgeEndedWorkflows(endedBefore: number, limit: number, archive: boolean, now: number): Promise<number> {
+    return this.retention.purgeEnded(endedBefore, limit, archive, now);
+  }
+  async getArchivedWorkflow(workflowId: string): Promise<ArchivedWorkflow | null> {
+    return this.retention.getArchived(workflowId);
+  }
+  async purgeArchive(before: number, limit: number): Promise<number> {
+    return this.retention.purgeArchive(before, limit);
   }
 
   async claimTasks(claim: ClaimRequest): Promise<TaskRecord[]> {

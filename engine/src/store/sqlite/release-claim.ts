@@ -12,7 +12,7 @@ export function releaseClaim(db: Database.Database, rows: Rows, taskId: string, 
   return db.transaction(() => {
     const t = rows.getTask(taskId);
     if (!t || t.status !== TaskStatus.IN_PROGRESS || t.attemptToken !== attemptToken) return false;
-    rows.putTask({
+    rows.putTaskMeta({
       ...t,
       status: TaskStatus.SCHEDULED,
       attemptToken: null,

@@ -25,18 +25,18 @@ export class SqliteSweeps {
     private readonly db: Database.Database,
     private readonly rows: Rows,
   ) {
-    this.leases = db.prepare(`SELECT doc FROM tasks WHERE status = 'IN_PROGRESS' AND lease_until > 0 AND lease_until <= ? ORDER BY lease_until LIMIT ?`);
+    this.leases = db.prepare(`SELECT doc, input, output FROM tasks WHERE status = 'IN_PROGRESS' AND lease_until > 0 AND lease_until <= ? ORDER BY lease_until LIMIT ?`);
     this.pollDeadlines = db.prepare(
-      `SELECT doc FROM tasks WHERE status = 'SCHEDULED' AND poll_deadline_at > 0 AND poll_deadline_at <= ? ORDER BY poll_deadline_at LIMIT ?`,
+      `SELECT doc, input, output FROM tasks WHERE status = 'SCHEDULED' AND poll_deadline_at > 0 AND poll_deadline_at <= ? ORDER BY poll_deadline_at LIMIT ?`,
     );
     this.deadlines = db.prepare(
-      `SELECT doc FROM tasks WHERE status IN ('SCHEDULED', 'IN_PROGRESS') AND deadline_at > 0 AND deadline_at <= ? ORDER BY deadline_at LIMIT ?`,
+      `SELECT doc, input, output FROM tasks WHERE status IN ('SCHEDULED', 'IN_PROGRESS') AND deadline_at > 0 AND deadline_at <= ? ORDER BY deadline_at LIMIT ?`,
     );
     this.unapplied = db.prepare(`SELECT DISTINCT workflow_id FROM tasks WHERE applied = 0 AND update_time <= ? LIMIT ?`);
     this.wfTimers = db.prepare(`SELECT workflow_id FROM workflows WHERE wake_at > 0 AND wake_at <= ? ORDER BY wake_at LIMIT ?`);
-    this.taskTimers = db.prepare(`SELECT doc FROM tasks WHERE wake_at > 0 AND status = 'IN_PROGRESS' AND wake_at <= ? ORDER BY wake_at LIMIT ?`);
-    this.exhausted = db.prepare(`SELECT doc FROM tasks WHERE exhausted = 1 ORDER BY update_time DESC LIMIT ?`);
-    this.exhaustedOfType = db.prepare(`SELECT doc FROM tasks WHERE exhausted = 1 AND task_type = ? ORDER BY update_time DESC LIMIT ?`);
+    this.taskTimers = db.prepare(`SELECT doc, input, output FROM tasks WHERE wake_at > 0 AND status = 'IN_PROGRESS' AND wake_at <= ? ORDER BY wake_at LIMIT ?`);
+    this.exhausted = db.prepare(`SELECT doc, input, output FROM tasks WHERE exhausted = 1 ORDER BY update_time DESC LIMIT ?`);
+    this.exhaustedOfType = db.prepare(`SELECT doc, input, output FROM tasks WHERE exhausted = 1 AND task_type = ? ORDER BY update_time DESC LIMIT ?`);
   }
 
   expiredLeases(now: number, limit: number): TaskRecord[] {
@@ -66,7 +66,7 @@ export class SqliteSweeps {
         applied: false,
         timedOutBy,
       };
-      this.rows.putTask(timedOut);
+      this.rows.putTaskMeta(timedOut);
       return timedOut;
     })();
   }
@@ -76,7 +76,7 @@ export class SqliteSweeps {
       const t = this.rows.getTask(taskId);
       if (!t || !holds(t, expected)) return null;
       const marked: TaskRecord = { ...t, ...next, timeoutAlerts: [...t.timeoutAlerts, alert], updateTime: now };
-      this.rows.putTask(marked);
+      this.rows.putTaskMeta(marked);
       return marked;
     })();
   }
