@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseAllowEntry } from './runtime/system-tasks/http/destination-policy';
 
 /**
  * The only module that reads the environment. Raw settings (environment variables, overridden by
@@ -21,6 +22,18 @@ export interface Config {
   readonly scriptMemoryMb: number;
   /** HTTP system tasks the engine runs at once (slow endpoints cannot take more than this). */
   readonly httpConcurrency: number;
+  /** The bootstrap admin key; set, it turns authentication on (docs/security.md). Null: authentication off. */
+  readonly adminKey: { readonly keyId: string; readonly keySecret: string } | null;
+  readonly tokenTtlSeconds: number;
+  /** Without authentication, binding anything but loopback needs this explicit consent. */
+  readonly allowUnauthenticatedBind: boolean;
+  /** Destinations HTTP tasks may reach although the policy refuses them by default (CIDR, IP, host, '*.domain', with ':port'). */
+  readonly httpTaskAllow: readonly string[];
+  readonly httpMaxResponseBytes: number;
+  readonly httpMaxConnectTimeoutMs: number;
+  readonly httpMaxReadTimeoutMs: number;
+  /** Lease of a task the engine runs itself (HTTP, jq), renewed while it runs: how soon a crashed engine's attempt runs again. */
+  readonly engineTaskLeaseMs: number;
 }
 
 const flags = {
@@ -37,12 +50,21 @@ const flags = {
   'script-timeout-ms': { type: 'string' },
   'script-memory-mb': { type: 'string' },
   'http-concurrency': { type: 'string' },
+  'admin-key-id': { type: 'string' },
+  'admin-key-secret': { type: 'string' },
+  'token-ttl-seconds': { type: 'string' },
+  'allow-unauthenticated-bind': { type: 'boolean' },
+  'http-task-allow': { type: 'string' },
+  'http-max-response-bytes': { type: 'string' },
+  'http-max-connect-timeout-ms': { type: 'string' },
+  'http-max-read-timeout-ms': { type: 'string' },
+  'engine-task-lease-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
 export const usage = `baton-engine [flags]
   --port N               PORT               HTTP port (8080)
-  --host ADDR            HOST               bind address (0.0.0.0)
+  --host ADDR            HOST               bind address (127.0.0.1 without authentication, else 0.0.0.0)
   --data-dir DIR         BATON_DATA_DIR     embedded store folder (./data)
   --mongodb-uri URI      MONGODB_URI        use MongoDB instead of the embedded store
   --mongodb-db NAME      BATON_MONGODB_DB   database name (baton; or the URI's path)
@@ -53,7 +75,16 @@ export const usage = `baton-engine [flags]
   --ui-dir DIR           BATON_UI_DIR       folder of the built UI
   --script-timeout-ms N  BATON_SCRIPT_TIMEOUT_MS   time limit of one user script (100)
   --script-memory-mb N   BATON_SCRIPT_MEMORY_MB    memory limit of one user script (32)
-  --http-concurrency N   BATON_HTTP_CONCURRENCY    HTTP system tasks run at once by the engine (16)`;
+  --http-concurrency N   BATON_HTTP_CONCURRENCY    HTTP system tasks run at once by the engine (16)
+  --admin-key-id ID      BATON_ADMIN_KEY_ID        bootstrap admin key id; with the secret, turns authentication on
+  --admin-key-secret S   BATON_ADMIN_KEY_SECRET    bootstrap admin key secret (16+ characters; prefer the variable)
+  --token-ttl-seconds N  BATON_TOKEN_TTL_SECONDS   lifetime of an access token (3600)
+  --allow-unauthenticated-bind  BATON_ALLOW_UNAUTHENTICATED=true   bind a non-loopback HOST without authentication
+  --http-task-allow LIST BATON_HTTP_TASK_ALLOW     destinations HTTP tasks may reach despite the policy (CIDR, IP, host, *.domain; :port)
+  --http-max-response-bytes N  BATON_HTTP_MAX_RESPONSE_BYTES   largest HTTP task response body (1048576)
+  --http-max-connect-timeout-ms N  BATON_HTTP_MAX_CONNECT_TIMEOUT_MS  upper bound of connectionTimeOut (30000)
+  --http-max-read-timeout-ms N     BATON_HTTP_MAX_READ_TIMEOUT_MS     upper bound of readTimeOut (300000)
+  --engine-task-lease-ms N         BATON_ENGINE_TASK_LEASE_MS         lease of engine-run tasks, renewed while they run (15000)`;
 
 export class ConfigError extends Error {}
 
@@ -70,13 +101,29 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} (--${flag}) must be an integer from ${min} to ${max}, got '${raw}'`);
     return n;
   };
+  const bool = (flag: keyof typeof flags, name: string): boolean => {
+    if (values[flag] === true) return true;
+    const raw = (env[name] ?? '').trim().toLowerCase();
+    if (raw === '' || raw === 'false' || raw === '0') return false;
+    if (raw === 'true' || raw === '1') return true;
+    throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+  };
   const mongodbUri = pick('mongodb-uri', 'MONGODB_URI') || null;
+  const adminKey = adminKeyOf(pick('admin-key-id', 'BATON_ADMIN_KEY_ID'), pick('admin-key-secret', 'BATON_ADMIN_KEY_SECRET'));
+  const allowUnauthenticatedBind = bool('allow-unauthenticated-bind', 'BATON_ALLOW_UNAUTHENTICATED');
+  // Without authentication, anyone who reaches the port controls every workflow: loopback only, unless told.
+  const host = pick('host', 'HOST') || (adminKey ? '0.0.0.0' : '127.0.0.1');
+  if (!adminKey && !allowUnauthenticatedBind && !isLoopbackAddress(host)) {
+    throw new ConfigError(
+      `HOST=${host} without authentication would let anyone who reaches the port run and read every workflow: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET, or consent with --allow-unauthenticated-bind (BATON_ALLOW_UNAUTHENTICATED=true)`,
+    );
+  }
   const sync = (pick('sqlite-sync', 'BATON_SQLITE_SYNC') ?? 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new ConfigError(`BATON_SQLITE_SYNC must be NORMAL or FULL, got '${sync}'`);
   return Object.freeze({
     help: values.help === true,
     port: int('port', 'PORT', 8080, 0, 65535),
-    host: pick('host', 'HOST') ?? '0.0.0.0',
+    host,
     dataDir: resolve(pick('data-dir', 'BATON_DATA_DIR') ?? './data'),
     mongodbUri,
     mongodbDb: pick('mongodb-db', 'BATON_MONGODB_DB') ?? '',
@@ -88,5 +135,42 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     scriptTimeoutMs: int('script-timeout-ms', 'BATON_SCRIPT_TIMEOUT_MS', 100, 1, 60_000),
     scriptMemoryMb: int('script-memory-mb', 'BATON_SCRIPT_MEMORY_MB', 32, 1, 1024),
     httpConcurrency: int('http-concurrency', 'BATON_HTTP_CONCURRENCY', 16, 1, 1024),
+    adminKey,
+    tokenTtlSeconds: int('token-ttl-seconds', 'BATON_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    allowUnauthenticatedBind,
+    httpTaskAllow: allowList(pick('http-task-allow', 'BATON_HTTP_TASK_ALLOW') ?? ''),
+    httpMaxResponseBytes: int('http-max-response-bytes', 'BATON_HTTP_MAX_RESPONSE_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    httpMaxConnectTimeoutMs: int('http-max-connect-timeout-ms', 'BATON_HTTP_MAX_CONNECT_TIMEOUT_MS', 30_000, 100, 300_000),
+    httpMaxReadTimeoutMs: int('http-max-read-timeout-ms', 'BATON_HTTP_MAX_READ_TIMEOUT_MS', 300_000, 100, 3_600_000),
+    engineTaskLeaseMs: int('engine-task-lease-ms', 'BATON_ENGINE_TASK_LEASE_MS', 15_000, 1000, 600_000),
   });
+}
+
+function allowList(raw: string): readonly string[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const e of entries) {
+    try {
+      parseAllowEntry(e);
+    } catch (err) {
+      throw new ConfigError(`BATON_HTTP_TASK_ALLOW (--http-task-allow): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+function adminKeyOf(keyId: string | undefined, keySecret: string | undefined): Config['adminKey'] {
+  if (!keyId && !keySecret) return null;
+  if (!keyId || !keySecret) throw new ConfigError('BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET go together: set both to turn authentication on, or neither');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(keyId)) throw new ConfigError('BATON_ADMIN_KEY_ID must be 1-100 letters, digits, dots, dashes or underscores');
+  if (keySecret.length < 16) throw new ConfigError('BATON_ADMIN_KEY_SECRET must be at least 16 characters');
+  return Object.freeze({ keyId, keySecret });
+}
+
+/** Loopback bind addresses: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

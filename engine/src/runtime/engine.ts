@@ -16,6 +16,7 @@ import { launchFailureWorkflow } from './failure-workflow';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
 import { SystemTasks } from './system-tasks';
+import { isEngineQueue } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
 
@@ -30,6 +31,8 @@ export interface EngineOptions {
   /** Limits of one user script in the sandbox. */
   scriptTimeoutMs: number;
   scriptMemoryMb: number;
+  /** Lease of tasks the engine runs itself, renewed while they run (system-tasks/engine-queues.ts). */
+  engineTaskLeaseMs: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -40,6 +43,7 @@ export const defaultEngineOptions: EngineOptions = {
   maxPollTimeoutMs: 30_000,
   scriptTimeoutMs: 100,
   scriptMemoryMb: 32,
+  engineTaskLeaseMs: 15_000,
 };
 
 export interface StartRequest {
@@ -366,7 +370,7 @@ export class Engine {
         count: n,
         workerId,
         now,
-        leaseMs: this.leaseMsOf(def),
+        leaseMs: this.leaseMsOf(def, taskType),
         timeoutMs: (def?.timeoutSeconds ?? 0) * 1000,
         newToken: newAttemptToken,
       });
@@ -379,7 +383,9 @@ export class Engine {
     }
   }
 
-  private leaseMsOf(def: TaskDef | undefined): number {
+  private leaseMsOf(def: TaskDef | undefined, taskType: string): number {
+    // Not a definition named after the queue: a crashed engine's HTTP call must run again soon.
+    if (isEngineQueue(taskType)) return this.options.engineTaskLeaseMs;
     return def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
   }
 
@@ -398,7 +404,7 @@ export class Engine {
         outputData: r.outputData,
         logs,
         callbackAfterMs,
-        leaseMs: this.leaseMsOf(def),
+        leaseMs: this.leaseMsOf(def, task?.taskType ?? ''),
         // Back in the queue, the attempt must be claimed again within pollTimeoutSeconds of visibility.
         pollDeadlineAt: callbackAfterMs > 0 && pollTimeoutMs > 0 ? now + callbackAfterMs + pollTimeoutMs : 0,
         now,

@@ -3,6 +3,8 @@ import type { JsonObject, TaskRecord, WorkflowRecord } from '../../domain/record
 import { TaskStatus, isTerminalWorkflow, type ReportableStatus } from '../../domain/status';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { Engine } from '../engine';
+import { AttemptCancellations } from './cancellations';
+import { refuseEngineReport } from './engine-queues';
 import { isChildTask, notifyParent, reconcileChild, startChild, terminateChild } from './child-workflows';
 
 /**
@@ -12,6 +14,9 @@ import { isChildTask, notifyParent, reconcileChild, startChild, terminateChild }
  * background: it is all idempotent, and the sweeper redoes whatever a crash interrupted.
  */
 export class SystemTasks {
+  /** Engine-run attempts in flight (HTTP, jq), aborted when a decision or the sweeper closes them. */
+  readonly cancellations = new AttemptCancellations();
+
   constructor(private readonly engine: Engine) {}
 
   /** Called by the engine after each committed decision. */
@@ -21,6 +26,7 @@ export class SystemTasks {
     }
     const status = out.commit.workflow.status;
     if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId) this.background(notifyParent(this.engine, { ...wf, status }), null);
+    for (const c of out.commit.closeTasks) this.cancellations.cancel(c.taskId, `the attempt was closed (${c.status}${c.reason ? `: ${c.reason}` : ''})`);
     if (out.commit.closeTasks.length) {
       const steps = Object.values(wf.state.steps);
       for (const c of out.commit.closeTasks) {
@@ -57,6 +63,7 @@ export class SystemTasks {
     if (tasks.length === 0) throw new NotFoundError(`workflow '${workflowId}' has no task '${ref}'`);
     const open = latest(tasks.filter((t) => t.status === TaskStatus.IN_PROGRESS || t.status === TaskStatus.SCHEDULED));
     if (!open) throw new ConflictError(`task '${ref}' of workflow '${workflowId}' is not open (it is ${latest(tasks)?.status ?? 'unknown'})`);
+    refuseEngineReport(open);
     await this.engine.report({
       taskId: open.taskId,
       workflowInstanceId: workflowId,

@@ -18,6 +18,8 @@ import type {
   Store,
   WorkflowQuery,
 } from '../port';
+import type { ApiKeyRecord } from '../../domain/roles';
+import { SqliteApiKeys, createAuthSchema } from './api-keys';
 import { claimSelectSql, claimTasks } from './claim-tasks';
 import { commitDecision, createWorkflow } from './commit-decision';
 import { SqliteDefinitions } from './definitions';
@@ -26,6 +28,7 @@ import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { Rows, parseTask, parseWorkflow, type TaskRow } from './rows';
 import { takeRateTokens, returnRateTokens } from './rate-limit';
 import { releaseClaim } from './release-claim';
+import { requeueLapsedClaim } from './requeue-lapsed';
 import { createSchema } from './schema';
 import { SqliteSweeps } from './sweeps';
 
@@ -47,6 +50,7 @@ export class SqliteStore implements Store {
   private defs!: SqliteDefinitions;
   private sweeps!: SqliteSweeps;
   private claimSelect!: Database.Statement;
+  private keys!: SqliteApiKeys;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -57,6 +61,8 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     createSchema(this.db);
+    createAuthSchema(this.db);
+    this.keys = new SqliteApiKeys(this.db);
     this.rows = new Rows(this.db);
     this.defs = new SqliteDefinitions(this.db);
     this.sweeps = new SqliteSweeps(this.db, this.rows);
@@ -198,5 +204,27 @@ export class SqliteStore implements Store {
   }
   async rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
     return rescheduleEngineTask(this.db, this.rows, taskId, expected, wakeAt, now);
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return this.keys.create(key);
+  }
+  async updateApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return this.keys.update(key);
+  }
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | null> {
+    return this.keys.get(keyId);
+  }
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.keys.list();
+  }
+  async deleteApiKey(keyId: string): Promise<boolean> {
+    return this.keys.delete(keyId);
+  }
+  async tokenSigningSecret(candidate: string): Promise<string> {
+    return this.keys.tokenSigningSecret(candidate);
+  }
+  async requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
+    return requeueLapsedClaim(this.db, this.rows, task.taskId, expected, now);
   }
 }
