@@ -48,8 +48,9 @@ export function accessControl(engine: Engine, options: AccessOptions): { beforeB
     const browserProblem = crossSiteProblem(req, permission) ?? (options.loopbackOnly ? hostProblem(req) : null);
     if (browserProblem) return next(browserProblem);
     if (!authenticator || permission === Permission.PUBLIC) return next();
-    authenticator.authenticate(req.headers).then(
-      (principal) => {
+    authenticator
+      .authenticate(req.headers)
+      .then((principal) => {
         if (!rolePermissions[principal.role].has(permission)) {
           const what = route ? `${route.rule.method} ${route.rule.path}` : `${req.method} ${req.path.slice(0, 200)} (a route without an access rule: admin only)`;
           throw new ForbiddenError(`key '${principal.keyId}' (role ${principal.role}) may not call ${what}: it needs '${permission}'`);
@@ -57,8 +58,8 @@ export function accessControl(engine: Engine, options: AccessOptions): { beforeB
         setPrincipal(req, principal);
         if (principal.role === Role.VIEWER) maskJsonAnswers(res);
         next();
-      },
-    ).catch(next);
+      })
+      .catch(next);
   };
 
   const afterBody: RequestHandler = (req, _res, next) => {
@@ -66,10 +67,12 @@ export function accessControl(engine: Engine, options: AccessOptions): { beforeB
     const route = routeOf(req);
     const scope = route?.rule.taskType;
     if (!principal || !route || !scope || principal.role !== Role.WORKER) return next();
-    taskTypeOf(engine, scope, req, route.params).then((taskType) => {
-      if (taskType !== null) requireTaskType(principal, taskType);
-      next();
-    }, next);
+    taskTypeOf(engine, scope, req, route.params)
+      .then((taskType) => {
+        if (taskType !== null) requireTaskType(principal, taskType);
+        next();
+      })
+      .catch(next);
   };
 
   return { beforeBody, afterBody };
