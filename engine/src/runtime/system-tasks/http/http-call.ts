@@ -114,7 +114,8 @@ export class HttpClient {
       const req = lib.request(url, { method, headers, agent, lookup: this.pinnedLookup(port, url.hostname, (why) => (refusal = why)) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const declared = Number(res.headers['content-length']);
+        // A HEAD answer declares the length of a body it does not send.
+        const declared = method === 'HEAD' ? 0 : Number(res.headers['content-length']);
         if (Number.isFinite(declared) && declared > this.limits.maxResponseBytes) {
           stop(new Error(`response body of ${declared} bytes is above the limit of ${this.limits.maxResponseBytes} bytes (BATON_HTTP_MAX_RESPONSE_BYTES)`));
           return;
