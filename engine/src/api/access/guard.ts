@@ -6,7 +6,7 @@ import { Permission, coversTaskType, rolePermissions } from '../../auth/permissi
 import { Role } from '../../domain/roles';
 import type { Engine } from '../../runtime/engine';
 import { ForbiddenError } from '../../security-errors';
-import { principalOf, routeOf, setPrincipal, setRoute } from './principal';
+import { principalOf, routeOf, setPrincipal, setRoute, taskOfRequest } from './principal';
 import { RouteMatcher, UNMATCHED_LABEL, type MatchedRoute } from './route-matcher';
 import { routeTable, type TaskTypeScope } from './route-table';
 
@@ -88,7 +88,7 @@ async function taskTypeOf(engine: Engine, scope: TaskTypeScope, req: Request, pa
   if (scope.from === 'param') return params[scope.name] ?? null;
   const taskId = scope.from === 'taskIdParam' ? params[scope.name] : (req.body as { taskId?: unknown } | undefined)?.taskId;
   if (typeof taskId !== 'string' || taskId === '') return null;
-  return (await engine.store.getTask(taskId))?.taskType ?? null;
+  return (await taskOfRequest(req, taskId, (id) => engine.store.getTask(id)))?.taskType ?? null;
 }
 
 function maskJsonAnswers(res: Response): void {

@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../../errors';
 import type { Engine, TaskResultInput } from '../../runtime/engine';
 import { pollTaskJson, taskJson } from '../serialize';
 import { refuseEnginePoll, refuseEngineReport } from '../../runtime/system-tasks/engine-queues';
+import { taskOfRequest } from '../access/principal';
 import { check, compile } from '../validate';
 import { intParam, stringListParam, stringParam } from './params';
 
@@ -101,7 +102,7 @@ export function taskRoutes(engine: Engine): Router {
 
   r.post('/', async (req, res) => {
     const b = check(validateResult, req.body ?? {}, 'TaskResult');
-    refuseEngineReport(await engine.store.getTask(b.taskId));
+    refuseEngineReport(await taskOfRequest(req, b.taskId, (id) => engine.store.getTask(id)));
     const result: TaskResultInput = {
       taskId: b.taskId,
       ...(b.workflowInstanceId ? { workflowInstanceId: b.workflowInstanceId } : {}),
