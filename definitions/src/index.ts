@@ -8,6 +8,7 @@ export { validateTaskDef, validateTaskDefs } from './validate/task-def';
 export { validateWorkflowDef } from './validate/workflow-def';
 export { taskDefSchema } from './schema/task-def.schema';
 export { workflowDefSchema } from './schema/workflow-def.schema';
+export { INT32_MAX } from './schema/bounds';
 export { resolveParameters, type ExpressionContext } from './expressions/resolve';
 export { findReferences, type Reference } from './expressions/references';
 export {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseAllowEntry } from './runtime/system-tasks/http/destination-policy';
 
 /**
  * The only module that reads the environment. Raw settings (environment variables, overridden by
@@ -40,6 +41,18 @@ export interface Config {
   readonly retentionArchive: boolean;
   /** Days an archived run is kept (0: for ever). */
   readonly archiveRetentionDays: number;
+  /** The bootstrap admin key; set, it turns authentication on (docs/security.md). Null: authentication off. */
+  readonly adminKey: { readonly keyId: string; readonly keySecret: string } | null;
+  readonly tokenTtlSeconds: number;
+  /** Without authentication, binding anything but loopback needs this explicit consent. */
+  readonly allowUnauthenticatedBind: boolean;
+  /** Destinations HTTP tasks may reach although the policy refuses them by default (CIDR, IP, host, '*.domain', with ':port'). */
+  readonly httpTaskAllow: readonly string[];
+  readonly httpMaxResponseBytes: number;
+  readonly httpMaxConnectTimeoutMs: number;
+  readonly httpMaxReadTimeoutMs: number;
+  /** Lease of a task the engine runs itself (HTTP, jq), renewed while it runs: how soon a crashed engine's attempt runs again. */
+  readonly engineTaskLeaseMs: number;
 }
 
 const flags = {
@@ -70,12 +83,21 @@ const flags = {
   'retention-days': { type: 'string' },
   'retention-archive': { type: 'string' },
   'archive-retention-days': { type: 'string' },
+  'admin-key-id': { type: 'string' },
+  'admin-key-secret': { type: 'string' },
+  'token-ttl-seconds': { type: 'string' },
+  'allow-unauthenticated-bind': { type: 'boolean' },
+  'http-task-allow': { type: 'string' },
+  'http-max-response-bytes': { type: 'string' },
+  'http-max-connect-timeout-ms': { type: 'string' },
+  'http-max-read-timeout-ms': { type: 'string' },
+  'engine-task-lease-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
 export const usage = `baton-engine [flags]
   --port N               PORT               HTTP port (8080)
-  --host ADDR            HOST               bind address (0.0.0.0)
+  --host ADDR            HOST               bind address (127.0.0.1 without authentication, else 0.0.0.0)
   --data-dir DIR         BATON_DATA_DIR     embedded store folder (./data)
   --mongodb-uri URI      MONGODB_URI        use MongoDB instead of the embedded store
   --mongodb-db NAME      BATON_MONGODB_DB   database name (baton; or the URI's path)
@@ -102,7 +124,17 @@ limits (docs/limits.md); each fails the offending workflow or refuses the reques
 retention of finished runs:
   --retention-days N         BATON_RETENTION_DAYS         delete runs this many days after they ended (0: keep)
   --retention-archive BOOL   BATON_RETENTION_ARCHIVE      archive them instead of deleting them outright (false)
-  --archive-retention-days N BATON_ARCHIVE_RETENTION_DAYS delete archived runs after this many days (0: keep)`;
+  --archive-retention-days N BATON_ARCHIVE_RETENTION_DAYS delete archived runs after this many days (0: keep)
+security (docs/security.md):
+  --admin-key-id ID      BATON_ADMIN_KEY_ID        bootstrap admin key id; with the secret, turns authentication on
+  --admin-key-secret S   BATON_ADMIN_KEY_SECRET    bootstrap admin key secret (16+ characters; prefer the variable)
+  --token-ttl-seconds N  BATON_TOKEN_TTL_SECONDS   lifetime of an access token (3600)
+  --allow-unauthenticated-bind  BATON_ALLOW_UNAUTHENTICATED=true   bind a non-loopback HOST without authentication
+  --http-task-allow LIST BATON_HTTP_TASK_ALLOW     destinations HTTP tasks may reach despite the policy (CIDR, IP, host, *.domain; :port)
+  --http-max-response-bytes N  BATON_HTTP_MAX_RESPONSE_BYTES   largest HTTP task response body (1048576)
+  --http-max-connect-timeout-ms N  BATON_HTTP_MAX_CONNECT_TIMEOUT_MS  upper bound of connectionTimeOut (30000)
+  --http-max-read-timeout-ms N     BATON_HTTP_MAX_READ_TIMEOUT_MS     upper bound of readTimeOut (300000)
+  --engine-task-lease-ms N         BATON_ENGINE_TASK_LEASE_MS         lease of engine-run tasks, renewed while they run (15000)`;
 
 export class ConfigError extends Error {}
 
@@ -119,20 +151,32 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} (--${flag}) must be an integer from ${min} to ${max}, got '${raw}'`);
     return n;
   };
-  const bool = (flag: keyof typeof flags, name: string, fallback: boolean): boolean => {
-    const raw = pick(flag, name);
-    if (raw === undefined || raw === '') return fallback;
-    if (/^(true|1|yes)$/i.test(raw)) return true;
-    if (/^(false|0|no)$/i.test(raw)) return false;
+  /** A yes/no setting: a bare flag, `--flag true|false`, or the variable (true/false, 1/0). */
+  const bool = (flag: keyof typeof flags, name: string, fallback = false): boolean => {
+    const given = values[flag];
+    if (given === true) return true;
+    const raw = (typeof given === 'string' ? given : (env[name] ?? '')).trim().toLowerCase();
+    if (raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
     throw new ConfigError(`${name} (--${flag}) must be true or false, got '${raw}'`);
   };
   const mongodbUri = pick('mongodb-uri', 'MONGODB_URI') || null;
+  const adminKey = adminKeyOf(pick('admin-key-id', 'BATON_ADMIN_KEY_ID'), pick('admin-key-secret', 'BATON_ADMIN_KEY_SECRET'));
+  const allowUnauthenticatedBind = bool('allow-unauthenticated-bind', 'BATON_ALLOW_UNAUTHENTICATED');
+  // Without authentication, anyone who reaches the port controls every workflow: loopback only, unless told.
+  const host = pick('host', 'HOST') || (adminKey ? '0.0.0.0' : '127.0.0.1');
+  if (!adminKey && !allowUnauthenticatedBind && !isLoopbackAddress(host)) {
+    throw new ConfigError(
+      `HOST=${host} without authentication would let anyone who reaches the port run and read every workflow: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET, or consent with --allow-unauthenticated-bind (BATON_ALLOW_UNAUTHENTICATED=true)`,
+    );
+  }
   const sync = (pick('sqlite-sync', 'BATON_SQLITE_SYNC') ?? 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new ConfigError(`BATON_SQLITE_SYNC must be NORMAL or FULL, got '${sync}'`);
   return Object.freeze({
     help: values.help === true,
     port: int('port', 'PORT', 8080, 0, 65535),
-    host: pick('host', 'HOST') ?? '0.0.0.0',
+    host,
     dataDir: resolve(pick('data-dir', 'BATON_DATA_DIR') ?? './data'),
     mongodbUri,
     mongodbDb: pick('mongodb-db', 'BATON_MONGODB_DB') ?? '',
@@ -158,5 +202,42 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     retentionDays: int('retention-days', 'BATON_RETENTION_DAYS', 0, 0, 36_500),
     retentionArchive: bool('retention-archive', 'BATON_RETENTION_ARCHIVE', false),
     archiveRetentionDays: int('archive-retention-days', 'BATON_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500),
+    adminKey,
+    tokenTtlSeconds: int('token-ttl-seconds', 'BATON_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    allowUnauthenticatedBind,
+    httpTaskAllow: allowList(pick('http-task-allow', 'BATON_HTTP_TASK_ALLOW') ?? ''),
+    httpMaxResponseBytes: int('http-max-response-bytes', 'BATON_HTTP_MAX_RESPONSE_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    httpMaxConnectTimeoutMs: int('http-max-connect-timeout-ms', 'BATON_HTTP_MAX_CONNECT_TIMEOUT_MS', 30_000, 100, 300_000),
+    httpMaxReadTimeoutMs: int('http-max-read-timeout-ms', 'BATON_HTTP_MAX_READ_TIMEOUT_MS', 300_000, 100, 3_600_000),
+    engineTaskLeaseMs: int('engine-task-lease-ms', 'BATON_ENGINE_TASK_LEASE_MS', 15_000, 1000, 600_000),
   });
+}
+
+function allowList(raw: string): readonly string[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const e of entries) {
+    try {
+      parseAllowEntry(e);
+    } catch (err) {
+      throw new ConfigError(`BATON_HTTP_TASK_ALLOW (--http-task-allow): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+function adminKeyOf(keyId: string | undefined, keySecret: string | undefined): Config['adminKey'] {
+  if (!keyId && !keySecret) return null;
+  if (!keyId || !keySecret) throw new ConfigError('BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET go together: set both to turn authentication on, or neither');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(keyId)) throw new ConfigError('BATON_ADMIN_KEY_ID must be 1-100 letters, digits, dots, dashes or underscores');
+  if (keySecret.length < 16) throw new ConfigError('BATON_ADMIN_KEY_SECRET must be at least 16 characters');
+  return Object.freeze({ keyId, keySecret });
+}
+
+/** Loopback bind addresses: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

@@ -5,6 +5,8 @@ export interface FieldProblem {
 }
 
 export class BatonError extends Error {
+  /** Extra members of the problem+json answer (e.g. `error` for Conductor's SDKs on a 401). */
+  problemFields?: Record<string, unknown>;
   constructor(
     readonly code: string,
     message: string,

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './api/app';
+import { Authenticator } from './auth/authenticator';
+import { isLoopbackAddress } from './config';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
 import { systemClock, type Clock } from './runtime/clock';
@@ -9,6 +11,7 @@ import { Engine, defaultEngineOptions, type EngineOptions } from './runtime/engi
 import { Retention } from './runtime/retention';
 import { Sweeper } from './runtime/sweeper';
 import { HttpRunner } from './runtime/system-tasks/http-runner';
+import { DestinationPolicy } from './runtime/system-tasks/http/destination-policy';
 import { JqRunner } from './runtime/system-tasks/jq';
 import type { Store } from './store/port';
 import { SqliteStore } from './store/sqlite';
@@ -38,6 +41,7 @@ export function engineOptions(config: Config): EngineOptions {
     scriptTimeoutMs: config.scriptTimeoutMs,
     scriptMemoryMb: config.scriptMemoryMb,
     scriptThreads: config.scriptThreads,
+    engineTaskLeaseMs: config.engineTaskLeaseMs,
     scriptMsPerDecision: config.decisionScriptMs,
     maxWorkflowDepth: config.maxWorkflowDepth,
     maxDefinitionTasks: config.maxDefinitionTasks,
@@ -59,17 +63,33 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   const store = opts.store ?? (await createStore(config, log));
   await store.init();
   const metrics = createMetrics(store);
-  const engine = new Engine(store, opts.clock ?? systemClock, log, engineOptions(config), metrics.hooks);
+  const clock = opts.clock ?? systemClock;
+  const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
   metrics.observeEngine(engine);
-  const retention = new Retention(store, opts.clock ?? systemClock, log, {
+  const retention = new Retention(store, clock, log, {
     days: config.retentionDays,
     archive: config.retentionArchive,
     archiveDays: config.archiveRetentionDays,
     intervalMs: 60_000,
   });
+  // Authentication is on when a bootstrap admin key is configured (docs/security.md).
+  const authenticator = config.adminKey
+    ? new Authenticator(store, clock, { bootstrap: config.adminKey, tokenTtlSeconds: config.tokenTtlSeconds, keyCacheMs: 2000 }, log)
+    : null;
+  await authenticator?.init();
+  // Parsed before anything listens: a bad entry stops the start-up with its message.
+  let listeningPort: number | null = null;
+  const policy = DestinationPolicy.fromConfig(config.httpTaskAllow, () => listeningPort);
   const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
-  const app = createApp(engine, log, { uiDir: config.uiDir, metrics: metrics.registry, httpRequests: metrics.httpRequests, bodyLimitBytes: config.maxPayloadBytes + 256 * 1024 });
+  const loopback = isLoopbackAddress(config.host);
+  const app = createApp(engine, log, {
+    uiDir: config.uiDir,
+    metrics: metrics.registry,
+    httpRequests: metrics.httpRequests,
+    bodyLimitBytes: config.maxPayloadBytes + 256 * 1024,
+    access: { authenticator, loopbackOnly: !authenticator && loopback },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -79,13 +99,24 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   sweeper.start();
   retention.start();
   // HTTP system tasks, run by the engine itself from its internal queue.
-  const httpRunner = new HttpRunner(engine, log, { concurrency: config.httpConcurrency, workerId: `baton-http-${process.pid}` });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningPort = port;
+  const httpRunner = new HttpRunner(engine, log, {
+    concurrency: config.httpConcurrency,
+    workerId: `baton-http-${process.pid}`,
+    policy,
+    limits: { maxResponseBytes: config.httpMaxResponseBytes, maxConnectTimeoutMs: config.httpMaxConnectTimeoutMs, maxReadTimeoutMs: config.httpMaxReadTimeoutMs },
+  });
   httpRunner.start();
   const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`);
   jqRunner.start();
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info({ port, store: store.kind }, 'baton engine listening');
+  log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');
+  if (!authenticator && loopback) {
+    log.info({ host: config.host }, `authentication is off: serving ${config.host} only (set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to serve other addresses)`);
+  } else if (!authenticator) {
+    log.warn({ host: config.host }, `authentication is off and the engine listens on ${config.host} (--allow-unauthenticated-bind): anyone who reaches port ${port} can read every payload and run, change or stop every workflow`);
+  }
   let closing: Promise<void> | null = null;
   return {
     engine,

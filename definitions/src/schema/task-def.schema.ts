@@ -1,9 +1,5 @@
 import { RetryLogic, TaskTimeoutPolicy } from '../task-type';
-
-const int = (minimum: number, fallback?: number) =>
-  fallback === undefined
-    ? ({ type: 'integer', minimum } as const)
-    : ({ type: 'integer', minimum, default: fallback } as const);
+import { boundedInt as int } from './bounds';
 
 /** Names must contain something other than whitespace: they appear in URLs and queue names. */
 export const nameSchema = { type: 'string', minLength: 1, pattern: '\\S' } as const;
@@ -11,7 +7,8 @@ export const nameSchema = { type: 'string', minLength: 1, pattern: '\\S' } as co
 /**
  * JSON Schema (draft 2020-12) of a task definition, Conductor's TaskDef. Unknown properties are
  * allowed because Conductor clients send server-managed fields (createTime, ownerApp...) back.
- * Defaults are Conductor's, except where Baton documents otherwise in the README.
+ * Defaults are Conductor's, except where Baton documents otherwise in the README. Every number
+ * is bounded (bounds.ts): counts and seconds at Conductor's int32 maximum.
  */
 export const taskDefSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -1,4 +1,5 @@
 import { EvaluatorType, TaskType, WorkflowTimeoutPolicy } from '../task-type';
+import { boundedInt } from './bounds';
 import { nameSchema, taskDefSchema } from './task-def.schema';
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
@@ -19,7 +20,7 @@ export const workflowDefSchema = {
   properties: {
     name: nameSchema,
     description: { type: 'string' },
-    version: { type: 'integer', minimum: 1, default: 1 },
+    version: boundedInt(1, 1),
     tasks: { ...taskList, minItems: 1 },
     inputParameters: strings,
     outputParameters: { type: 'object' },
@@ -34,7 +35,7 @@ export const workflowDefSchema = {
       enum: Object.values(WorkflowTimeoutPolicy),
       default: WorkflowTimeoutPolicy.ALERT_ONLY,
     },
-    timeoutSeconds: { type: 'integer', minimum: 0, default: 0 },
+    timeoutSeconds: boundedInt(0, 0),
     variables: { type: 'object' },
     inputTemplate: { type: 'object' },
   },
@@ -49,8 +50,8 @@ export const workflowDefSchema = {
         description: { type: 'string' },
         inputParameters: { type: 'object' },
         optional: { type: 'boolean' },
-        retryCount: { type: 'integer', minimum: 0 },
-        startDelay: { type: 'integer', minimum: 0 },
+        retryCount: boundedInt(0),
+        startDelay: boundedInt(0),
         asyncComplete: { type: 'boolean' },
         taskDefinition: { $ref: taskDefSchema.$id },
         decisionCases: { type: 'object', additionalProperties: taskList },
@@ -77,7 +78,7 @@ export const workflowDefSchema = {
       type: 'object',
       properties: {
         name: { type: 'string' },
-        version: { type: 'integer', minimum: 1 },
+        version: boundedInt(1),
         workflowDefinition: { $ref: '#' },
         taskToDomain: { type: 'object', additionalProperties: { type: 'string' } },
       },

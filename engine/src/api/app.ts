@@ -2,9 +2,13 @@ import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
+import type { Authenticator } from '../auth/authenticator';
 import { NotFoundError } from '../errors';
 import type { Engine } from '../runtime/engine';
+import { accessControl } from './access/guard';
+import { requireJsonOrYaml, yamlMediaTypes } from './access/media-type';
 import { errorMiddleware } from './problem';
+import { keyRoutes, tokenRoutes } from './routes/auth';
 import { metadataRoutes } from './routes/metadata';
 import { taskRoutes } from './routes/tasks';
 import { workflowRoutes } from './routes/workflow';
@@ -15,6 +19,8 @@ export interface AppOptions {
   httpRequests?: Counter<'route'>;
   /** Largest request body (payload limit plus room for the envelope around it). */
   bodyLimitBytes?: number;
+  /** Authentication (null: off) and the rebinding guard of an unauthenticated loopback engine (docs/security.md). */
+  access?: { authenticator: Authenticator | null; loopbackOnly: boolean };
 }
 
 /** The HTTP surface. Paths and field names follow Conductor's REST API under /api. */
@@ -22,18 +28,16 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const counter = options.httpRequests;
-  if (counter) {
-    // Label by the first path segments only: task types and ids would explode the label set.
-    app.use((req, _res, next) => {
-      const [, a = '', b = '', c = ''] = req.path.split('/');
-      counter.inc({ route: `${req.method} /${a}/${b}${b === 'tasks' && c === 'poll' ? '/poll' : ''}` });
-      next();
-    });
-  }
+  const authenticator = options.access?.authenticator ?? null;
+  // Route rule, request metric (labelled by route template), browser guards, authentication and
+  // role checks, before any body is read; task-type limits of worker keys once it is (access/).
+  const access = accessControl(engine, { authenticator, loopbackOnly: options.access?.loopbackOnly ?? false, ...(options.httpRequests ? { httpRequests: options.httpRequests } : {}) });
+  app.use(access.beforeBody);
+  app.use(requireJsonOrYaml());
   const limit = options.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(express.json({ limit, strict: false }));
-  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], limit }));
+  app.use(express.text({ type: yamlMediaTypes, limit }));
+  app.use(access.afterBody);
 
   app.get('/health', (_req, res) => {
     res.json({ healthy: true, store: engine.store.kind });
@@ -43,6 +47,15 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
     app.get('/metrics', async (_req, res) => {
       res.type(registry.contentType).send(await registry.metrics());
     });
+  }
+  if (authenticator) {
+    app.use('/api/token', tokenRoutes(authenticator));
+    app.use('/api/admin/keys', keyRoutes(engine, authenticator));
+  } else {
+    // Conductor's SDKs read a 404 here as "no authentication" and go on without a token.
+    app.use(['/api/token', '/api/admin/keys'], (_req, _res, next) =>
+      next(new NotFoundError('authentication is off: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to use tokens and API keys')),
+    );
   }
   app.use('/api/metadata', metadataRoutes(engine));
   app.use('/api/workflow', workflowRoutes(engine));

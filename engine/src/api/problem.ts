@@ -12,7 +12,7 @@ export function sendProblem(
   status: number,
   code: string,
   detail: string,
-  extra: { retryable?: boolean; errors?: FieldProblem[]; instance?: string } = {},
+  extra: { retryable?: boolean; errors?: FieldProblem[]; instance?: string; fields?: Record<string, unknown> } = {},
 ): void {
   res
     .status(status)
@@ -27,12 +27,15 @@ export function sendProblem(
         retryable: extra.retryable ?? false,
         ...(extra.errors?.length ? { errors: extra.errors } : {}),
         ...(extra.instance ? { instance: extra.instance } : {}),
+        ...extra.fields,
       }),
     );
 }
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
@@ -49,7 +52,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (err instanceof BatonError) {
       const level = err.status >= 500 ? 'error' : 'warn';
       log[level]({ code: err.code, path: instance, err: err.status >= 500 ? err : undefined }, err.message);
-      sendProblem(res, err.status, err.code, err.message, { retryable: err.retryable, errors: err.errors, instance });
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="baton"');
+      sendProblem(res, err.status, err.code, err.message, { retryable: err.retryable, errors: err.errors, instance, ...(err.problemFields ? { fields: err.problemFields } : {}) });
       return;
     }
     // body-parser errors carry a status and a type (entity.parse.failed, entity.too.large...).

@@ -5,6 +5,10 @@ import { TaskStatus } from '../domain/status';
 import { TimeoutKind } from '../domain/timeouts';
 import type { AttemptFence } from '../store/port';
 import type { Engine } from './engine';
+import { isEngineQueue } from './system-tasks/engine-queues';
+
+/** Runs of one engine-run attempt whose engine stopped before the attempt is given up (engineRunLost). */
+export const MAX_ENGINE_RUNS = 3;
 
 /**
  * The sweeper's part for task time limits. Each kind of deadline lives on the task record and
@@ -52,16 +56,40 @@ export class DeadlineSweep {
       if (done) acted++;
     }
     for (const t of await store.expiredLeases(now, batch)) {
-      const reason = `responseTimeoutSeconds elapsed: no report or lease extension from worker ${t.workerId ?? '?'}`;
       const fence = { status: TaskStatus.IN_PROGRESS, attemptToken: t.attemptToken, leaseUntil: t.leaseUntil };
+      if (isEngineQueue(t.taskType)) {
+        if (await this.engineRunLost(t, fence, now)) acted++;
+        continue;
+      }
+      const reason = `responseTimeoutSeconds elapsed: no report or lease extension from worker ${t.workerId ?? '?'}`;
       if (await this.timeOut(t, fence, TimeoutKind.RESPONSE, 'RETRY', reason, now)) acted++;
     }
     return acted;
   }
 
+  /**
+   * An engine-run attempt (HTTP, jq) whose engine stopped renewing its lease: the engine crashed
+   * or lost its store. The same attempt runs again at once, whatever the retry policy (a task
+   * without a definition has no retries, and the call never failed); after MAX_ENGINE_RUNS runs
+   * that all ended this way it times out like a lost worker's attempt, so one input that kills
+   * engines cannot keep killing them.
+   */
+  private async engineRunLost(t: TaskRecord, fence: AttemptFence, now: number): Promise<boolean> {
+    if (t.pollCount < MAX_ENGINE_RUNS) {
+      const back = await this.engine.store.requeueLapsedClaim(t, fence, now);
+      if (!back) return false;
+      this.log.warn({ workflowId: t.workflowInstanceId, taskId: t.taskId, taskType: t.taskType, workerId: t.workerId }, 'engine-run task lost its engine; it runs again');
+      this.engine.waiters.notify(t.taskType);
+      return true;
+    }
+    const reason = `the engine running this ${t.taskType} attempt stopped ${t.pollCount} times before it ended (crash or restart); giving up on it`;
+    return this.timeOut(t, fence, TimeoutKind.RESPONSE, 'RETRY', reason, now);
+  }
+
   private async timeOut(t: TaskRecord, fence: AttemptFence, kind: TimeoutKind, policy: TaskTimeoutPolicy, reason: string, now: number): Promise<boolean> {
     const timedOut = await this.engine.store.timeOutAttempt(t.taskId, fence, reason, now, kind);
     if (!timedOut) return false;
+    this.engine.systemTasks.cancellations.cancel(t.taskId, `the attempt timed out (${kind})`);
     this.engine.hooks.onTaskTimeout?.(timedOut, kind, policy);
     this.log.info({ workflowId: t.workflowInstanceId, taskId: t.taskId, workerId: t.workerId, timeout: kind, policy }, 'task attempt timed out');
     try {

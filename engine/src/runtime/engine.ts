@@ -20,6 +20,7 @@ import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
 import { SystemTasks } from './system-tasks';
+import { isEngineQueue } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
 
@@ -51,6 +52,8 @@ export interface EngineOptions {
   workflowCacheSteps: number;
   /** Bytes of ended tasks' payloads the payload cache holds. */
   payloadCacheBytes: number;
+  /** Lease of tasks the engine runs itself, renewed while they run (system-tasks/engine-queues.ts). */
+  engineTaskLeaseMs: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -70,6 +73,7 @@ export const defaultEngineOptions: EngineOptions = {
   maxJsonDepth: 64,
   workflowCacheSteps: 500_000,
   payloadCacheBytes: 64 * 1024 * 1024,
+  engineTaskLeaseMs: 15_000,
 };
 
 export interface StartRequest {
@@ -536,7 +540,7 @@ export class Engine {
         count: n,
         workerId,
         now,
-        leaseMs: this.leaseMsOf(def),
+        leaseMs: this.leaseMsOf(def, taskType),
         timeoutMs: (def?.timeoutSeconds ?? 0) * 1000,
         newToken: newAttemptToken,
       });
@@ -549,7 +553,9 @@ export class Engine {
     }
   }
 
-  private leaseMsOf(def: TaskDef | undefined): number {
+  private leaseMsOf(def: TaskDef | undefined, taskType: string): number {
+    // Not a definition named after the queue: a crashed engine's HTTP call must run again soon.
+    if (isEngineQueue(taskType)) return this.options.engineTaskLeaseMs;
     return def?.responseTimeoutSeconds ? def.responseTimeoutSeconds * 1000 : this.options.defaultResponseTimeoutMs;
   }
 
@@ -575,7 +581,7 @@ export class Engine {
         outputData: r.outputData,
         logs,
         callbackAfterMs,
-        leaseMs: this.leaseMsOf(def),
+        leaseMs: this.leaseMsOf(def, task?.taskType ?? ''),
         // Back in the queue, the attempt must be claimed again within pollTimeoutSeconds of visibility.
         pollDeadlineAt: callbackAfterMs > 0 && pollTimeoutMs > 0 ? now + callbackAfterMs + pollTimeoutMs : 0,
         now,

@@ -2,6 +2,8 @@ import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import type { DeciderMeta, JsonObject, StepState, StoredWorkflow, TaskDefChange, TaskPayload, TaskRecord } from '../domain/records';
 import type { TaskStatus, WorkflowStatus } from '../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
+import type { AuthStore } from './auth-port';
+import type { EngineQueueStore } from './engine-task-port';
 
 /**
  * The storage port. It speaks the engine's language, and every method is one atomic step (or a
@@ -9,7 +11,7 @@ import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
  * SQLite with synchronous transactions in one process, MongoDB with single-document atomic writes
  * only (no multi-document transactions), so that several engines can share one database.
  */
-export interface Store {
+export interface Store extends AuthStore, EngineQueueStore {
   readonly kind: 'sqlite' | 'mongodb';
   init(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/server';
 import type { Clock } from '../../src/runtime/clock';
@@ -30,10 +30,10 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Re
   return { ...base, MONGODB_URI: '', BATON_DATA_DIR: extra.BATON_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'baton-test-')) };
 }
 
-export async function startTestServer(kind: StoreKind = 'sqlite', opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(kind: StoreKind = 'sqlite', opts: { clock?: Clock; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const env = testEnv(kind, opts.env);
   const config = loadConfig([], env);
-  const running = await startServer(config, { log: pino({ level: env.LOG_LEVEL ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const running = await startServer(config, { log: opts.log ?? pino({ level: env.LOG_LEVEL ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   return new TestServer(running, env);
 }
 

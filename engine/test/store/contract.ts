@@ -2,6 +2,7 @@ import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import type { Store } from '../../src/store/port';
 import { taskRecord, workflowRecord } from '../helpers/records';
 import { resiliencyContract } from './contract-resiliency';
+import { securityContract } from './contract-security';
 import { systemTasksContract } from './contract-system-tasks';
 
 let tokenSeq = 0;
@@ -236,5 +237,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
 
     resiliencyContract(() => store);
     systemTasksContract(() => store);
+    securityContract(() => store);
   });
 }

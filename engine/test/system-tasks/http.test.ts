@@ -23,7 +23,8 @@ describe.each(storeKinds())('HTTP system task (%s)', (kind) => {
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-    s = await startTestServer(kind, { env: { BATON_SWEEP_INTERVAL_MS: '50' } });
+    // The target is on loopback, which HTTP tasks may not reach unless the allow-list opens it.
+    s = await startTestServer(kind, { env: { BATON_SWEEP_INTERVAL_MS: '50', BATON_HTTP_TASK_ALLOW: '127.0.0.1' } });
   });
   afterEach(async () => {
     await s.close();

@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
-import { parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation, type WorkflowDef } from '@baton/definitions';
+import { INT32_MAX, parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation, type WorkflowDef } from '@baton/definitions';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { Engine } from '../../runtime/engine';
+import { principalOf } from '../access/principal';
 import { intParam } from './params';
 
 /** Conductor's metadata API: task and workflow definitions, as JSON or YAML bodies. */
@@ -41,7 +42,7 @@ export function metadataRoutes(engine: Engine): Router {
     res.json(await store.listWorkflowDefs());
   });
   r.get('/workflow/:name', async (req, res) => {
-    const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, Number.MAX_SAFE_INTEGER);
+    const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, INT32_MAX);
     const def = await store.getWorkflowDef(req.params.name, version);
     if (!def) throw new NotFoundError(`workflow definition '${req.params.name}'${version ? ` version ${version}` : ''} not found`);
     res.json(def);
@@ -69,7 +70,9 @@ export function metadataRoutes(engine: Engine): Router {
   });
   r.delete('/workflow/:name/:version', async (req, res) => {
     const version = Number(req.params.version);
-    if (!Number.isInteger(version) || version < 1) throw invalid('path', [{ pointer: '/version', message: 'must be a positive integer' }]);
+    if (!Number.isInteger(version) || version < 1 || version > INT32_MAX) {
+      throw invalid('path', [{ pointer: '/version', message: `must be an integer from 1 to ${INT32_MAX}` }]);
+    }
     if (!(await store.deleteWorkflowDef(req.params.name, version))) {
       throw new NotFoundError(`workflow definition '${req.params.name}' version ${version} not found`);
     }
@@ -107,7 +110,10 @@ function invalid(what: string, problems: Array<{ pointer: string; message: strin
   return new ValidationError(`${what} rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${summary}`, problems);
 }
 
+/** The authenticated key; without authentication, whoever the request claims to be (unverified). */
 function changedBy(req: Request): string {
+  const key = principalOf(req);
+  if (key) return key.keyId;
   const who = req.header('x-baton-user') ?? req.header('x-user');
   return who ? who.slice(0, 200) : `anonymous@${req.ip ?? 'unknown'}`;
 }

@@ -1,9 +1,12 @@
 import { Router } from 'express';
+import { INT32_MAX } from '@baton/definitions';
 import type { JsonObject, TaskRecord } from '../../domain/records';
 import { ReportableStatus } from '../../domain/status';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { Engine, TaskResultInput } from '../../runtime/engine';
 import { pollTaskJson, taskJson } from '../serialize';
+import { refuseEnginePoll, refuseEngineReport } from '../../runtime/system-tasks/engine-queues';
+import { taskOfRequest } from '../access/principal';
 import { check, compile } from '../validate';
 import { intParam, stringListParam, stringParam } from './params';
 
@@ -19,6 +22,9 @@ interface TaskResultBody {
   extendLease?: boolean;
   logs?: Array<{ log: string; createdTime?: number }> | null;
 }
+
+/** The largest time a Date can hold (ms since the epoch). */
+const MAX_EPOCH_MS = 8.64e15;
 
 interface RetryFailedBody {
   taskType: string;
@@ -45,11 +51,12 @@ const validateResult = compile<TaskResultBody>({
     status: { enum: Object.values(ReportableStatus) },
     outputData: { type: ['object', 'null'] },
     reasonForIncompletion: { type: ['string', 'null'] },
-    callbackAfterSeconds: { type: ['integer', 'null'], minimum: 0 },
+    // Conductor's int32 seconds: 1e308 would put visibleAt at Infinity and park the task forever.
+    callbackAfterSeconds: { type: ['integer', 'null'], minimum: 0, maximum: INT32_MAX },
     extendLease: { type: 'boolean' },
     logs: {
       type: ['array', 'null'],
-      items: { type: 'object', required: ['log'], properties: { log: { type: 'string' }, createdTime: { type: 'integer' } } },
+      items: { type: 'object', required: ['log'], properties: { log: { type: 'string' }, createdTime: { type: 'integer', minimum: 0, maximum: MAX_EPOCH_MS } } },
     },
   },
 });
@@ -64,6 +71,7 @@ export function taskRoutes(engine: Engine): Router {
   };
 
   r.get('/poll/batch/:taskType', async (req, res) => {
+    refuseEnginePoll(req.params.taskType);
     const ac = abortOnClose(req, res);
     const tasks = await engine.poll(
       req.params.taskType,
@@ -77,6 +85,7 @@ export function taskRoutes(engine: Engine): Router {
   });
 
   r.get('/poll/:taskType', async (req, res) => {
+    refuseEnginePoll(req.params.taskType);
     const ac = abortOnClose(req, res);
     const tasks = await engine.poll(
       req.params.taskType,
@@ -93,6 +102,7 @@ export function taskRoutes(engine: Engine): Router {
 
   r.post('/', async (req, res) => {
     const b = check(validateResult, req.body ?? {}, 'TaskResult');
+    refuseEngineReport(await taskOfRequest(req, b.taskId, (id) => engine.store.getTask(id)));
     const result: TaskResultInput = {
       taskId: b.taskId,
       ...(b.workflowInstanceId ? { workflowInstanceId: b.workflowInstanceId } : {}),

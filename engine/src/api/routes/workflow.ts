@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { validateWorkflowDef, type WorkflowDef } from '@baton/definitions';
+import { INT32_MAX, validateWorkflowDef, type WorkflowDef } from '@baton/definitions';
 import type { JsonObject } from '../../domain/records';
 import { WorkflowStatus, type WorkflowStatus as Status } from '../../domain/status';
 import { ValidationError } from '../../errors';
@@ -23,7 +23,7 @@ const validateStart = compile<StartWorkflowBody>({
   required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1 },
-    version: { type: 'integer', minimum: 1 },
+    version: { type: 'integer', minimum: 1, maximum: INT32_MAX },
     input: { type: 'object' },
     correlationId: { type: ['string', 'null'] },
     priority: { type: 'integer', minimum: 0, maximum: 99 },
@@ -76,7 +76,7 @@ export function workflowRoutes(engine: Engine): Router {
 
   r.post('/:name', async (req, res) => {
     const input = check(validateInput, req.body ?? {}, 'workflow input');
-    const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, Number.MAX_SAFE_INTEGER);
+    const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, INT32_MAX);
     const id = await engine.startWorkflow({
       name: req.params.name,
       ...(version !== undefined ? { version } : {}),

@@ -4,6 +4,8 @@ import { TaskStatus, isTerminalWorkflow, type ReportableStatus } from '../../dom
 import { ConflictError, NotFoundError } from '../../errors';
 import type { Engine } from '../engine';
 import { childWorkflowIdFor } from '../../decider/operators/sub-workflow';
+import { AttemptCancellations } from './cancellations';
+import { refuseEngineReport } from './engine-queues';
 import { isChildTask, notifyParent, reconcileChild, startChild, terminateChild } from './child-workflows';
 
 /**
@@ -13,6 +15,9 @@ import { isChildTask, notifyParent, reconcileChild, startChild, terminateChild }
  * background: it is all idempotent, and the sweeper redoes whatever a crash interrupted.
  */
 export class SystemTasks {
+  /** Engine-run attempts in flight (HTTP, jq), aborted when a decision or the sweeper closes them. */
+  readonly cancellations = new AttemptCancellations();
+
   constructor(private readonly engine: Engine) {}
 
   /** Called by the engine after each committed decision. */
@@ -23,6 +28,7 @@ export class SystemTasks {
     }
     const status = d.workflow.status;
     if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId) this.background(notifyParent(this.engine, { ...wf, status }), null);
+    for (const c of d.closeTasks) this.cancellations.cancel(c.taskId, `the attempt was closed (${c.status}${c.reason ? `: ${c.reason}` : ''})`);
     // A closed SUB_WORKFLOW step's child is terminated; its id derives from the step's attempt.
     const closed = new Set(d.closeTasks.map((c) => c.taskId));
     if (closed.size) {
@@ -60,6 +66,7 @@ export class SystemTasks {
     if (tasks.length === 0) throw new NotFoundError(`workflow '${workflowId}' has no task '${ref}'`);
     const open = latest(tasks.filter((t) => t.status === TaskStatus.IN_PROGRESS || t.status === TaskStatus.SCHEDULED));
     if (!open) throw new ConflictError(`task '${ref}' of workflow '${workflowId}' is not open (it is ${latest(tasks)?.status ?? 'unknown'})`);
+    refuseEngineReport(open);
     await this.engine.report({
       taskId: open.taskId,
       workflowInstanceId: workflowId,

@@ -8,10 +8,14 @@ import type { Engine } from '../engine';
 import type { JqReply, JqRequest } from './jq-worker';
 import { QueueRunner, type TaskOutcome } from './queue-runner';
 
-/** jq runs in its own thread; a query past this limit is killed with its thread (the first query also loads the module). */
+/** A query past this limit is killed with its thread (measured from when the thread takes it, not from the queue). */
 const JQ_TIMEOUT_MS = 5000;
-/** Heap limit of the jq thread (the WebAssembly memory of jq itself is bounded by its build). */
+/** Heap limit of a jq thread (the WebAssembly memory of jq itself is bounded by its build, which aborts past it). */
 const JQ_HEAP_MB = 64;
+/** Largest result kept (the compact JSON of every value): a bigger one fails the task, not the store. */
+const JQ_MAX_RESULT_CHARS = 4 * 1024 * 1024;
+/** jq threads at most, hence queries at once. */
+const JQ_THREADS = 4;
 
 /**
  * JSON_JQ_TRANSFORM, run by the engine from its internal queue (jq-wasm's API is async, so it
@@ -20,10 +24,10 @@ const JQ_HEAP_MB = 64;
  * does not compile or fails at run time fails the attempt (FAILED) with jq's message.
  */
 export class JqRunner extends QueueRunner {
-  private readonly jq: JqThread;
+  private readonly jq: JqPool;
   constructor(engine: Engine, log: Logger, workerId: string) {
-    const jq = new JqThread();
-    super(engine, log, { queue: JQ_QUEUE, concurrency: 4, workerId, execute: (t) => runJqTask(jq, t) });
+    const jq = new JqPool(JQ_THREADS);
+    super(engine, log, { queue: JQ_QUEUE, concurrency: JQ_THREADS, workerId, execute: (t) => runJqTask(jq, t) });
     this.jq = jq;
   }
 
@@ -33,7 +37,7 @@ export class JqRunner extends QueueRunner {
   }
 }
 
-export async function runJqTask(jq: JqThread, t: TaskRecord): Promise<TaskOutcome> {
+export async function runJqTask(jq: JqPool, t: TaskRecord): Promise<TaskOutcome> {
   const { queryExpression, ...input } = t.inputData;
   if (typeof queryExpression !== 'string' || queryExpression.trim() === '') {
     return { status: 'FAILED_WITH_TERMINAL_ERROR', output: {}, reason: "JSON_JQ_TRANSFORM needs a non-empty 'queryExpression' in its input parameters" };
@@ -47,58 +51,130 @@ export async function runJqTask(jq: JqThread, t: TaskRecord): Promise<TaskOutcom
   }
 }
 
-/** One jq thread, spawned on first use and replaced after a timeout. */
-export class JqThread {
-  private worker: Worker | null = null;
+interface Job {
+  input: JsonObject;
+  query: string;
+  resolve: (v: unknown[]) => void;
+  reject: (e: Error) => void;
+}
+
+/** One thread and the query it runs, if any. */
+interface Slot {
+  worker: Worker | null;
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * jq threads, each running one query at a time. A query that runs past its time limit, breaks its
+ * WebAssembly instance or exhausts its thread's heap takes only its own thread down: the other
+ * queries, running on other threads or waiting in the queue, go on (a jq bomb fails its own task
+ * only). Threads start on demand and are replaced after a kill.
+ */
+export class JqPool {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private closed = false;
+  /** Threads that died before they were ready, in a row: past a few, queries fail instead of respawning forever. */
+  private failedStarts = 0;
+
+  constructor(size: number) {
+    this.slots = Array.from({ length: size }, () => ({ worker: null, ready: false, job: null, timer: null }));
+  }
 
   run(input: JsonObject, query: string): Promise<unknown[]> {
-    const w = this.ensure();
-    const id = ++this.seq;
+    if (this.closed) return Promise.reject(new Error('the jq pool is closed'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.kill(new Error(`jq query ran past ${JQ_TIMEOUT_MS} ms and was stopped`)), JQ_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      w.postMessage({ id, input, query } satisfies JqRequest);
+      this.queue.push({ input, query, resolve, reject });
+      this.dispatch();
     });
   }
 
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('the engine is stopping'));
+    await Promise.all(this.slots.map((s) => this.discard(s, new Error('the engine is stopping'))));
   }
 
-  private ensure(): Worker {
-    if (this.worker) return this.worker;
+  /** Hands waiting queries to idle ready threads, starting threads as needed. */
+  private dispatch(): void {
+    if (this.failedStarts >= 3) {
+      this.failedStarts = 0;
+      for (const j of this.queue.splice(0)) j.reject(new Error('the jq thread could not start'));
+      return;
+    }
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.job) continue;
+      if (!slot.worker) this.spawn(slot);
+      if (!slot.ready) continue;
+      const job = this.queue.shift();
+      if (job) this.start(slot, job);
+    }
+  }
+
+  private start(slot: Slot, job: Job): void {
+    const w = slot.worker;
+    if (!w) return;
+    slot.job = job;
+    slot.timer = setTimeout(() => void this.discard(slot, new Error(`jq query ran past ${JQ_TIMEOUT_MS} ms and was stopped`)), JQ_TIMEOUT_MS);
+    w.postMessage({ id: ++this.seq, input: job.input, query: job.query } satisfies JqRequest);
+  }
+
+  private spawn(slot: Slot): void {
     const w = new Worker(workerFile(), { resourceLimits: { maxOldGenerationSizeMb: JQ_HEAP_MB } });
     w.unref();
+    slot.worker = w;
+    slot.ready = false;
     w.on('message', (m: JqReply) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      clearTimeout(p.timer);
-      if (m.ok) p.resolve(parseLines(m.lines));
-      else p.reject(new Error(m.error.replace(/^Failed to execute raw query: /, '').trim()));
+      if (slot.worker !== w) return;
+      if ('ready' in m) {
+        slot.ready = true;
+        this.failedStarts = 0;
+        this.dispatch();
+        return;
+      }
+      const job = this.finish(slot);
+      if (!job) return;
+      if (m.ok) {
+        if (m.lines.length > JQ_MAX_RESULT_CHARS) job.reject(new Error(`jq result is larger than ${JQ_MAX_RESULT_CHARS} characters`));
+        else job.resolve(parseLines(m.lines));
+      } else {
+        job.reject(new Error(m.fatal ? `jq failed and was stopped (out of memory?): ${clean(m.error)}` : clean(m.error)));
+        if (m.fatal) void this.discard(slot, null);
+      }
+      this.dispatch();
     });
-    w.on('error', (err) => this.kill(err));
-    w.on('exit', () => {
-      if (this.worker === w) this.kill(new Error('the jq thread exited'));
-    });
-    this.worker = w;
-    return w;
+    w.on('error', (err) => void this.discard(slot, new Error(`the jq thread failed: ${err.message}`), w));
+    w.on('exit', () => void this.discard(slot, new Error('the jq thread exited'), w));
   }
 
-  private kill(err: Error): void {
-    const w = this.worker;
-    this.worker = null;
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(err);
-      this.pending.delete(id);
-    }
-    void w?.terminate();
+  private finish(slot: Slot): Job | null {
+    const job = slot.job;
+    slot.job = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    return job;
   }
+
+  /** Ends the slot's thread; its query (only its own) fails with `err`. `only`: act only if that thread is still the slot's. */
+  private async discard(slot: Slot, err: Error | null, only?: Worker): Promise<void> {
+    const w = slot.worker;
+    if (!w || (only && only !== w)) return;
+    if (!slot.ready) this.failedStarts++;
+    slot.worker = null;
+    slot.ready = false;
+    const job = this.finish(slot);
+    if (job && err) job.reject(err);
+    if (!this.closed) this.dispatch();
+    await w.terminate().catch(() => undefined);
+  }
+}
+
+function clean(message: string): string {
+  return message.replace(/^Failed to execute raw query: /, '').trim();
 }
 
 function parseLines(text: string): unknown[] {

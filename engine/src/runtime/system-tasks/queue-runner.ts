@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { JsonObject, TaskRecord } from '../../domain/records';
-import { StaleAttemptError } from '../../errors';
+import { NotFoundError, StaleAttemptError } from '../../errors';
 import type { Engine } from '../engine';
+import { AttemptCancelled } from './cancellations';
 
 /** How often an idle runner looks in the store for tasks it was not told about. */
 const IDLE_RECHECK_MS = 2000;
@@ -18,16 +19,24 @@ export interface QueueRunnerOptions {
   /** Tasks run at once at most. */
   concurrency: number;
   workerId: string;
-  execute(task: TaskRecord): Promise<TaskOutcome>;
+  /** Runs one task; `signal` aborts when the attempt is cancelled, loses its lease, or the engine stops. */
+  execute(task: TaskRecord, signal: AbortSignal): Promise<TaskOutcome>;
 }
+
+/** The engine is stopping: the attempt goes back to its queue for this or another engine to run. */
+class EngineStopping extends Error {}
 
 /**
  * A worker inside the engine for system tasks that need I/O or async code (HTTP,
  * JSON_JQ_TRANSFORM): it claims through Engine.poll and reports through Engine.report, exactly as
- * a remote worker does, so the claim's lease, fencing, time limits, flow control and the task
- * definition's retry policy all apply unchanged, and a crash of the engine mid-task is recovered
- * like a crashed worker (the lease lapses, the attempt is retried). The long poll is woken by the
- * engine's waiters as soon as a task of the queue is scheduled.
+ * a remote worker does, so fencing, time limits, flow control and the retry policy all apply
+ * unchanged. The claim's lease is short (EngineOptions.engineTaskLeaseMs) and renewed every third
+ * of it while the task runs, so an attempt whose engine crashed runs again soon after (the
+ * sweeper puts it back in the queue: deadlines.ts). An attempt stops early, its request aborted,
+ * when a decision or the sweeper closes it (cancellations.ts), when a renewal finds it is no
+ * longer ours (closed through another engine), and when the engine stops (it then goes back to
+ * its queue at once). The long poll is woken by the engine's waiters as soon as a task of the
+ * queue is scheduled.
  */
 export class QueueRunner {
   private readonly inFlight = new Set<Promise<void>>();
@@ -47,7 +56,7 @@ export class QueueRunner {
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(new EngineStopping('the engine is stopping'));
     this.wake();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -92,11 +101,26 @@ export class QueueRunner {
   }
 
   private async runOne(t: TaskRecord): Promise<void> {
+    const ac = new AbortController();
+    const forget = this.engine.systemTasks.cancellations.register(t.taskId, ac);
+    const onStop = (): void => ac.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
+    if (this.abort.signal.aborted) onStop();
+    const renewal = setInterval(() => void this.renew(t, ac), Math.max(100, Math.floor(this.engine.options.engineTaskLeaseMs / 3)));
+    renewal.unref();
     let outcome: TaskOutcome;
     try {
-      outcome = await this.options.execute(t);
+      outcome = await this.options.execute(t, ac.signal);
     } catch (err) {
       outcome = { status: 'FAILED', output: {}, reason: err instanceof Error ? err.message : String(err) };
+    } finally {
+      clearInterval(renewal);
+      forget();
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+    if (ac.signal.aborted) {
+      await this.afterAbort(t, ac.signal.reason);
+      return;
     }
     try {
       await this.engine.report({
@@ -114,7 +138,46 @@ export class QueueRunner {
     } catch (err) {
       // A lapsed lease superseded this attempt: its result no longer counts, by design.
       if (err instanceof StaleAttemptError) this.log.warn({ taskId: t.taskId, err }, 'system task result rejected');
-      else this.log.error({ taskId: t.taskId, err }, 'system task result could not be recorded; its lease will lapse and the attempt be retried');
+      else this.log.error({ taskId: t.taskId, err }, 'system task result could not be recorded; its lease will lapse and the attempt run again');
     }
+  }
+
+  /** Keeps the claim alive while the task runs; a renewal refused means the attempt is no longer ours. */
+  private async renew(t: TaskRecord, ac: AbortController): Promise<void> {
+    if (ac.signal.aborted) return;
+    try {
+      await this.engine.report({
+        taskId: t.taskId,
+        workflowInstanceId: t.workflowInstanceId,
+        workerId: this.options.workerId,
+        attemptToken: t.attemptToken,
+        status: 'IN_PROGRESS',
+        outputData: {},
+        reasonForIncompletion: null,
+        callbackAfterSeconds: 0,
+        extendLease: true,
+        logs: [],
+      });
+    } catch (err) {
+      if (err instanceof StaleAttemptError || err instanceof NotFoundError) {
+        ac.abort(new AttemptCancelled(`the attempt is no longer this engine's: ${err.message}`));
+      } else {
+        this.log.warn({ err, taskId: t.taskId }, 'could not renew the lease of a system task; retrying at the next renewal');
+      }
+    }
+  }
+
+  private async afterAbort(t: TaskRecord, reason: unknown): Promise<void> {
+    if (reason instanceof EngineStopping) {
+      // Not run to its end: back to the queue now rather than when the lease lapses.
+      try {
+        await this.engine.flow.release(t, this.engine.clock.now());
+      } catch (err) {
+        this.log.warn({ err, taskId: t.taskId }, 'could not give back a system task at shutdown; it runs again when its lease lapses');
+      }
+      return;
+    }
+    const why = reason instanceof Error ? reason.message : String(reason);
+    this.log.info({ taskId: t.taskId, workflowId: t.workflowInstanceId, queue: this.options.queue, reason: why }, 'system task stopped before it ended');
   }
 }

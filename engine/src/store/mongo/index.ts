@@ -21,6 +21,8 @@ import type {
   WorkflowQuery,
   WorkflowSummaryRecord,
 } from '../port';
+import type { ApiKeyRecord } from '../../domain/roles';
+import { MongoApiKeys } from './api-keys';
 import { claimTasks } from './claim-tasks';
 import { docToTask, docToWorkflow } from './codec';
 import { collections, ensureIndexes, type Collections } from './collections';
@@ -30,6 +32,7 @@ import { MongoDefinitions } from './definitions';
 import { guard } from './errors';
 import { returnRateTokens, takeRateTokens } from './rate-limit';
 import { releaseClaim } from './release-claim';
+import { requeueLapsedClaim } from './requeue-lapsed';
 import { completeAttempt, progressAttempt } from './report-attempt';
 import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { MongoSweeps } from './sweeps';
@@ -54,6 +57,7 @@ export class MongoStore implements Store {
   private c!: Collections;
   private defs!: MongoDefinitions;
   private sweeps!: MongoSweeps;
+  private keys!: MongoApiKeys;
   /** Database commands sent, from the driver's command monitoring (benchmarks, metrics). */
   commands = 0;
 
@@ -86,6 +90,7 @@ export class MongoStore implements Store {
     await ensureIndexes(this.c);
     this.defs = new MongoDefinitions(this.c);
     this.sweeps = new MongoSweeps(this.c);
+    this.keys = new MongoApiKeys(this.db);
     this.options.log?.info({ db: this.db.databaseName }, 'connected to MongoDB');
   }
 
@@ -276,5 +281,29 @@ export class MongoStore implements Store {
   }
   rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
     return guard('rescheduleEngineTask', () => rescheduleEngineTask(this.c, taskId, expected, wakeAt, now), false);
+  }
+
+  createApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return guard('createApiKey', () => this.keys.create(key), false);
+  }
+  updateApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return guard('updateApiKey', () => this.keys.update(key), false);
+  }
+  getApiKey(keyId: string): Promise<ApiKeyRecord | null> {
+    return guard('getApiKey', () => this.keys.get(keyId), true);
+  }
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return guard('listApiKeys', () => this.keys.list(), true);
+  }
+  deleteApiKey(keyId: string): Promise<boolean> {
+    return guard('deleteApiKey', () => this.keys.delete(keyId), false);
+  }
+  tokenSigningSecret(candidate: string): Promise<string> {
+    // Safe to repeat: $setOnInsert never replaces a stored secret.
+    return guard('tokenSigningSecret', () => this.keys.tokenSigningSecret(candidate), true);
+  }
+  requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
+    // Safe to repeat: fenced on the claim, which the first write ends.
+    return guard('requeueLapsedClaim', () => requeueLapsedClaim(this.c, task.taskId, expected, now, task.workflowPriority), true);
   }
 }

@@ -21,6 +21,8 @@ import type {
   WorkflowQuery,
   WorkflowSummaryRecord,
 } from '../port';
+import type { ApiKeyRecord } from '../../domain/roles';
+import { SqliteApiKeys, createAuthSchema } from './api-keys';
 import { claimSelectSql, claimTasks } from './claim-tasks';
 import { createWorkflow, SqliteCommits } from './commit-decision';
 import { SqliteDefinitions } from './definitions';
@@ -30,6 +32,7 @@ import { Rows, parseTask, parseWorkflowRow, type TaskRow } from './rows';
 import { SqliteRetention } from './retention';
 import { takeRateTokens, returnRateTokens } from './rate-limit';
 import { releaseClaim } from './release-claim';
+import { requeueLapsedClaim } from './requeue-lapsed';
 import { createSchema } from './schema';
 import { SqliteSweeps } from './sweeps';
 
@@ -53,6 +56,7 @@ export class SqliteStore implements Store {
   private commits!: SqliteCommits;
   private retention!: SqliteRetention;
   private claimSelect!: Database.Statement;
+  private keys!: SqliteApiKeys;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -66,6 +70,8 @@ export class SqliteStore implements Store {
     // hot path touches stay in memory as finished runs pile up (docs/architecture.md, "Store").
     this.db.pragma('cache_size = -65536');
     createSchema(this.db);
+    createAuthSchema(this.db);
+    this.keys = new SqliteApiKeys(this.db);
     this.rows = new Rows(this.db);
     this.defs = new SqliteDefinitions(this.db);
     this.sweeps = new SqliteSweeps(this.db, this.rows);
@@ -229,5 +235,27 @@ export class SqliteStore implements Store {
   }
   async rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
     return rescheduleEngineTask(this.db, this.rows, taskId, expected, wakeAt, now);
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return this.keys.create(key);
+  }
+  async updateApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return this.keys.update(key);
+  }
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | null> {
+    return this.keys.get(keyId);
+  }
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.keys.list();
+  }
+  async deleteApiKey(keyId: string): Promise<boolean> {
+    return this.keys.delete(keyId);
+  }
+  async tokenSigningSecret(candidate: string): Promise<string> {
+    return this.keys.tokenSigningSecret(candidate);
+  }
+  async requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
+    return requeueLapsedClaim(this.db, this.rows, task.taskId, expected, now);
   }
 }
