@@ -5,7 +5,12 @@ import type { Counter, Registry } from 'prom-client';
 import { NotFoundError } from '../errors';
 import type { Engine } from '../runtime/engine';
 import { errorMiddleware } from './problem';
+import { apiDocsRoutes } from './routes/api-docs';
+import { executeRoutes } from './routes/execute';
+import { lifecycleRoutes } from './routes/lifecycle';
 import { metadataRoutes } from './routes/metadata';
+import { taskSearchRoutes, workflowSearchRoutes } from './routes/search';
+import { taskExtraRoutes } from './routes/task-extras';
 import { taskRoutes } from './routes/tasks';
 import { workflowRoutes } from './routes/workflow';
 
@@ -41,8 +46,15 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
       res.type(registry.contentType).send(await registry.metrics());
     });
   }
+  app.use(apiDocsRoutes());
   app.use('/api/metadata', metadataRoutes(engine));
+  // Route groups before the generic ones, whose '/:workflowId' or '/:taskId' would take their paths.
+  app.use('/api/workflow', workflowSearchRoutes(engine));
+  app.use('/api/workflow', executeRoutes(engine));
+  app.use('/api/workflow', lifecycleRoutes(engine));
   app.use('/api/workflow', workflowRoutes(engine));
+  app.use('/api/tasks', taskSearchRoutes(engine));
+  app.use('/api/tasks', taskExtraRoutes(engine));
   app.use('/api/tasks', taskRoutes(engine));
   app.use('/api', (req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.originalUrl}`)));
   if (options.uiDir && existsSync(options.uiDir)) app.use(express.static(options.uiDir));

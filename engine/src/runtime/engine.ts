@@ -18,6 +18,7 @@ import { KeyedLock } from './keyed-lock';
 import { SystemTasks } from './system-tasks';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
+import { WorkflowEvents } from './workflow-events';
 
 export interface EngineOptions {
   /** How often a parked long poll re-checks the store without a local wake-up. */
@@ -89,6 +90,8 @@ export interface EngineHooks {
  */
 export class Engine {
   readonly waiters = new Waiters();
+  /** Committed decisions, per workflow, for in-process waiters (runtime/execute.ts). */
+  readonly workflowEvents = new WorkflowEvents();
   readonly taskDefs: TaskDefCache;
   readonly flow: FlowControl;
   private readonly locks = new KeyedLock();
@@ -305,7 +308,20 @@ export class Engine {
     return { retried, skipped };
   }
 
-  private afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
+  /**
+   * Operators' actions outside this class (runtime/lifecycle.ts) decide and commit the way
+   * advance does: with the engine's sandbox, under its per-workflow lock, then afterCommit.
+   */
+  decideFor(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number): DecideOutcome {
+    return decide({ workflow, results, taskDef: this.taskDefs.get, now, scripts: this.scripts });
+  }
+
+  exclusive<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(workflowId, fn);
+  }
+
+  /** Side effects of a committed decision: wake-ups, hooks, system tasks, in-process waiters. */
+  afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
     const now = out.commit.now;
     if (out.exhausted?.length) {
       for (const e of out.exhausted) this.log.warn({ workflowId: wf.workflowId, taskId: e.taskId, taskType: e.taskType, reason: e.reason }, 'task gave up');
@@ -330,6 +346,7 @@ export class Engine {
       this.hooks.onWorkflowEnded?.(wf);
     }
     this.systemTasks.afterCommit(wf, out);
+    this.workflowEvents.notify({ workflow: { ...wf, ...out.commit.workflow }, newTasks: out.commit.newTasks });
   }
 
   // ---- tasks

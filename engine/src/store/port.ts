@@ -2,6 +2,7 @@ import type { TaskDef, WorkflowDef } from '@baton/definitions';
 import type { JsonObject, TaskDefChange, TaskRecord, WorkflowRecord } from '../domain/records';
 import type { TaskStatus, WorkflowStatus } from '../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
+import type { OperationsStore, SearchStore } from './operations-port';
 
 /**
  * The storage port. It speaks the engine's language, and every method is one atomic step (or a
@@ -9,7 +10,7 @@ import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
  * SQLite with synchronous transactions in one process, MongoDB with single-document atomic writes
  * only (no multi-document transactions), so that several engines can share one database.
  */
-export interface Store {
+export interface Store extends SearchStore, OperationsStore {
   readonly kind: 'sqlite' | 'mongodb';
   init(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation } from '@baton/definitions';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { Engine } from '../../runtime/engine';
+import { definitionWarnings, sendWarnings } from '../definition-warnings';
 import { intParam } from './params';
 
 /** Conductor's metadata API: task and workflow definitions, as JSON or YAML bodies. */
@@ -51,6 +52,7 @@ export function metadataRoutes(engine: Engine): Router {
     if (!(await store.putWorkflowDef(def, false))) {
       throw new ConflictError(`workflow definition '${def.name}' version ${def.version} exists; use PUT to overwrite or register a new version`);
     }
+    sendWarnings(res, engine.log, definitionWarnings(engine, [def]));
     res.status(200).json(def);
   });
   r.put('/workflow', async (req, res) => {
@@ -65,6 +67,7 @@ export function metadataRoutes(engine: Engine): Router {
     }
     if (problems.length) throw invalid('workflow definitions', problems);
     for (const d of defs) await store.putWorkflowDef(d, true);
+    sendWarnings(res, engine.log, definitionWarnings(engine, defs));
     res.status(200).json(defs);
   });
   r.delete('/workflow/:name/:version', async (req, res) => {
@@ -78,9 +81,10 @@ export function metadataRoutes(engine: Engine): Router {
   return r;
 }
 
+/** Unregistered task definitions are not refused (Conductor runs them with defaults): see definition-warnings.ts. */
 async function validateWorkflow(engine: Engine, body: unknown) {
   await engine.taskDefs.reload(engine.clock.now());
-  return validateWorkflowDef(body, { isKnownTaskDef: (n) => engine.taskDefs.get(n) !== undefined });
+  return validateWorkflowDef(body);
 }
 
 /** JSON bodies arrive parsed; YAML bodies arrive as text and are parsed here. */

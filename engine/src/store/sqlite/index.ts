@@ -28,6 +28,13 @@ import { takeRateTokens, returnRateTokens } from './rate-limit';
 import { releaseClaim } from './release-claim';
 import { createSchema } from './schema';
 import { SqliteSweeps } from './sweeps';
+import { createSearchSchema } from './search-schema';
+import { searchTasks, searchWorkflows } from './search';
+import { SqliteOperations } from './operations';
+import type { OpenAttemptFence, PollDataEntry, TaskLogEntry } from '../operations-port';
+import type { SearchPage, SearchRequest } from '../../search/request';
+import type { JsonObject } from '../../domain/records';
+import type { TaskStatus } from '../../domain/status';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -47,6 +54,7 @@ export class SqliteStore implements Store {
   private defs!: SqliteDefinitions;
   private sweeps!: SqliteSweeps;
   private claimSelect!: Database.Statement;
+  private ops!: SqliteOperations;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -61,6 +69,8 @@ export class SqliteStore implements Store {
     this.defs = new SqliteDefinitions(this.db);
     this.sweeps = new SqliteSweeps(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
+    createSearchSchema(this.db);
+    this.ops = new SqliteOperations(this.db, this.rows);
   }
 
   async close(): Promise<void> {
@@ -198,5 +208,42 @@ export class SqliteStore implements Store {
   }
   async rescheduleEngineTask(taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
     return rescheduleEngineTask(this.db, this.rows, taskId, expected, wakeAt, now);
+  }
+
+  // ---- search and operators' operations (operations-port.ts)
+  async searchWorkflows(req: SearchRequest): Promise<SearchPage<WorkflowRecord>> {
+    return searchWorkflows(this.db, req);
+  }
+  async searchTasks(req: SearchRequest): Promise<SearchPage<TaskRecord>> {
+    return searchTasks(this.db, req);
+  }
+  async deleteFinishedTasks(workflowId: string): Promise<number> {
+    return this.ops.deleteFinishedTasks(workflowId);
+  }
+  async removeWorkflow(workflowId: string): Promise<boolean> {
+    return this.ops.removeWorkflow(workflowId);
+  }
+  async appendTaskLog(entry: TaskLogEntry & { workflowId: string }): Promise<void> {
+    this.ops.appendTaskLog(entry);
+  }
+  async taskLogs(taskId: string, limit: number): Promise<TaskLogEntry[]> {
+    return this.ops.taskLogs(taskId, limit);
+  }
+  async recordPollData(entry: PollDataEntry, forgetBefore: number): Promise<void> {
+    this.ops.recordPollData(entry, forgetBefore);
+  }
+  async pollData(queueName: string | null): Promise<PollDataEntry[]> {
+    return this.ops.pollData(queueName);
+  }
+  async queueDepths(now: number): Promise<Record<string, number>> {
+    return this.ops.queueDepths(now);
+  }
+  async completeOpenAttempt(
+    taskId: string,
+    expected: OpenAttemptFence,
+    result: { status: TaskStatus; outputData: JsonObject; reasonForIncompletion: string | null },
+    now: number,
+  ): Promise<TaskRecord | null> {
+    return this.ops.completeOpenAttempt(taskId, expected, result, now);
   }
 }
