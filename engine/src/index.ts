@@ -8,3 +8,4 @@ export { ManualClock, systemClock, type Clock } from './runtime/clock';
 export { decide, decideTermination } from './decider';
 export { startServer, createStore, type RunningServer } from './server';
 export { loadConfig, type Config } from './config';
+export { openApiDocument } from './api/openapi/document';

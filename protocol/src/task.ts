@@ -28,7 +28,7 @@ export const TaskResult = Type.Object(
     reasonForIncompletion: Type.Optional(Nullable(Type.String())),
     callbackAfterSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     extendLease: Type.Optional(Type.Boolean()),
-    logs: Type.Optional(Nullable(Type.Array(Type.Object({ log: Type.String(), createdTime: Type.Optional(Type.Integer()) })))),
+    logs: Type.Optional(Nullable(Type.Array(TaskExecLog))),
   },
   { description: "A worker's report: IN_PROGRESS (lease extension or callback), COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR." },
 );

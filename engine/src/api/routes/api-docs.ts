@@ -32,9 +32,10 @@ export function apiDocsRoutes(): Router {
   r.get('/api-docs', (_req, res) => {
     res.type('application/json').send(doc);
   });
-  r.get(['/swagger-ui', '/docs'], (_req, res) => res.redirect(302, '/swagger-ui/'));
-  r.get(['/swagger-ui/', '/swagger-ui/index.html'], (_req, res) => {
-    res.type('text/html').send(page);
+  // Routing ignores a trailing slash; the page's relative asset paths need it.
+  r.get(['/swagger-ui', '/swagger-ui/index.html', '/docs'], (req, res) => {
+    if (req.path === '/swagger-ui/' || req.path === '/swagger-ui/index.html') res.type('text/html').send(page);
+    else res.redirect(302, '/swagger-ui/');
   });
   r.get('/swagger-ui/baton-init.js', (_req, res) => {
     res.type('application/javascript').send(init);

@@ -115,9 +115,10 @@ export class MongoSearch {
     const once = async (mode: TextMode): Promise<SearchPage<T>> => {
       const q = build(mode);
       const filter = q.filter as Filter<D>;
+      // limit(0) would mean "no limit" to MongoDB: a page of size 0 asks only for totalHits.
       const [totalHits, docs] = await Promise.all([
         coll.countDocuments(filter),
-        coll.find(filter).sort(q.sort).skip(req.start).limit(req.size).toArray(),
+        req.size === 0 ? Promise.resolve([]) : coll.find(filter).sort(q.sort).skip(req.start).limit(req.size).toArray(),
       ]);
       return { totalHits, results: docs.map((d) => map(d)) };
     };

@@ -6,7 +6,7 @@ import type { SearchPage, SearchRequest } from '../../search/request';
 import { parseTask, parseWorkflow, type TaskRow } from './rows';
 
 /** Columns of each search field (search-schema.ts adds the generated ones). Fixed names: never user input. */
-const workflowColumns: Record<WorkflowField, string> = {
+export const workflowColumns: Record<WorkflowField, string> = {
   workflowId: 'workflow_id',
   workflowType: 'name',
   version: 'version',
@@ -21,7 +21,7 @@ const workflowColumns: Record<WorkflowField, string> = {
   parentWorkflowId: 'parent_workflow_id',
 };
 
-const taskColumns: Record<TaskField, string> = {
+export const taskColumns: Record<TaskField, string> = {
   taskId: 'task_id',
   workflowId: 'workflow_id',
   workflowType: 'workflow_type',
