@@ -37,7 +37,7 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   app.use(express.json({ limit: '5mb', strict: false }));
   app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], limit: '5mb' }));
 
-  app.get('/health', (_req, res) => {
+  app.get(['/health', '/api/health'], (_req, res) => {
     res.json({ healthy: true, store: engine.store.kind });
   });
   if (options.metrics) {

@@ -107,6 +107,7 @@ export const routeDocs: RouteDoc[] = [
 
   // ---- system
   { method: 'get', path: '/health', tag: 'system', summary: 'Liveness and the store in use', conductor: true, ok: { '200': ['healthy', { type: 'object' }] } },
+  { method: 'get', path: '/api/health', tag: 'system', summary: 'The same, under /api', conductor: true, ok: { '200': ['healthy', { type: 'object' }] } },
   { method: 'get', path: '/metrics', tag: 'system', summary: 'Prometheus metrics', conductor: false, ok: { '200': ['metrics', 'text'] } },
   { method: 'get', path: '/api-docs', tag: 'system', summary: 'This document (OpenAPI 3.1)', conductor: true, ok: { '200': ['the document', { type: 'object' }] } },
 ];
