@@ -19,12 +19,16 @@ const MAX_TRIES = 20;
 export class Lifecycle {
   constructor(private readonly engine: Engine) {}
 
-  /** Conductor's pause: no step is scheduled until resume; running attempts go on and may report. */
+  /**
+   * Conductor's pause: no step is scheduled until resume; running attempts go on and may report.
+   * The workflow's timer is cleared (the sweeper would otherwise find it due on every pass and
+   * decide a workflow that cannot move); resume's decision sets it again.
+   */
   async pause(workflowId: string): Promise<void> {
     await this.commitLoop(workflowId, 'pause', (wf) => {
       if (wf.status === WorkflowStatus.PAUSED) return null;
       if (wf.status !== WorkflowStatus.RUNNING) throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a RUNNING workflow can be paused`);
-      return { commit: this.patch(wf, { status: WorkflowStatus.PAUSED }) };
+      return { commit: this.patch(wf, { status: WorkflowStatus.PAUSED, wakeAt: 0 }) };
     });
   }
 

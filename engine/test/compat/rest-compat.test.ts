@@ -115,6 +115,8 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       expect(reached.body.tasks.map((t: any) => t.referenceTaskName)).toEqual(['a']);
       const timedOut = await s.req('POST', '/api/workflow/execute/two_steps/1?waitUntilTaskRef=b&waitForSeconds=0', { input: { x: 1 } });
       expect(timedOut.body).toMatchObject({ status: 'RUNNING', signalTimeout: true });
+      const yaml = await s.req('POST', '/api/workflow/execute/two_steps/1?waitUntilTaskRef=a', 'input:\n  x: 3\n', { 'content-type': 'application/yaml' });
+      expect(yaml.body).toMatchObject({ status: 'RUNNING', input: { x: 3 } });
       expect((await s.req('POST', '/api/workflow/execute/two_steps/0', {})).status).toBe(400);
       expect((await s.req('POST', '/api/workflow/execute/no_such/1', {})).status).toBe(404);
     });
@@ -207,8 +209,10 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
 
   describe('lifecycle', () => {
     it('status; pause holds the next step until resume, with results reported meanwhile', async () => {
-      await register();
+      await register({ ...twoSteps, timeoutSeconds: 3600 });
       const id = await start('two_steps', { x: 1 }, 'corr-1');
+      const deadline = (await s.engine.store.getWorkflow(id))!.wakeAt;
+      expect(deadline).toBeGreaterThan(0);
       expect((await s.req('GET', `/api/workflow/${id}/status`)).body).toEqual({ workflowId: id, correlationId: 'corr-1', status: 'RUNNING' });
       const t = await poll('first');
       expect((await s.req('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
@@ -216,7 +220,10 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       expect((await complete(t, { y: 2 })).status).toBe(200);
       expect(await poll('second')).toBeUndefined();
       expect((await wf(id)).status).toBe('PAUSED');
+      // No timer while paused: the sweeper must not find a workflow that cannot move due on every pass.
+      expect((await s.engine.store.getWorkflow(id))!.wakeAt).toBe(0);
       expect((await s.req('PUT', `/api/workflow/${id}/resume`)).status).toBe(200);
+      expect((await s.engine.store.getWorkflow(id))!.wakeAt).toBe(deadline);
       expect((await s.req('PUT', `/api/workflow/${id}/resume`)).status).toBe(409);
       const next = await poll('second');
       expect(next.inputData).toEqual({ y: 2 });

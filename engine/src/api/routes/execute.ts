@@ -6,6 +6,7 @@ import type { Engine } from '../../runtime/engine';
 import { executeWorkflow } from '../../runtime/execute';
 import { sendWarnings } from '../definition-warnings';
 import { taskJson } from '../serialize';
+import { bodyOf } from './metadata';
 import { intParam, stringListParam, stringParam } from './params';
 import { startRequestOf } from './workflow';
 
@@ -25,8 +26,9 @@ export function executeRoutes(engine: Engine): Router {
     if (!Number.isInteger(version) || version < 1) {
       throw new ValidationError(`path parameter 'version' must be a positive integer, got '${req.params.version}'`, [{ pointer: '/path/version', message: 'must be a positive integer' }]);
     }
-    if (req.body === undefined || req.body === null) req.body = {};
-    if (typeof req.body === 'object' && !Array.isArray(req.body) && !('name' in req.body)) req.body = { ...req.body, name: req.params.name };
+    // The path names the workflow; a body (JSON or YAML) may leave the name out.
+    const body: unknown = req.body === undefined || req.body === null ? {} : bodyOf(req);
+    req.body = body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name: req.params.name } : body;
     const { request, warnings } = startRequestOf(engine, req);
     sendWarnings(res, engine.log, warnings);
     const ac = new AbortController();
