@@ -44,12 +44,20 @@ async function main(): Promise<void> {
       if ((i + 1) % 20000 === 0) process.stdout.write(`  filled ${i + 1} runs (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
     const fillS = (Date.now() - t0) / 1000;
-    console.log(`filled ${RUNS} finished runs (${RUNS} workflows + ${RUNS} tasks) on ${server.engine.store.kind} in ${fillS.toFixed(1)} s (${Math.round(RUNS / fillS)}/s)`);
+    console.log(
+      `filled ${RUNS} finished runs (${RUNS} workflows + ${RUNS} tasks) on ${server.engine.store.kind} in ${fillS.toFixed(1)} s (${Math.round(RUNS / fillS)}/s)`,
+    );
     const mid = base + Math.floor(RUNS / 2) * 60_000;
     const queries: Array<[string, string]> = [
-      ['name + status (the issue\'s example)', `/api/workflow/search?query=${enc('workflowType IN (flow_3) AND status IN (FAILED)')}&size=100`],
+      [
+        "name + status (the issue's example)",
+        `/api/workflow/search?query=${enc('workflowType IN (flow_3) AND status IN (FAILED)')}&size=100`,
+      ],
       ['status + time range, newest first', `/api/workflow/search?query=${enc(`status = COMPLETED AND startTime > ${mid}`)}&size=100`],
-      ['names + statuses + time range', `/api/workflow/search?query=${enc(`workflowType IN (flow_1, flow_2) AND status IN (FAILED, TIMED_OUT) AND startTime < ${mid}`)}&size=100`],
+      [
+        'names + statuses + time range',
+        `/api/workflow/search?query=${enc(`workflowType IN (flow_1, flow_2) AND status IN (FAILED, TIMED_OUT) AND startTime < ${mid}`)}&size=100`,
+      ],
       ['correlation id', `/api/workflow/search?query=${enc('correlationId = order-77777')}`],
       ['no filter, newest first', '/api/workflow/search?size=100'],
       ['no filter, page 50 (start=5000)', '/api/workflow/search?size=100&start=5000'],
@@ -87,7 +95,14 @@ function finishedRun(i: number, base: number): { wf: WorkflowRecord; task: TaskR
   const status = i % 7 === 0 ? 'FAILED' : i % 37 === 0 ? 'TIMED_OUT' : 'COMPLETED';
   const start = base + i * 60_000;
   const workflowId = `bench-${String(i).padStart(7, '0')}`;
-  const input = { order: { id: `order-${i}`, customer: `customer-${i % 10_000}`, city: CITIES[(i * 7) % CITIES.length], items: [{ sku: `sku-${i % 500}`, qty: 1 + (i % 3) }] } };
+  const input = {
+    order: {
+      id: `order-${i}`,
+      customer: `customer-${i % 10_000}`,
+      city: CITIES[(i * 7) % CITIES.length],
+      items: [{ sku: `sku-${i % 500}`, qty: 1 + (i % 3) }],
+    },
+  };
   const output = status === 'COMPLETED' ? { shipped: true, tracking: `TRK${i}` } : {};
   const taskType = `step_${i % 10}`;
   const wf: WorkflowRecord = {

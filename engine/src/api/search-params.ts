@@ -14,7 +14,13 @@ export const MAX_START = 1_000_000;
  * `freeText`, `sort` (`field` or `field:ASC|DESC`, repeated or comma-separated), `start`, `size`.
  * `extra` are Baton's older equality parameters (workflowName=, status=, correlationId=), ANDed in.
  */
-export function searchRequestOf(req: Request, catalog: FieldCatalog, what: string, defaultSort: SortKey, extra: Expr[] = []): SearchRequest {
+export function searchRequestOf(
+  req: Request,
+  catalog: FieldCatalog,
+  what: string,
+  defaultSort: SortKey,
+  extra: Expr[] = [],
+): SearchRequest {
   const fields = resolverOf(catalog, what);
   let filter: Expr | null;
   try {

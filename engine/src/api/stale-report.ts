@@ -17,7 +17,10 @@ export async function reportOrIgnoreStale(engine: Engine, result: TaskResultInpu
     await engine.report(result);
   } catch (err) {
     if (!(err instanceof StaleAttemptError) || result.attemptToken !== null || result.workerId === null) throw err;
-    engine.log.warn({ taskId: result.taskId, workerId: result.workerId, status: result.status }, `${err.message}; ignored (answered 200, as Conductor does)`);
+    engine.log.warn(
+      { taskId: result.taskId, workerId: result.workerId, status: result.status },
+      `${err.message}; ignored (answered 200, as Conductor does)`,
+    );
     res.setHeader('X-Baton-Report', 'ignored-stale');
   }
 }

@@ -27,7 +27,8 @@ export interface ExecuteResult {
 export async function executeWorkflow(engine: Engine, req: StartRequest, wait: ExecuteWait): Promise<ExecuteResult> {
   const deadline = engine.clock.now() + wait.waitMs;
   const refs = new Set(wait.untilTaskRefs);
-  const reached = (tasks: readonly TaskRecord[]): boolean => refs.size > 0 && tasks.some((t) => refs.has(t.referenceTaskName) || refs.has(t.refName));
+  const reached = (tasks: readonly TaskRecord[]): boolean =>
+    refs.size > 0 && tasks.some((t) => refs.has(t.referenceTaskName) || refs.has(t.refName));
   const workflowId = await engine.startWorkflow(req);
   let signalled = false;
   let wake: (() => void) | null = null;

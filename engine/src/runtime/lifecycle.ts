@@ -27,7 +27,8 @@ export class Lifecycle {
   async pause(workflowId: string): Promise<void> {
     await this.commitLoop(workflowId, 'pause', (wf) => {
       if (wf.status === WorkflowStatus.PAUSED) return null;
-      if (wf.status !== WorkflowStatus.RUNNING) throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a RUNNING workflow can be paused`);
+      if (wf.status !== WorkflowStatus.RUNNING)
+        throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a RUNNING workflow can be paused`);
       return { commit: this.patch(wf, { status: WorkflowStatus.PAUSED, wakeAt: 0 }) };
     });
   }
@@ -39,13 +40,21 @@ export class Lifecycle {
    */
   async resume(workflowId: string): Promise<void> {
     await this.commitLoop(workflowId, 'resume', async (wf) => {
-      if (wf.status !== WorkflowStatus.PAUSED) throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a PAUSED workflow can be resumed`);
+      if (wf.status !== WorkflowStatus.PAUSED)
+        throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a PAUSED workflow can be resumed`);
       const now = this.engine.clock.now();
       await this.engine.taskDefs.fresh(now);
       const results = (await this.engine.store.getTasks(workflowId)).filter((t) => isTerminalTask(t.status));
       const running: WorkflowRecord = { ...wf, status: WorkflowStatus.RUNNING };
       const out = this.engine.decideFor(running, results, now);
-      return { commit: { ...out.commit, expectedRevision: wf.revision, workflow: { status: WorkflowStatus.RUNNING, ...out.commit.workflow, updateTime: now } }, out };
+      return {
+        commit: {
+          ...out.commit,
+          expectedRevision: wf.revision,
+          workflow: { status: WorkflowStatus.RUNNING, ...out.commit.workflow, updateTime: now },
+        },
+        out,
+      };
     });
   }
 
@@ -58,7 +67,8 @@ export class Lifecycle {
   async restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const wf = await this.engine.getWorkflow(workflowId);
-      if (!isTerminalWorkflow(wf.status)) throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only an ended workflow can be restarted`);
+      if (!isTerminalWorkflow(wf.status))
+        throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only an ended workflow can be restarted`);
       // Its compensation was due when it failed: start it first, so the restart cannot lose it.
       if (pendingFailureWorkflow(wf)) {
         await launchFailureWorkflow(this.engine, wf);
@@ -66,7 +76,8 @@ export class Lifecycle {
       }
       const def = useLatestDefinitions ? await this.engine.store.getWorkflowDef(wf.workflowName) : wf.definition;
       if (!def) throw new NotFoundError(`workflow definition '${wf.workflowName}' not found`);
-      if (def.restartable === false) throw new ConflictError(`workflow '${workflowId}' cannot be restarted: its definition says restartable: false`);
+      if (def.restartable === false)
+        throw new ConflictError(`workflow '${workflowId}' cannot be restarted: its definition says restartable: false`);
       const done = await this.engine.exclusive(workflowId, async () => {
         await this.engine.store.deleteFinishedTasks(workflowId);
         const now = this.engine.clock.now();
@@ -111,7 +122,9 @@ export class Lifecycle {
   async remove(workflowId: string): Promise<void> {
     const wf = await this.engine.getWorkflow(workflowId);
     if (!isTerminalWorkflow(wf.status)) {
-      throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; terminate it first (or use DELETE /workflow/${workflowId}/terminate-remove)`);
+      throw new ConflictError(
+        `workflow '${workflowId}' is ${wf.status}; terminate it first (or use DELETE /workflow/${workflowId}/terminate-remove)`,
+      );
     }
     if (!(await this.engine.store.removeWorkflow(workflowId))) throw new NotFoundError(`workflow '${workflowId}' not found`);
     this.engine.log.info({ workflowId }, 'workflow removed');
@@ -147,7 +160,12 @@ export class Lifecycle {
    * claimed it, as Conductor allows: the attempt ends with the given status and output, and a
    * worker that holds it is answered 409 (or ignored, see api/stale-report.ts) when it reports.
    */
-  async completeWorkerTask(task: TaskRecord, status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR', output: JsonObject, reason: string | null): Promise<void> {
+  async completeWorkerTask(
+    task: TaskRecord,
+    status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR',
+    output: JsonObject,
+    reason: string | null,
+  ): Promise<void> {
     const now = this.engine.clock.now();
     const done = await this.engine.store.completeOpenAttempt(
       task.taskId,
@@ -160,7 +178,10 @@ export class Lifecycle {
       await this.engine.advance(task.workflowInstanceId, [done]);
     } catch (err) {
       // The result is durable; the sweeper decides it if this decision failed.
-      this.engine.log.warn({ err, workflowId: task.workflowInstanceId, taskId: task.taskId }, 'decide after completion failed; the sweeper will retry');
+      this.engine.log.warn(
+        { err, workflowId: task.workflowInstanceId, taskId: task.taskId },
+        'decide after completion failed; the sweeper will retry',
+      );
     }
   }
 
@@ -168,7 +189,9 @@ export class Lifecycle {
   private async commitLoop(
     workflowId: string,
     what: string,
-    change: (wf: WorkflowRecord) => { commit: CommitDecision; out?: DecideOutcome } | null | Promise<{ commit: CommitDecision; out?: DecideOutcome } | null>,
+    change: (
+      wf: WorkflowRecord,
+    ) => { commit: CommitDecision; out?: DecideOutcome } | null | Promise<{ commit: CommitDecision; out?: DecideOutcome } | null>,
   ): Promise<void> {
     await this.engine.exclusive(workflowId, async () => {
       for (let tries = 0; tries < MAX_TRIES; tries++) {
@@ -176,7 +199,8 @@ export class Lifecycle {
         const next = await change(wf);
         if (!next) return;
         if (await this.engine.store.commitDecision({ ...next.commit, expectedRevision: wf.revision })) {
-          if (next.out) this.engine.afterCommit({ ...wf, ...next.commit.workflow, revision: wf.revision + 1 }, { ...next.out, commit: next.commit });
+          if (next.out)
+            this.engine.afterCommit({ ...wf, ...next.commit.workflow, revision: wf.revision + 1 }, { ...next.out, commit: next.commit });
           return;
         }
       }
@@ -199,7 +223,10 @@ export class Lifecycle {
 }
 
 /** Runs one operation per id and sorts the outcomes as Conductor's BulkResponse does. */
-export async function bulk(ids: readonly string[], op: (id: string) => Promise<void>): Promise<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }> {
+export async function bulk(
+  ids: readonly string[],
+  op: (id: string) => Promise<void>,
+): Promise<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }> {
   const bulkSuccessfulResults: string[] = [];
   const bulkErrorResults: Record<string, string> = {};
   for (const id of new Set(ids)) {

@@ -37,7 +37,8 @@ const MAX_IN_VALUES = 1000;
 const MAX_DEPTH = 32;
 
 export function parseQuery(text: string, fields: FieldResolver): Expr | null {
-  if (text.length > MAX_QUERY_LENGTH) throw new QuerySyntaxError(MAX_QUERY_LENGTH, `the query is longer than ${MAX_QUERY_LENGTH} characters`);
+  if (text.length > MAX_QUERY_LENGTH)
+    throw new QuerySyntaxError(MAX_QUERY_LENGTH, `the query is longer than ${MAX_QUERY_LENGTH} characters`);
   const p = new Parser(text, fields);
   p.skipSpace();
   if (p.atEnd()) return null;
@@ -107,7 +108,8 @@ class Parser {
     this.skipSpace();
     const at = this.pos;
     const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.s.slice(this.pos));
-    if (!m) throw this.error(this.atEnd() ? 'expected a field name but the query ended' : `expected a field name but found '${this.rest(12)}'`);
+    if (!m)
+      throw this.error(this.atEnd() ? 'expected a field name but the query ended' : `expected a field name but found '${this.rest(12)}'`);
     this.pos += m[0].length;
     const resolved = this.fields.resolve(m[0]);
     if (typeof resolved === 'string') throw this.error(resolved, at);

@@ -33,13 +33,18 @@ describe('the official JavaScript SDK (@io-orkes/conductor-javascript 4.0.0)', (
   });
   afterAll(() => s?.close());
 
-  it("runs its README quickstart unchanged: registers a workflow with an unregistered task, runs a TaskHandler worker, executes it", async () => {
+  it('runs its README quickstart unchanged: registers a workflow with an unregistered task, runs a TaskHandler worker, executes it', async () => {
     const { source, applied } = readmeQuickstart();
     expect(source).toContain('workflow.execute(');
     expect(source).toContain('new TaskHandler(');
     expect(applied).not.toBe(source); // the decorator line was there and was applied
     const js = ts.transpileModule(applied, {
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: true, esModuleInterop: true },
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        experimentalDecorators: true,
+        esModuleInterop: true,
+      },
     }).outputText;
     const file = join(JS_SDK_DIR, 'quickstart.generated.js');
     writeFileSync(file, js);

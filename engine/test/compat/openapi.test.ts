@@ -83,7 +83,8 @@ describe('the OpenAPI document', () => {
     ];
     const served = new Set<string>();
     for (const [prefix, router] of groups) {
-      for (const layer of (router as unknown as { stack: Array<{ route?: { path: string | string[]; methods: Record<string, boolean> } }> }).stack) {
+      for (const layer of (router as unknown as { stack: Array<{ route?: { path: string | string[]; methods: Record<string, boolean> } }> })
+        .stack) {
         if (!layer.route) continue;
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const p of paths) {
@@ -108,7 +109,10 @@ describe('the OpenAPI document', () => {
     for (const r of routeDocs) {
       const path = r.path.replace(/\{[^}]+\}/g, 'x');
       const res = await s.req(r.method.toUpperCase(), path, r.method === 'get' || r.method === 'delete' ? undefined : {});
-      expect({ op: `${r.method} ${r.path}`, noRoute: String(res.body?.detail ?? '').startsWith('no route for') }).toEqual({ op: `${r.method} ${r.path}`, noRoute: false });
+      expect({ op: `${r.method} ${r.path}`, noRoute: String(res.body?.detail ?? '').startsWith('no route for') }).toEqual({
+        op: `${r.method} ${r.path}`,
+        noRoute: false,
+      });
     }
   });
 

@@ -30,7 +30,9 @@ describe('the official Python SDK (conductor-python 2.0.0)', () => {
 
     const wf = await s.req('GET', `/api/workflow/${result.workflowId}`);
     expect(wf.body.status).toBe('COMPLETED');
-    expect(wf.body.tasks.map((t: { referenceTaskName: string; status: string }) => [t.referenceTaskName, t.status])).toEqual([['greet_ref', 'COMPLETED']]);
+    expect(wf.body.tasks.map((t: { referenceTaskName: string; status: string }) => [t.referenceTaskName, t.status])).toEqual([
+      ['greet_ref', 'COMPLETED'],
+    ]);
     // The SDK's worker polled: its poll data is recorded under its own worker id.
     const polls = await s.req('GET', '/api/tasks/queue/polldata?taskType=greet');
     expect(polls.body.length).toBeGreaterThanOrEqual(1);

@@ -31,20 +31,35 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
     return (r.body as any[])[0];
   };
   const complete = (t: any, output: Record<string, unknown> = {}, worker = 'w1') =>
-    s.req('POST', '/api/tasks', { taskId: t.taskId, workflowInstanceId: t.workflowInstanceId, workerId: worker, attemptToken: t.attemptToken, status: 'COMPLETED', outputData: output });
+    s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workflowInstanceId: t.workflowInstanceId,
+      workerId: worker,
+      attemptToken: t.attemptToken,
+      status: 'COMPLETED',
+      outputData: output,
+    });
   const wf = async (id: string): Promise<any> => (await s.req('GET', `/api/workflow/${id}`)).body;
 
   describe('definitions', () => {
     it('accepts a SIMPLE task without a registered definition, with a Warning header; refuses an unknown task type', async () => {
-      const r = await s.req('POST', '/api/metadata/workflow', { name: 'w', tasks: [{ name: 'nodef', taskReferenceName: 'n', type: 'SIMPLE' }] });
+      const r = await s.req('POST', '/api/metadata/workflow', {
+        name: 'w',
+        tasks: [{ name: 'nodef', taskReferenceName: 'n', type: 'SIMPLE' }],
+      });
       expect(r.status).toBe(200);
       const res = await fetch(`${s.url}/api/metadata/workflow`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify([{ name: 'w2', tasks: [{ name: 'nodef', taskReferenceName: 'n' }] }]),
       });
-      expect(res.headers.get('warning')).toMatch(/^299 baton ".*no task definition named 'nodef'.*retryCount 3, retryDelaySeconds 60, responseTimeoutSeconds 3600, timeoutPolicy TIME_OUT_WF/);
-      const typo = await s.req('POST', '/api/metadata/workflow', { name: 'w3', tasks: [{ name: 's', taskReferenceName: 's', type: 'SWICH' }] });
+      expect(res.headers.get('warning')).toMatch(
+        /^299 baton ".*no task definition named 'nodef'.*retryCount 3, retryDelaySeconds 60, responseTimeoutSeconds 3600, timeoutPolicy TIME_OUT_WF/,
+      );
+      const typo = await s.req('POST', '/api/metadata/workflow', {
+        name: 'w3',
+        tasks: [{ name: 's', taskReferenceName: 's', type: 'SWICH' }],
+      });
       expect(typo.status).toBe(400);
       expect(typo.body.validationErrors.map((e: any) => e.path)).toContain('/tasks/0/type');
     });
@@ -54,7 +69,9 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       await start('nodef_flow');
       const t = await poll('nodef');
       expect(t.responseTimeoutSeconds).toBe(3600);
-      expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'FAILED' })).status).toBe(200);
+      expect(
+        (await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'FAILED' })).status,
+      ).toBe(200);
       const [, retry] = (await wf(t.workflowInstanceId)).tasks;
       expect(retry).toMatchObject({ status: 'SCHEDULED', retryCount: 1, timeoutPolicy: 'TIME_OUT_WF' });
       expect(retry.visibleAt - retry.scheduledTime).toBe(60_000);
@@ -82,7 +99,9 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       const a = await s.req('POST', '/api/workflow/two_steps', 'x: 42\nnote: from yaml\n', { 'content-type': 'application/yaml' });
       expect(a.status).toBe(200);
       expect((await wf(a.text)).input).toEqual({ x: 42, note: 'from yaml' });
-      const b = await s.req('POST', '/api/workflow', 'name: two_steps\ninput:\n  x: 7\ncorrelationId: c-yaml\n', { 'content-type': 'application/yaml' });
+      const b = await s.req('POST', '/api/workflow', 'name: two_steps\ninput:\n  x: 7\ncorrelationId: c-yaml\n', {
+        'content-type': 'application/yaml',
+      });
       expect(b.status).toBe(200);
       expect(await wf(b.text)).toMatchObject({ input: { x: 7 }, correlationId: 'c-yaml' });
       const broken = await s.req('POST', '/api/workflow', 'name: [unclosed', { 'content-type': 'application/yaml' });
@@ -94,16 +113,35 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
     it('waits until the workflow ends and answers a WorkflowRun', async () => {
       await register();
       const worker = (async () => {
-        for (const [type, out] of [['first', { y: 2 }], ['second', { z: 3 }]] as const) {
+        for (const [type, out] of [
+          ['first', { y: 2 }],
+          ['second', { z: 3 }],
+        ] as const) {
           let t: any;
-          for (let i = 0; i < 200 && !t; i++) t = (await s.req('GET', `/api/tasks/poll/batch/${type}?workerid=w&count=1&timeout=500`)).body[0];
-          await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: out });
+          for (let i = 0; i < 200 && !t; i++)
+            t = (await s.req('GET', `/api/tasks/poll/batch/${type}?workerid=w&count=1&timeout=500`)).body[0];
+          await s.req('POST', '/api/tasks', {
+            taskId: t.taskId,
+            workerId: 'w',
+            attemptToken: t.attemptToken,
+            status: 'COMPLETED',
+            outputData: out,
+          });
         }
       })();
-      const r = await s.req('POST', '/api/workflow/execute/two_steps/1?requestId=req-1&waitForSeconds=30', { name: 'two_steps', input: { x: 1 } });
+      const r = await s.req('POST', '/api/workflow/execute/two_steps/1?requestId=req-1&waitForSeconds=30', {
+        name: 'two_steps',
+        input: { x: 1 },
+      });
       await worker;
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ requestId: 'req-1', status: 'COMPLETED', output: { z: 3 }, responseType: 'TARGET_WORKFLOW', signalTimeout: false });
+      expect(r.body).toMatchObject({
+        requestId: 'req-1',
+        status: 'COMPLETED',
+        output: { z: 3 },
+        responseType: 'TARGET_WORKFLOW',
+        signalTimeout: false,
+      });
       expect(r.body.targetWorkflowId).toBe(r.body.workflowId);
       expect(r.body.tasks.map((t: any) => t.referenceTaskName)).toEqual(['a', 'b']);
     });
@@ -115,7 +153,9 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       expect(reached.body.tasks.map((t: any) => t.referenceTaskName)).toEqual(['a']);
       const timedOut = await s.req('POST', '/api/workflow/execute/two_steps/1?waitUntilTaskRef=b&waitForSeconds=0', { input: { x: 1 } });
       expect(timedOut.body).toMatchObject({ status: 'RUNNING', signalTimeout: true });
-      const yaml = await s.req('POST', '/api/workflow/execute/two_steps/1?waitUntilTaskRef=a', 'input:\n  x: 3\n', { 'content-type': 'application/yaml' });
+      const yaml = await s.req('POST', '/api/workflow/execute/two_steps/1?waitUntilTaskRef=a', 'input:\n  x: 3\n', {
+        'content-type': 'application/yaml',
+      });
       expect(yaml.body).toMatchObject({ status: 'RUNNING', input: { x: 3 } });
       expect((await s.req('POST', '/api/workflow/execute/two_steps/0', {})).status).toBe(400);
       expect((await s.req('POST', '/api/workflow/execute/no_such/1', {})).status).toBe(404);
@@ -128,13 +168,26 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       const id1 = await start();
       const id2 = await start();
       const t1 = await poll('first');
-      const r = await s.req('POST', '/api/tasks/update-v2', { taskId: t1.taskId, workflowInstanceId: t1.workflowInstanceId, workerId: 'w1', attemptToken: t1.attemptToken, status: 'COMPLETED', outputData: { y: 1 } });
+      const r = await s.req('POST', '/api/tasks/update-v2', {
+        taskId: t1.taskId,
+        workflowInstanceId: t1.workflowInstanceId,
+        workerId: 'w1',
+        attemptToken: t1.attemptToken,
+        status: 'COMPLETED',
+        outputData: { y: 1 },
+      });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ taskType: 'first', status: 'IN_PROGRESS', workerId: 'w1' });
       expect([id1, id2]).toContain(r.body.workflowInstanceId);
       expect(r.body.workflowInstanceId).not.toBe(t1.workflowInstanceId);
       expect(typeof r.body.attemptToken).toBe('string');
-      const last = await s.req('POST', '/api/tasks/update-v2', { taskId: r.body.taskId, workerId: 'w1', attemptToken: r.body.attemptToken, status: 'COMPLETED', outputData: { y: 2 } });
+      const last = await s.req('POST', '/api/tasks/update-v2', {
+        taskId: r.body.taskId,
+        workerId: 'w1',
+        attemptToken: r.body.attemptToken,
+        status: 'COMPLETED',
+        outputData: { y: 2 },
+      });
       expect([last.status, last.text]).toEqual([200, 'null']);
       expect((await wf(id1)).tasks.map((t: any) => t.referenceTaskName)).toEqual(['a', 'b']);
     });
@@ -154,7 +207,12 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-baton-report')).toBe('ignored-stale');
-      const withToken = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'py-worker', attemptToken: t.attemptToken, status: 'FAILED' });
+      const withToken = await s.req('POST', '/api/tasks', {
+        taskId: t.taskId,
+        workerId: 'py-worker',
+        attemptToken: t.attemptToken,
+        status: 'FAILED',
+      });
       expect([withToken.status, withToken.body.code]).toEqual([409, 'STALE_ATTEMPT']);
       expect((await wf(id)).tasks[0]).toMatchObject({ status: 'COMPLETED', outputData: { y: 'operator' } });
     });
@@ -183,7 +241,14 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       const t = await poll('first');
       expect((await s.req('POST', `/api/tasks/${t.taskId}/log`, JSON.stringify('step one'))).status).toBe(200);
       expect((await s.req('POST', `/api/tasks/${t.taskId}/log`, 'step two', { 'content-type': 'text/plain' })).status).toBe(200);
-      await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: { y: 1 }, logs: [{ log: 'reported' }] });
+      await s.req('POST', '/api/tasks', {
+        taskId: t.taskId,
+        workerId: 'w1',
+        attemptToken: t.attemptToken,
+        status: 'COMPLETED',
+        outputData: { y: 1 },
+        logs: [{ log: 'reported' }],
+      });
       const logs = await s.req('GET', `/api/tasks/${t.taskId}/log`);
       expect(logs.body.map((l: any) => l.log).sort()).toEqual(['reported', 'step one', 'step two']);
       expect(logs.body.every((l: any) => l.taskId === t.taskId && typeof l.createdTime === 'number')).toBe(true);
@@ -213,7 +278,11 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       const id = await start('two_steps', { x: 1 }, 'corr-1');
       const deadline = (await s.engine.store.getWorkflow(id))!.wakeAt;
       expect(deadline).toBeGreaterThan(0);
-      expect((await s.req('GET', `/api/workflow/${id}/status`)).body).toEqual({ workflowId: id, correlationId: 'corr-1', status: 'RUNNING' });
+      expect((await s.req('GET', `/api/workflow/${id}/status`)).body).toEqual({
+        workflowId: id,
+        correlationId: 'corr-1',
+        status: 'RUNNING',
+      });
       const t = await poll('first');
       expect((await s.req('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
       expect((await s.req('PUT', `/api/workflow/${id}/pause`)).status).toBe(200); // already paused: fine
@@ -228,7 +297,11 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       const next = await poll('second');
       expect(next.inputData).toEqual({ y: 2 });
       await complete(next, { z: 3 });
-      expect((await s.req('GET', `/api/workflow/${id}/status?includeOutput=true&includeVariables=true`)).body).toMatchObject({ status: 'COMPLETED', output: { z: 3 }, variables: {} });
+      expect((await s.req('GET', `/api/workflow/${id}/status?includeOutput=true&includeVariables=true`)).body).toMatchObject({
+        status: 'COMPLETED',
+        output: { z: 3 },
+        variables: {},
+      });
       expect((await s.req('PUT', `/api/workflow/${id}/pause`)).status).toBe(409);
     });
 
@@ -291,7 +364,11 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       expect(all.body.map((w: any) => w.workflowId).sort()).toEqual([a, b].sort());
       expect(all.body[0].tasks.length).toBe(1);
       const many = await s.req('POST', '/api/workflow/two_steps/correlated?includeClosed=true', ['order-1', 'order-2', 'none']);
-      expect(Object.fromEntries(Object.entries(many.body).map(([k, v]) => [k, (v as any[]).length]))).toEqual({ 'order-1': 2, 'order-2': 1, none: 0 });
+      expect(Object.fromEntries(Object.entries(many.body).map(([k, v]) => [k, (v as any[]).length]))).toEqual({
+        'order-1': 2,
+        'order-2': 1,
+        none: 0,
+      });
       const batch = await s.req('POST', '/api/workflow/correlated/batch', { workflowNames: ['two_steps'], correlationIds: ['order-2'] });
       expect(batch.body['order-2'].map((w: any) => w.workflowId)).toEqual([c]);
       const running = await s.req('GET', '/api/workflow/running/two_steps?version=1');
@@ -316,7 +393,15 @@ describe.each(storeKinds())('Conductor REST compatibility (%s)', (kind) => {
       await s.req('POST', '/api/workflow/bulk/terminate', ids);
       const restarted = await s.req('POST', '/api/workflow/bulk/restart', ids);
       expect(restarted.body.bulkSuccessfulResults.length).toBe(3);
-      expect((await s.req('PUT', '/api/workflow/bulk/pause', Array.from({ length: 1001 }, (_, i) => `id-${i}`))).status).toBe(400);
+      expect(
+        (
+          await s.req(
+            'PUT',
+            '/api/workflow/bulk/pause',
+            Array.from({ length: 1001 }, (_, i) => `id-${i}`),
+          )
+        ).status,
+      ).toBe(400);
       expect((await s.req('PUT', '/api/workflow/bulk/pause', { ids })).status).toBe(400);
     });
   });

@@ -9,7 +9,8 @@ export const PYTHON = join(PY_SDK_DIR, '.venv', 'bin', 'python');
 
 /** The SDKs are installed by scripts/provision-sdks.js (npm test runs it); a missing one is a failure, not a skip. */
 export function requireProvisioned(path: string): void {
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`node scripts/provision-sdks.js\` (npm test does) to install the official SDKs`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run \`node scripts/provision-sdks.js\` (npm test does) to install the official SDKs`);
 }
 
 export interface ProcessResult {
@@ -22,7 +23,11 @@ export interface ProcessResult {
 }
 
 /** Runs a program to its end (or kills it after `timeoutMs`), collecting its output. */
-export function runProgram(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<ProcessResult> {
+export function runProgram(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<ProcessResult> {
   return new Promise((resolveResult) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

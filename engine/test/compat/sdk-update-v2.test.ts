@@ -18,7 +18,9 @@ describe("Baton's SDK and update-v2", () => {
   afterAll(() => s.close());
 
   it('runs a backlog through one slot with one update-v2 call per step, not a report and a poll each', async () => {
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'chain', tasks: [{ name: 'chained', taskReferenceName: 'c', inputParameters: { i: '${workflow.input.i}' } }] }]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'chain', tasks: [{ name: 'chained', taskReferenceName: 'c', inputParameters: { i: '${workflow.input.i}' } }] },
+    ]);
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push((await s.req('POST', '/api/workflow/chain', { i })).text);
     const worker = new BatonWorker({ serverUrl: s.url, workerId: 'sdk', pollTimeoutMs: 200 });

@@ -63,7 +63,13 @@ export function coveredBy(q: MongoQuery, indexes: IndexDescription[]): string | 
 
 const wf = resolverOf(workflowFields, 'workflow');
 const tk = resolverOf(taskFields, 'task');
-const req = (q: string, sort: SortKey, text = ''): SearchRequest => ({ filter: parseQuery(q, sort.field in taskFields && !(sort.field in workflowFields) ? tk : wf), text: parseFreeText(text), sort: [sort], start: 0, size: 10 });
+const req = (q: string, sort: SortKey, text = ''): SearchRequest => ({
+  filter: parseQuery(q, sort.field in taskFields && !(sort.field in workflowFields) ? tk : wf),
+  text: parseFreeText(text),
+  sort: [sort],
+  start: 0,
+  size: 10,
+});
 const newest: SortKey = { field: 'startTime', desc: true };
 
 /** The workflow query shapes the routes generate: the UI's filters, the correlation and running lookups. */
@@ -85,7 +91,13 @@ const workflowShapes: Array<[string, SearchRequest]> = [
   ['name with free text', req('workflowType = a', newest, 'ada')],
 ];
 const updated: SortKey = { field: 'updateTime', desc: true };
-const taskReq = (q: string, text = ''): SearchRequest => ({ filter: parseQuery(q, tk), text: parseFreeText(text), sort: [updated], start: 0, size: 10 });
+const taskReq = (q: string, text = ''): SearchRequest => ({
+  filter: parseQuery(q, tk),
+  text: parseFreeText(text),
+  sort: [updated],
+  start: 0,
+  size: 10,
+});
 const taskShapes: Array<[string, SearchRequest]> = [
   ['every task, latest update first', taskReq('')],
   ['one type', taskReq('taskType = charge')],
@@ -102,8 +114,12 @@ describe('MongoDB search queries are served by declared indexes', () => {
     expect(coveredBy(taskQuery(r, 'text-index'), searchIndexes.tasks)).not.toBeNull();
   });
   it('the checker itself refuses an uncovered query', () => {
-    expect(coveredBy(workflowQuery(req('reasonForIncompletion = x', newest), 'text-index'), [{ key: { updateTime: -1 }, name: 'u' }])).toBeNull();
-    expect(coveredBy(workflowQuery(req('workflowType = a', { field: 'updateTime', desc: true }), 'text-index'), searchIndexes.workflows)).toBeNull();
+    expect(
+      coveredBy(workflowQuery(req('reasonForIncompletion = x', newest), 'text-index'), [{ key: { updateTime: -1 }, name: 'u' }]),
+    ).toBeNull();
+    expect(
+      coveredBy(workflowQuery(req('workflowType = a', { field: 'updateTime', desc: true }), 'text-index'), searchIndexes.workflows),
+    ).toBeNull();
   });
 });
 

@@ -35,13 +35,25 @@ describe("Conductor's search query language", () => {
       kind: 'or',
       items: [
         { kind: 'cmp', field: 'status', op: '=', value: 'FAILED' },
-        { kind: 'and', items: [{ kind: 'cmp', field: 'status', op: '=', value: 'TIMED_OUT' }, { kind: 'cmp', field: 'workflowType', op: '=', value: 'a' }] },
+        {
+          kind: 'and',
+          items: [
+            { kind: 'cmp', field: 'status', op: '=', value: 'TIMED_OUT' },
+            { kind: 'cmp', field: 'workflowType', op: '=', value: 'a' },
+          ],
+        },
       ],
     });
     expect(parse('(status = FAILED OR status = TIMED_OUT) and workflowType IN (a)')).toEqual({
       kind: 'and',
       items: [
-        { kind: 'or', items: [{ kind: 'cmp', field: 'status', op: '=', value: 'FAILED' }, { kind: 'cmp', field: 'status', op: '=', value: 'TIMED_OUT' }] },
+        {
+          kind: 'or',
+          items: [
+            { kind: 'cmp', field: 'status', op: '=', value: 'FAILED' },
+            { kind: 'cmp', field: 'status', op: '=', value: 'TIMED_OUT' },
+          ],
+        },
         { kind: 'in', field: 'workflowType', values: ['a'], negate: false },
       ],
     });

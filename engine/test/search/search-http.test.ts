@@ -6,14 +6,43 @@ import { startTestServer, storeKinds, type TestServer } from '../helpers/server'
  * these types for every field they share, or a client fails to read them.
  */
 const conductorWorkflowSummary: Record<string, string> = {
-  workflowType: 'string', version: 'number', workflowId: 'string', correlationId: 'string', startTime: 'string', updateTime: 'string',
-  endTime: 'string', status: 'string', input: 'string', output: 'string', reasonForIncompletion: 'string', executionTime: 'number',
-  event: 'string', failedReferenceTaskNames: 'string', priority: 'number', parentWorkflowId: 'string', createdBy: 'string',
+  workflowType: 'string',
+  version: 'number',
+  workflowId: 'string',
+  correlationId: 'string',
+  startTime: 'string',
+  updateTime: 'string',
+  endTime: 'string',
+  status: 'string',
+  input: 'string',
+  output: 'string',
+  reasonForIncompletion: 'string',
+  executionTime: 'number',
+  event: 'string',
+  failedReferenceTaskNames: 'string',
+  priority: 'number',
+  parentWorkflowId: 'string',
+  createdBy: 'string',
 };
 const conductorTaskSummary: Record<string, string> = {
-  workflowId: 'string', workflowType: 'string', correlationId: 'string', scheduledTime: 'string', startTime: 'string', updateTime: 'string',
-  endTime: 'string', status: 'string', reasonForIncompletion: 'string', executionTime: 'number', queueWaitTime: 'number', taskDefName: 'string',
-  taskType: 'string', input: 'string', output: 'string', taskId: 'string', workflowPriority: 'number', domain: 'string',
+  workflowId: 'string',
+  workflowType: 'string',
+  correlationId: 'string',
+  scheduledTime: 'string',
+  startTime: 'string',
+  updateTime: 'string',
+  endTime: 'string',
+  status: 'string',
+  reasonForIncompletion: 'string',
+  executionTime: 'number',
+  queueWaitTime: 'number',
+  taskDefName: 'string',
+  taskType: 'string',
+  input: 'string',
+  output: 'string',
+  taskId: 'string',
+  workflowPriority: 'number',
+  domain: 'string',
 };
 const BATON_EXTRAS = new Set(['createTime', 'referenceTaskName', 'retryCount', 'workerId']);
 
@@ -21,11 +50,20 @@ describe.each(storeKinds())('search over HTTP (%s)', (kind) => {
   let s: TestServer;
   beforeAll(async () => {
     s = await startTestServer(kind);
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'greet', tasks: [{ name: 'hello', taskReferenceName: 'h' }] }, { name: 'other', tasks: [{ name: 'hello', taskReferenceName: 'h' }] }]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'greet', tasks: [{ name: 'hello', taskReferenceName: 'h' }] },
+      { name: 'other', tasks: [{ name: 'hello', taskReferenceName: 'h' }] },
+    ]);
     for (let i = 0; i < 3; i++) await s.req('POST', '/api/workflow/greet?correlationId=c-' + i, { who: i === 1 ? 'Ada Lovelace' : 'Bob' });
     await s.req('POST', '/api/workflow/other', { who: 'Ada' });
     const [t] = (await s.req('GET', '/api/tasks/poll/batch/hello?workerid=w&count=1&timeout=0')).body as any[];
-    await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'no' });
+    await s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workerId: 'w',
+      attemptToken: t.attemptToken,
+      status: 'FAILED_WITH_TERMINAL_ERROR',
+      reasonForIncompletion: 'no',
+    });
   });
   afterAll(() => s.close());
 
@@ -49,7 +87,10 @@ describe.each(storeKinds())('search over HTTP (%s)', (kind) => {
 
   it('search-v2 answers whole workflows; freeText and sort apply', async () => {
     const r = await get(`/api/workflow/search-v2?freeText=ada&sort=workflowType:DESC`);
-    expect(r.body.results.map((w: any) => [w.workflowName, w.input.who])).toEqual([['other', 'Ada'], ['greet', 'Ada Lovelace']]);
+    expect(r.body.results.map((w: any) => [w.workflowName, w.input.who])).toEqual([
+      ['other', 'Ada'],
+      ['greet', 'Ada Lovelace'],
+    ]);
     // Baton's first parameters still work.
     expect((await get('/api/workflow/search?workflowName=greet&status=FAILED')).body.totalHits).toBe(1);
   });

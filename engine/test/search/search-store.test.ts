@@ -14,7 +14,10 @@ import { taskRecord, workflowRecord } from '../helpers/records';
 
 const wfFields = resolverOf(workflowFields, 'workflow');
 const tFields = resolverOf(taskFields, 'task');
-const request = (query: string, opts: { text?: string; sort?: SortKey[]; start?: number; size?: number; tasks?: boolean } = {}): SearchRequest => ({
+const request = (
+  query: string,
+  opts: { text?: string; sort?: SortKey[]; start?: number; size?: number; tasks?: boolean } = {},
+): SearchRequest => ({
   filter: parseQuery(query, opts.tasks ? tFields : wfFields),
   text: parseFreeText(opts.text),
   sort: opts.sort ?? [{ field: opts.tasks ? 'updateTime' : 'startTime', desc: true }],
@@ -43,7 +46,8 @@ function seed(): WorkflowRecord[] {
   });
 }
 
-const ids = (page: { results: Array<{ workflowId?: string; taskId?: string }> }): string[] => page.results.map((r) => (r.workflowId ?? r.taskId)!);
+const ids = (page: { results: Array<{ workflowId?: string; taskId?: string }> }): string[] =>
+  page.results.map((r) => (r.workflowId ?? r.taskId)!);
 
 type Make = () => Promise<{ store: Store; done: () => Promise<void> }>;
 const kinds: Array<[string, Make]> = [
@@ -119,7 +123,12 @@ describe.each(kinds)('search on the %s store', (_kind, make) => {
     const asc = await search('', { sort: [{ field: 'startTime', desc: false }], start: 2, size: 3 });
     expect(ids(asc)).toEqual(['wf-03', 'wf-04', 'wf-05']);
     expect(asc.totalHits).toBe(12);
-    const byName = await search('status = FAILED', { sort: [{ field: 'workflowType', desc: false }, { field: 'startTime', desc: true }] });
+    const byName = await search('status = FAILED', {
+      sort: [
+        { field: 'workflowType', desc: false },
+        { field: 'startTime', desc: true },
+      ],
+    });
     expect(ids(byName)).toEqual(['wf-12', 'wf-09', 'wf-06', 'wf-03']);
     expect(ids(await search('', { size: 0 }))).toEqual([]);
   });
@@ -154,7 +163,9 @@ describe.each(kinds)('search on the %s store', (_kind, make) => {
     expect(ids(await t('taskType = ship AND status = FAILED'))).toEqual(['wf-12-t1', 'wf-09-t1', 'wf-06-t1', 'wf-03-t1']);
     expect(ids(await t('workflowId = wf-02'))).toEqual(['wf-02-t1']);
     expect(ids(await t('', { text: 'golden' }))).toEqual(['wf-05-t1']);
-    expect(ids(await t('referenceTaskName = step1 AND scheduledTime < 3000', { sort: [{ field: 'scheduledTime', desc: false }] }))).toEqual(['wf-01-t1', 'wf-02-t1']);
+    expect(ids(await t('referenceTaskName = step1 AND scheduledTime < 3000', { sort: [{ field: 'scheduledTime', desc: false }] }))).toEqual(
+      ['wf-01-t1', 'wf-02-t1'],
+    );
   });
 
   it('forgets removed workflows, their tasks and their text', async () => {
@@ -171,8 +182,14 @@ describe('SQLite search plans', () => {
     await store.init();
     const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
     const plan = (table: string, req: SearchRequest, columns: 'workflows' | 'tasks'): string => {
-      const q = toSql(req, columns === 'workflows' ? workflowColumns : taskColumns, columns === 'workflows' ? 'workflow_text' : 'task_text');
-      const rows = db.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM ${table} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT 10`).all(...q.args) as Array<{ detail: string }>;
+      const q = toSql(
+        req,
+        columns === 'workflows' ? workflowColumns : taskColumns,
+        columns === 'workflows' ? 'workflow_text' : 'task_text',
+      );
+      const rows = db
+        .prepare(`EXPLAIN QUERY PLAN SELECT doc FROM ${table} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT 10`)
+        .all(...q.args) as Array<{ detail: string }>;
       return rows.map((r) => r.detail).join(' | ');
     };
     const workflowQueries = [

@@ -27,10 +27,26 @@ export function componentSchemas(): Record<string, unknown> {
   };
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(wire)) out[name] = plain(schema);
-  out.SearchResultWorkflowSummary = { type: 'object', required: ['totalHits', 'results'], properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('WorkflowSummary') } } };
-  out.SearchResultWorkflow = { type: 'object', required: ['totalHits', 'results'], properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('Workflow') } } };
-  out.SearchResultTaskSummary = { type: 'object', required: ['totalHits', 'results'], properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('TaskSummary') } } };
-  out.SearchResultTask = { type: 'object', required: ['totalHits', 'results'], properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('Task') } } };
+  out.SearchResultWorkflowSummary = {
+    type: 'object',
+    required: ['totalHits', 'results'],
+    properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('WorkflowSummary') } },
+  };
+  out.SearchResultWorkflow = {
+    type: 'object',
+    required: ['totalHits', 'results'],
+    properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('Workflow') } },
+  };
+  out.SearchResultTaskSummary = {
+    type: 'object',
+    required: ['totalHits', 'results'],
+    properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('TaskSummary') } },
+  };
+  out.SearchResultTask = {
+    type: 'object',
+    required: ['totalHits', 'results'],
+    properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: ref('Task') } },
+  };
 
   const refs: Record<string, string> = {
     [taskDefSchema.$id]: '#/components/schemas/TaskDef',
@@ -41,7 +57,7 @@ export function componentSchemas(): Record<string, unknown> {
   };
   const { $schema: _s1, $id: _i1, ...taskDef } = taskDefSchema as Record<string, unknown>;
   const { $schema: _s2, $id: _i2, $defs, ...workflowDef } = workflowDefSchema as Record<string, unknown>;
-  void _s1, _i1, _s2, _i2;
+  (void _s1, _i1, _s2, _i2);
   const defs = $defs as { workflowTask: unknown; subWorkflowParams: unknown };
   out.TaskDef = rewriteRefs(taskDef, refs);
   out.WorkflowDef = rewriteRefs(workflowDef, refs);

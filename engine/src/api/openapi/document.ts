@@ -48,7 +48,8 @@ function operation(r: RouteDoc): Record<string, unknown> {
           : { description, content: { 'application/json': { schema } } };
   }
   const problem = { content: { 'application/problem+json': { schema: ref('Problem') } } };
-  if (r.body || r.params?.length) responses['400'] = { description: 'invalid request: `errors` (and `validationErrors`) name each bad field', ...problem };
+  if (r.body || r.params?.length)
+    responses['400'] = { description: 'invalid request: `errors` (and `validationErrors`) name each bad field', ...problem };
   if (r.params?.some((p) => p.in === 'path')) responses['404'] = { description: 'not found', ...problem };
   responses.default = { description: 'error (409 conflict, 503 store unavailable and retryable...)', ...problem };
   return {

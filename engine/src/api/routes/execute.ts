@@ -24,11 +24,14 @@ export function executeRoutes(engine: Engine): Router {
   r.post('/execute/:name/:version', async (req, res) => {
     const version = Number(req.params.version);
     if (!Number.isInteger(version) || version < 1) {
-      throw new ValidationError(`path parameter 'version' must be a positive integer, got '${req.params.version}'`, [{ pointer: '/path/version', message: 'must be a positive integer' }]);
+      throw new ValidationError(`path parameter 'version' must be a positive integer, got '${req.params.version}'`, [
+        { pointer: '/path/version', message: 'must be a positive integer' },
+      ]);
     }
     // The path names the workflow; a body (JSON or YAML) may leave the name out.
     const body: unknown = req.body === undefined || req.body === null ? {} : bodyOf(req);
-    req.body = body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name: req.params.name } : body;
+    req.body =
+      body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name: req.params.name } : body;
     const { request, warnings } = startRequestOf(engine, req);
     sendWarnings(res, engine.log, warnings);
     const ac = new AbortController();
@@ -40,7 +43,9 @@ export function executeRoutes(engine: Engine): Router {
       engine,
       { ...request, name: req.params.name, version },
       {
-        untilTaskRefs: stringListParam(req, 'waitUntilTaskRef').map((s) => s.trim()).filter(Boolean),
+        untilTaskRefs: stringListParam(req, 'waitUntilTaskRef')
+          .map((s) => s.trim())
+          .filter(Boolean),
         waitMs: intParam(req, 'waitForSeconds', 10, 0, MAX_EXECUTE_WAIT_SECONDS) * 1000,
         recheckMs: engine.options.pollRecheckMs,
         signal: ac.signal,

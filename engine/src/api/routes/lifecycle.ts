@@ -1,4 +1,9 @@
-import { CorrelationIdList, CorrelationIdsSearchRequest, WorkflowIdList, type CorrelationIdsSearchRequest as CorrelationBatch } from '@baton/protocol';
+import {
+  CorrelationIdList,
+  CorrelationIdsSearchRequest,
+  WorkflowIdList,
+  type CorrelationIdsSearchRequest as CorrelationBatch,
+} from '@baton/protocol';
 import { Router, type Request } from 'express';
 import type { JsonObject, WorkflowRecord } from '../../domain/records';
 import { WorkflowStatus } from '../../domain/status';
@@ -69,7 +74,13 @@ export function lifecycleRoutes(engine: Engine): Router {
     if (to) clauses.push({ kind: 'cmp', field: 'startTime', op: '<=', value: to });
     const out: string[] = [];
     for (let start = 0; start < MAX_RUNNING; start += 1000) {
-      const page = await engine.store.searchWorkflows({ filter: { kind: 'and', items: clauses }, text: [], sort: [{ field: 'startTime', desc: true }], start, size: 1000 });
+      const page = await engine.store.searchWorkflows({
+        filter: { kind: 'and', items: clauses },
+        text: [],
+        sort: [{ field: 'startTime', desc: true }],
+        start,
+        size: 1000,
+      });
       out.push(...page.results.map((w) => w.workflowId));
       if (page.results.length < 1000) break;
     }
@@ -77,18 +88,28 @@ export function lifecycleRoutes(engine: Engine): Router {
   });
 
   r.get('/:name/correlated/:correlationId', async (req, res) => {
-    res.json(await correlated(engine, [req.params.name], req.params.correlationId, boolParam(req, 'includeClosed'), boolParam(req, 'includeTasks')));
+    res.json(
+      await correlated(
+        engine,
+        [req.params.name],
+        req.params.correlationId,
+        boolParam(req, 'includeClosed'),
+        boolParam(req, 'includeTasks'),
+      ),
+    );
   });
   r.post('/:name/correlated', async (req, res) => {
     const list = check(validateCorrelationIds, bodyOf(req), 'list of correlation ids');
     const out: Record<string, unknown[]> = {};
-    for (const c of new Set(list)) out[c] = await correlated(engine, [req.params.name], c, boolParam(req, 'includeClosed'), boolParam(req, 'includeTasks'));
+    for (const c of new Set(list))
+      out[c] = await correlated(engine, [req.params.name], c, boolParam(req, 'includeClosed'), boolParam(req, 'includeTasks'));
     res.json(out);
   });
   r.post('/correlated/batch', async (req, res) => {
     const b = check(validateBatch, bodyOf(req), 'CorrelationIdsSearchRequest');
     const out: Record<string, unknown[]> = {};
-    for (const c of new Set(b.correlationIds)) out[c] = await correlated(engine, b.workflowNames, c, boolParam(req, 'includeClosed'), boolParam(req, 'includeTasks'));
+    for (const c of new Set(b.correlationIds))
+      out[c] = await correlated(engine, b.workflowNames, c, boolParam(req, 'includeClosed'), boolParam(req, 'includeTasks'));
     res.json(out);
   });
 
@@ -130,17 +151,32 @@ export function lifecycleRoutes(engine: Engine): Router {
   return r;
 }
 
-async function correlated(engine: Engine, names: string[], correlationId: string, includeClosed: boolean, includeTasks: boolean): Promise<unknown[]> {
+async function correlated(
+  engine: Engine,
+  names: string[],
+  correlationId: string,
+  includeClosed: boolean,
+  includeTasks: boolean,
+): Promise<unknown[]> {
   const filter: Expr = {
     kind: 'and',
     items: [
       { kind: 'in', field: 'workflowType', values: names, negate: false },
       { kind: 'cmp', field: 'correlationId', op: '=', value: correlationId },
-      ...(includeClosed ? [] : [{ kind: 'in', field: 'status', values: [WorkflowStatus.RUNNING, WorkflowStatus.PAUSED], negate: false } as Expr]),
+      ...(includeClosed
+        ? []
+        : [{ kind: 'in', field: 'status', values: [WorkflowStatus.RUNNING, WorkflowStatus.PAUSED], negate: false } as Expr]),
     ],
   };
-  const page = await engine.store.searchWorkflows({ filter, text: [], sort: [{ field: 'startTime', desc: true }], start: 0, size: MAX_CORRELATED });
+  const page = await engine.store.searchWorkflows({
+    filter,
+    text: [],
+    sort: [{ field: 'startTime', desc: true }],
+    start: 0,
+    size: MAX_CORRELATED,
+  });
   const out: unknown[] = [];
-  for (const w of page.results as WorkflowRecord[]) out.push(workflowJson(w, includeTasks ? await engine.store.getTasks(w.workflowId) : undefined));
+  for (const w of page.results as WorkflowRecord[])
+    out.push(workflowJson(w, includeTasks ? await engine.store.getTasks(w.workflowId) : undefined));
   return out;
 }

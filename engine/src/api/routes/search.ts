@@ -31,7 +31,8 @@ export function workflowSearchRoutes(engine: Engine): Router {
 
 export function taskSearchRoutes(engine: Engine): Router {
   const r = Router();
-  const request = (req: Parameters<Parameters<Router['get']>[1]>[0]) => searchRequestOf(req, taskFields, 'task', { field: 'updateTime', desc: true });
+  const request = (req: Parameters<Parameters<Router['get']>[1]>[0]) =>
+    searchRequestOf(req, taskFields, 'task', { field: 'updateTime', desc: true });
   r.get('/search', async (req, res) => {
     const page = await engine.store.searchTasks(request(req));
     res.json({ totalHits: page.totalHits, results: page.results.map(taskSummary) });
@@ -50,7 +51,10 @@ function legacyFilters(req: Parameters<Parameters<Router['get']>[1]>[0]): Expr[]
   if (name) out.push({ kind: 'cmp', field: 'workflowType', op: '=', value: name });
   const statuses = stringListParam(req, 'status');
   const bad = statuses.find((s) => !(s in WorkflowStatus));
-  if (bad) throw new ValidationError(`unknown status '${bad}'`, [{ pointer: '/query/status', message: `must be one of ${Object.keys(WorkflowStatus).join(', ')}` }]);
+  if (bad)
+    throw new ValidationError(`unknown status '${bad}'`, [
+      { pointer: '/query/status', message: `must be one of ${Object.keys(WorkflowStatus).join(', ')}` },
+    ]);
   if (statuses.length) out.push({ kind: 'in', field: 'status', values: statuses, negate: false });
   const correlationId = stringParam(req, 'correlationId');
   if (correlationId) out.push({ kind: 'cmp', field: 'correlationId', op: '=', value: correlationId });

@@ -49,12 +49,22 @@ export function taskExtraRoutes(engine: Engine): Router {
   r.post('/:taskId/log', express.text({ type: ['text/plain'], limit: '64kb' }), async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'string' || body.length === 0) {
-      throw new ValidationError('the body must be the log line: a JSON string or text/plain', [{ pointer: '', message: 'must be a non-empty string' }]);
+      throw new ValidationError('the body must be the log line: a JSON string or text/plain', [
+        { pointer: '', message: 'must be a non-empty string' },
+      ]);
     }
-    if (body.length > MAX_LOG_CHARS) throw new ValidationError(`a log line holds at most ${MAX_LOG_CHARS} characters`, [{ pointer: '', message: `is longer than ${MAX_LOG_CHARS} characters` }]);
+    if (body.length > MAX_LOG_CHARS)
+      throw new ValidationError(`a log line holds at most ${MAX_LOG_CHARS} characters`, [
+        { pointer: '', message: `is longer than ${MAX_LOG_CHARS} characters` },
+      ]);
     const task = await engine.store.getTask(req.params.taskId);
     if (!task) throw new NotFoundError(`task '${req.params.taskId}' not found`);
-    await engine.store.appendTaskLog({ taskId: task.taskId, workflowId: task.workflowInstanceId, createdTime: engine.clock.now(), log: body });
+    await engine.store.appendTaskLog({
+      taskId: task.taskId,
+      workflowId: task.workflowInstanceId,
+      createdTime: engine.clock.now(),
+      log: body,
+    });
     res.status(200).end();
   });
 
@@ -69,7 +79,8 @@ export function taskExtraRoutes(engine: Engine): Router {
 
   r.get('/queue/polldata', async (req, res) => {
     const taskType = stringParam(req, 'taskType');
-    if (!taskType) throw new ValidationError("query parameter 'taskType' is required", [{ pointer: '/query/taskType', message: 'is required' }]);
+    if (!taskType)
+      throw new ValidationError("query parameter 'taskType' is required", [{ pointer: '/query/taskType', message: 'is required' }]);
     res.json((await engine.store.pollData(taskType)).map(pollDataJson));
   });
   r.get('/queue/polldata/all', async (_req, res) => {
@@ -83,14 +94,21 @@ export function taskExtraRoutes(engine: Engine): Router {
   r.post('/:workflowId/:taskRefName/:status/sync', async (req, res) => {
     const status = req.params.status;
     if (status !== 'COMPLETED' && status !== 'FAILED' && status !== 'FAILED_WITH_TERMINAL_ERROR') {
-      throw new ValidationError(`status must be COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR, got '${status}'`, [{ pointer: '/status', message: 'is not a terminal task status' }]);
+      throw new ValidationError(`status must be COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR, got '${status}'`, [
+        { pointer: '/status', message: 'is not a terminal task status' },
+      ]);
     }
     const body: unknown = req.body ?? {};
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ValidationError('the body must be a JSON object (the task output)', [{ pointer: '', message: 'must be an object' }]);
     }
     const output = body as JsonObject;
-    const reason = status === 'COMPLETED' ? null : typeof output.reasonForIncompletion === 'string' ? output.reasonForIncompletion : `completed as ${status} over REST`;
+    const reason =
+      status === 'COMPLETED'
+        ? null
+        : typeof output.reasonForIncompletion === 'string'
+          ? output.reasonForIncompletion
+          : `completed as ${status} over REST`;
     await completeByRef(engine, req.params.workflowId, req.params.taskRefName, status, output, reason);
     const wf = await engine.getWorkflow(req.params.workflowId);
     res.json(workflowJson(wf, await engine.store.getTasks(wf.workflowId)));

@@ -99,11 +99,21 @@ export class MongoSearch {
   ) {}
 
   async workflows(req: SearchRequest): Promise<SearchPage<WorkflowRecord>> {
-    return this.run(req, (mode) => workflowQuery(req, mode), this.c.workflows, (d) => docToWorkflow(d as WorkflowDoc));
+    return this.run(
+      req,
+      (mode) => workflowQuery(req, mode),
+      this.c.workflows,
+      (d) => docToWorkflow(d as WorkflowDoc),
+    );
   }
 
   async tasks(req: SearchRequest): Promise<SearchPage<TaskRecord>> {
-    return this.run(req, (mode) => taskQuery(req, mode), this.c.tasks, (d) => docToTask(d as TaskDoc));
+    return this.run(
+      req,
+      (mode) => taskQuery(req, mode),
+      this.c.tasks,
+      (d) => docToTask(d as TaskDoc),
+    );
   }
 
   private async run<T, D extends Document>(

@@ -48,11 +48,15 @@ export class SqliteOperations {
   }
 
   appendTaskLog(e: TaskLogEntry & { workflowId: string }): void {
-    this.db.prepare(`INSERT INTO task_logs (task_id, workflow_id, created_time, log) VALUES (?, ?, ?, ?)`).run(e.taskId, e.workflowId, e.createdTime, e.log);
+    this.db
+      .prepare(`INSERT INTO task_logs (task_id, workflow_id, created_time, log) VALUES (?, ?, ?, ?)`)
+      .run(e.taskId, e.workflowId, e.createdTime, e.log);
   }
 
   taskLogs(taskId: string, limit: number): TaskLogEntry[] {
-    const rows = this.db.prepare(`SELECT task_id, created_time, log FROM task_logs WHERE task_id = ? ORDER BY id LIMIT ?`).all(taskId, limit) as Array<{
+    const rows = this.db
+      .prepare(`SELECT task_id, created_time, log FROM task_logs WHERE task_id = ? ORDER BY id LIMIT ?`)
+      .all(taskId, limit) as Array<{
       task_id: string;
       created_time: number;
       log: string;
@@ -63,8 +67,10 @@ export class SqliteOperations {
   recordPollData(e: PollDataEntry, forgetBefore: number): void {
     this.db.transaction(() => {
       this.db
-        .prepare(`INSERT INTO poll_data (queue_name, worker_id, domain, last_poll_time) VALUES (?, ?, ?, ?)
-          ON CONFLICT (queue_name, worker_id) DO UPDATE SET domain = excluded.domain, last_poll_time = MAX(last_poll_time, excluded.last_poll_time)`)
+        .prepare(
+          `INSERT INTO poll_data (queue_name, worker_id, domain, last_poll_time) VALUES (?, ?, ?, ?)
+          ON CONFLICT (queue_name, worker_id) DO UPDATE SET domain = excluded.domain, last_poll_time = MAX(last_poll_time, excluded.last_poll_time)`,
+        )
         .run(e.queueName, e.workerId, e.domain, e.lastPollTime);
       this.db.prepare(`DELETE FROM poll_data WHERE queue_name = ? AND last_poll_time < ?`).run(e.queueName, forgetBefore);
     })();
@@ -82,7 +88,9 @@ export class SqliteOperations {
   queueDepths(now: number): Record<string, number> {
     // Served by the claim index (schema.ts: tasks_claimable holds exactly the SCHEDULED queued rows).
     const rows = this.db
-      .prepare(`SELECT task_type, COUNT(*) AS n FROM tasks WHERE status = 'SCHEDULED' AND queued = 1 AND visible_at <= ? GROUP BY task_type`)
+      .prepare(
+        `SELECT task_type, COUNT(*) AS n FROM tasks WHERE status = 'SCHEDULED' AND queued = 1 AND visible_at <= ? GROUP BY task_type`,
+      )
       .all(now) as Array<{ task_type: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.task_type, r.n]));
   }

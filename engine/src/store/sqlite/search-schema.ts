@@ -33,10 +33,16 @@ export function createSearchSchema(db: Database.Database): void {
     reason: `json_extract(doc, '$.reasonForIncompletion')`,
   });
   const textTablesExisted = new Set(
-    (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('workflow_text', 'task_text')`).all() as Array<{ name: string }>).map((r) => r.name),
+    (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('workflow_text', 'task_text')`).all() as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name),
   );
-  const wfBody = (row: string): string => `coalesce(json_extract(${row}.doc, '$.input'), '') || ' ' || coalesce(json_extract(${row}.doc, '$.output'), '')`;
-  const taskBody = (row: string): string => `coalesce(json_extract(${row}.doc, '$.inputData'), '') || ' ' || coalesce(json_extract(${row}.doc, '$.outputData'), '')`;
+  const wfBody = (row: string): string =>
+    `coalesce(json_extract(${row}.doc, '$.input'), '') || ' ' || coalesce(json_extract(${row}.doc, '$.output'), '')`;
+  const taskBody = (row: string): string =>
+    `coalesce(json_extract(${row}.doc, '$.inputData'), '') || ' ' || coalesce(json_extract(${row}.doc, '$.outputData'), '')`;
   db.exec(`
     -- The search's filters and sorts (store/sqlite/search.ts); startTime DESC is the default order.
     CREATE INDEX IF NOT EXISTS workflows_search_start ON workflows (start_time);
@@ -76,7 +82,8 @@ export function createSearchSchema(db: Database.Database): void {
     END;
   `);
   // A file written before search existed: index what it holds, once.
-  if (!textTablesExisted.has('workflow_text')) db.exec(`INSERT INTO workflow_text (rowid, body) SELECT rowid, ${wfBody('workflows')} FROM workflows`);
+  if (!textTablesExisted.has('workflow_text'))
+    db.exec(`INSERT INTO workflow_text (rowid, body) SELECT rowid, ${wfBody('workflows')} FROM workflows`);
   if (!textTablesExisted.has('task_text')) db.exec(`INSERT INTO task_text (rowid, body) SELECT rowid, ${taskBody('tasks')} FROM tasks`);
 }
 

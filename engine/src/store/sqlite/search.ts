@@ -52,14 +52,18 @@ export interface SqlQuery {
 export function searchWorkflows(db: Database.Database, req: SearchRequest): SearchPage<WorkflowRecord> {
   const q = toSql(req, workflowColumns, 'workflow_text');
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM workflows WHERE ${q.where}`).get(...q.args) as { n: number }).n;
-  const rows = db.prepare(`SELECT doc FROM workflows WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`).all(...q.args, req.size, req.start) as Array<{ doc: string }>;
+  const rows = db
+    .prepare(`SELECT doc FROM workflows WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`)
+    .all(...q.args, req.size, req.start) as Array<{ doc: string }>;
   return { totalHits: total, results: rows.map(parseWorkflow) };
 }
 
 export function searchTasks(db: Database.Database, req: SearchRequest): SearchPage<TaskRecord> {
   const q = toSql(req, taskColumns, 'task_text');
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE ${q.where}`).get(...q.args) as { n: number }).n;
-  const rows = db.prepare(`SELECT doc FROM tasks WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`).all(...q.args, req.size, req.start) as TaskRow[];
+  const rows = db
+    .prepare(`SELECT doc FROM tasks WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`)
+    .all(...q.args, req.size, req.start) as TaskRow[];
   return { totalHits: total, results: rows.map(parseTask) };
 }
 
