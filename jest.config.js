@@ -8,6 +8,7 @@ const project = (name) => ({
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
   moduleNameMapper: {
+    '^@baton/protocol$': '<rootDir>/../protocol/src/index.ts',
     '^@baton/definitions$': '<rootDir>/../definitions/src/index.ts',
     '^@baton/workers-sdk$': '<rootDir>/../workers-sdk/src/index.ts',
     '^@baton/engine$': '<rootDir>/../engine/src/index.ts',

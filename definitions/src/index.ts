@@ -6,6 +6,7 @@ export type { Problem, Validation } from './problem';
 export { parseDocument } from './parse/document';
 export { validateTaskDef, validateTaskDefs } from './validate/task-def';
 export { validateWorkflowDef } from './validate/workflow-def';
+export { unregisteredTaskDefs, type UnregisteredTaskDef } from './validate/unregistered';
 export { taskDefSchema } from './schema/task-def.schema';
 export { workflowDefSchema } from './schema/workflow-def.schema';
 export { INT32_MAX } from './schema/bounds';

@@ -1,4 +1,5 @@
 export * from './domain/status';
+export { emptyDeciderState } from './domain/records';
 export type * from './domain/records';
 export type * from './store/port';
 export { SqliteStore } from './store/sqlite';
@@ -8,3 +9,4 @@ export { ManualClock, systemClock, type Clock } from './runtime/clock';
 export { decide, decideTermination } from './decider';
 export { startServer, createStore, type RunningServer } from './server';
 export { loadConfig, type Config } from './config';
+export { openApiDocument } from './api/openapi/document';

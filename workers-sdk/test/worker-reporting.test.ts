@@ -89,3 +89,21 @@ describe('BatonWorker reports', () => {
     expect(logger.at('error')[0]?.fields).toMatchObject({ taskId, status: 'COMPLETED' });
   });
 });
+
+describe('BatonWorker against a server without update-v2', () => {
+  it('falls back to POST /api/tasks after one 404 and stops asking', async () => {
+    const server = await new FakeBatonServer().listen();
+    const worker = new BatonWorker({ serverUrl: server.url, pollTimeoutMs: 100, retry: { minTimeoutMs: 10, maxTimeoutMs: 50 } });
+    worker.register<{ value: number }, { value: number }>({ taskType: 'old_server', concurrency: 1, handler: async (input) => ({ value: input.value }) });
+    await worker.start();
+    try {
+      const ids = [1, 2, 3].map((value) => server.enqueue('old_server', { value }));
+      await eventually(() => ids.every((id) => server.task(id).status === 'COMPLETED'), 4_000, 'tasks completed');
+      expect(server.requests.filter((r) => r.path === '/api/tasks/update-v2')).toHaveLength(1);
+      expect(ids.map((id) => server.reportsFor(id).map((post) => post.answer))).toEqual([[200], [200], [200]]);
+    } finally {
+      await worker.stop();
+      await server.close();
+    }
+  });
+});

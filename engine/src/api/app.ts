@@ -9,7 +9,12 @@ import { accessControl } from './access/guard';
 import { requireJsonOrYaml, yamlMediaTypes } from './access/media-type';
 import { errorMiddleware } from './problem';
 import { keyRoutes, tokenRoutes } from './routes/auth';
+import { apiDocsRoutes } from './routes/api-docs';
+import { executeRoutes } from './routes/execute';
+import { lifecycleRoutes } from './routes/lifecycle';
 import { metadataRoutes } from './routes/metadata';
+import { taskSearchRoutes, workflowSearchRoutes } from './routes/search';
+import { taskExtraRoutes } from './routes/task-extras';
 import { taskRoutes } from './routes/tasks';
 import { workflowRoutes } from './routes/workflow';
 
@@ -39,7 +44,7 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   app.use(express.text({ type: yamlMediaTypes, limit }));
   app.use(access.afterBody);
 
-  app.get('/health', (_req, res) => {
+  app.get(['/health', '/api/health'], (_req, res) => {
     res.json({ healthy: true, store: engine.store.kind });
   });
   if (options.metrics) {
@@ -57,8 +62,15 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
       next(new NotFoundError('authentication is off: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to use tokens and API keys')),
     );
   }
+  app.use(apiDocsRoutes());
   app.use('/api/metadata', metadataRoutes(engine));
+  // Route groups before the generic ones, whose '/:workflowId' or '/:taskId' would take their paths.
+  app.use('/api/workflow', workflowSearchRoutes(engine));
+  app.use('/api/workflow', executeRoutes(engine));
+  app.use('/api/workflow', lifecycleRoutes(engine));
   app.use('/api/workflow', workflowRoutes(engine));
+  app.use('/api/tasks', taskSearchRoutes(engine));
+  app.use('/api/tasks', taskExtraRoutes(engine));
   app.use('/api/tasks', taskRoutes(engine));
   app.use('/api', (req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.originalUrl}`)));
   if (options.uiDir && existsSync(options.uiDir)) app.use(express.static(options.uiDir));

@@ -4,7 +4,10 @@ import { BatonError, type FieldProblem } from '../errors';
 
 /**
  * The one place where errors become HTTP answers: RFC 9457 problem+json with a stable `code`,
- * `retryable`, and for validation failures `errors` with a JSON pointer per problem.
+ * `retryable`, and for validation failures `errors` with a JSON pointer per problem. Conductor's
+ * clients read other fields of the same body (its ErrorResponse): `message` (Java exception
+ * messages, JS SDK errors) and `validationErrors: [{path, message}]`; both are filled from the
+ * same facts (`@baton/protocol`'s Problem schema).
  * 4xx are logged at warn, 5xx at error. Anything unknown is a 500 without internals leaking.
  */
 export function sendProblem(
@@ -28,6 +31,8 @@ export function sendProblem(
         ...(extra.errors?.length ? { errors: extra.errors } : {}),
         ...(extra.instance ? { instance: extra.instance } : {}),
         ...extra.fields,
+        message: detail,
+        ...(extra.errors?.length ? { validationErrors: extra.errors.map((e) => ({ path: e.pointer, message: e.message })) } : {}),
       }),
     );
 }

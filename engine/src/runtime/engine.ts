@@ -23,6 +23,7 @@ import { SystemTasks } from './system-tasks';
 import { isEngineQueue } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
+import { WorkflowEvents } from './workflow-events';
 
 export interface EngineOptions {
   /** How often a parked long poll re-checks the store without a local wake-up. */
@@ -127,6 +128,8 @@ export interface EngineHooks {
  */
 export class Engine {
   readonly waiters = new Waiters();
+  /** Committed decisions, per workflow, for in-process waiters (runtime/execute.ts). */
+  readonly workflowEvents = new WorkflowEvents();
   readonly taskDefs: TaskDefCache;
   readonly flow: FlowControl;
   /** Running workflows as this engine last left them (caches.ts): a hint, fenced by revisions. */
@@ -474,7 +477,21 @@ export class Engine {
     return { retried, skipped };
   }
 
-  private afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
+  /**
+   * Operators' actions outside this class (runtime/lifecycle.ts) decide and commit the way
+   * advance does: with the engine's script pool and payload loading, under its per-workflow lock,
+   * then afterCommit.
+   */
+  decideFor(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number): Promise<DecideOutcome> {
+    return this.decisions.run(workflow, results, now);
+  }
+
+  exclusive<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(workflowId, fn);
+  }
+
+  /** Side effects of a committed decision: wake-ups, hooks, system tasks, in-process waiters. */
+  afterCommit(wf: WorkflowRecord, out: DecideOutcome): void {
     const d = out.decision;
     const now = d.now;
     if (out.exhausted?.length) {
@@ -504,6 +521,7 @@ export class Engine {
       this.hooks.onDecisionYielded?.();
       this.continuations.add(wf.workflowId);
     }
+    this.workflowEvents.notify({ workflow: wf, newTasks: d.newTasks });
   }
 
   // ---- tasks

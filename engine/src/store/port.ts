@@ -4,6 +4,7 @@ import type { TaskStatus, WorkflowStatus } from '../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
 import type { AuthStore } from './auth-port';
 import type { EngineQueueStore } from './engine-task-port';
+import type { OperationsStore, SearchStore } from './operations-port';
 
 /**
  * The storage port. It speaks the engine's language, and every method is one atomic step (or a
@@ -11,7 +12,7 @@ import type { EngineQueueStore } from './engine-task-port';
  * SQLite with synchronous transactions in one process, MongoDB with single-document atomic writes
  * only (no multi-document transactions), so that several engines can share one database.
  */
-export interface Store extends AuthStore, EngineQueueStore {
+export interface Store extends AuthStore, EngineQueueStore, SearchStore, OperationsStore {
   readonly kind: 'sqlite' | 'mongodb';
   init(): Promise<void>;
   close(): Promise<void>;

@@ -1,38 +1,10 @@
-// Wire types of the Conductor-compatible REST protocol, as the SDK sees them. They are declared
-// here rather than imported from other workspaces because the SDK ships on its own and must never
-// depend on the engine.
+// Wire types of the Conductor-compatible REST protocol, as the SDK sees them. They come from
+// @baton/protocol, the schemas the engine validates requests with and its OpenAPI document is
+// built from, so the SDK cannot drift from the server. The SDK never depends on the engine itself.
+import type * as P from '@baton/protocol';
+import { TaskResultStatus, TaskStatus, WorkflowStatus } from '@baton/protocol';
 
-export const TaskStatus = {
-  SCHEDULED: 'SCHEDULED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  COMPLETED: 'COMPLETED',
-  COMPLETED_WITH_ERRORS: 'COMPLETED_WITH_ERRORS',
-  FAILED: 'FAILED',
-  FAILED_WITH_TERMINAL_ERROR: 'FAILED_WITH_TERMINAL_ERROR',
-  TIMED_OUT: 'TIMED_OUT',
-  CANCELED: 'CANCELED',
-  SKIPPED: 'SKIPPED',
-} as const;
-export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
-
-/** The statuses a worker may report for a task it holds. */
-export const TaskResultStatus = {
-  IN_PROGRESS: 'IN_PROGRESS',
-  COMPLETED: 'COMPLETED',
-  FAILED: 'FAILED',
-  FAILED_WITH_TERMINAL_ERROR: 'FAILED_WITH_TERMINAL_ERROR',
-} as const;
-export type TaskResultStatus = (typeof TaskResultStatus)[keyof typeof TaskResultStatus];
-
-export const WorkflowStatus = {
-  RUNNING: 'RUNNING',
-  PAUSED: 'PAUSED',
-  COMPLETED: 'COMPLETED',
-  FAILED: 'FAILED',
-  TIMED_OUT: 'TIMED_OUT',
-  TERMINATED: 'TERMINATED',
-} as const;
-export type WorkflowStatus = (typeof WorkflowStatus)[keyof typeof WorkflowStatus];
+export { TaskResultStatus, TaskStatus, WorkflowStatus };
 
 export const TERMINAL_WORKFLOW_STATUSES: ReadonlySet<string> = new Set<WorkflowStatus>([
   WorkflowStatus.COMPLETED,
@@ -45,94 +17,32 @@ export function isTerminalWorkflowStatus(status: string): boolean {
   return TERMINAL_WORKFLOW_STATUSES.has(status);
 }
 
-export type JsonObject = Record<string, unknown>;
+export type JsonObject = P.JsonObject;
 
 /**
- * A task as the server hands it to a worker (poll) or lists it in a workflow. The fields the worker
- * relies on are required; the poll parser fills them in when a server leaves them out.
+ * A task as the server hands it to a worker (poll) or lists it in a workflow: the protocol's Task,
+ * with the fields the worker relies on required (the poll parser, parse.ts, fills them in when a
+ * server leaves them out) and Baton's fencing token always present ('' from other servers).
  */
-export interface Task {
-  taskId: string;
-  workflowInstanceId: string;
-  taskType: string;
-  referenceTaskName: string;
-  inputData: JsonObject;
-  retryCount: number;
-  pollCount: number;
-  responseTimeoutSeconds: number;
-  callbackAfterSeconds: number;
-  /** Baton's fencing token for this claim; echoed back in every report of the attempt. */
-  attemptToken: string;
-  workerId?: string;
-  status?: TaskStatus;
-  outputData?: JsonObject;
-  reasonForIncompletion?: string;
-  taskDefName?: string;
-  workflowType?: string;
-  correlationId?: string;
-  seq?: number;
-  iteration?: number;
-  scheduledTime?: number;
-  startTime?: number;
-  endTime?: number;
-  updateTime?: number;
-  startDelayInSeconds?: number;
-  retriedTaskId?: string;
-  retried?: boolean;
-  executed?: boolean;
-  subWorkflowId?: string;
-  workflowPriority?: number;
-  domain?: string;
-}
+export type Task = Partial<P.Task> &
+  Required<Pick<P.Task, 'taskId' | 'workflowInstanceId' | 'taskType' | 'referenceTaskName' | 'inputData' | 'retryCount' | 'pollCount' | 'responseTimeoutSeconds' | 'callbackAfterSeconds'>> & {
+    attemptToken: string;
+    /** Fields Baton does not send but other Conductor servers may. */
+    retriedTaskId?: string;
+    subWorkflowId?: string;
+    domain?: string;
+  };
 
-export interface TaskExecLog {
-  log: string;
-  taskId: string;
-  createdTime: number;
-}
+export type TaskExecLog = P.TaskExecLog;
 
-/** Body of `POST /api/tasks`: a report (or a lease extension) for one attempt of a task. */
-export interface TaskResult {
-  taskId: string;
-  workflowInstanceId: string;
-  workerId: string;
-  status: TaskResultStatus;
-  outputData?: JsonObject;
-  reasonForIncompletion?: string;
-  callbackAfterSeconds?: number;
-  attemptToken?: string;
-  logs?: TaskExecLog[];
-  /** Set on lease extensions: keep the claim alive without changing the task's result. */
-  extendLease?: boolean;
-}
+/** Body of `POST /api/tasks` and `POST /api/tasks/update-v2`: a report (or a lease extension) for one attempt of a task. */
+export type TaskResult = P.TaskResult;
 
-export interface Workflow {
-  workflowId: string;
-  workflowName: string;
-  workflowVersion: number;
-  status: WorkflowStatus;
-  input: JsonObject;
-  output: JsonObject;
-  tasks: Task[];
-  reasonForIncompletion?: string;
-  correlationId?: string;
-  priority?: number;
-  variables?: JsonObject;
-  createTime?: number;
-  updateTime?: number;
-  startTime?: number;
-  endTime?: number;
-  parentWorkflowId?: string;
-  failedReferenceTaskNames?: string[];
-}
+/** A workflow execution: the protocol's Workflow with its tasks as the SDK parses them. */
+export type Workflow = Omit<Partial<P.Workflow>, 'tasks'> &
+  Required<Pick<P.Workflow, 'workflowId' | 'workflowName' | 'workflowVersion' | 'status' | 'input' | 'output'>> & { tasks: Task[] };
 
-export interface StartWorkflowRequest {
-  name: string;
-  version?: number;
-  input: JsonObject;
-  correlationId?: string;
-  priority?: number;
-}
+export type StartWorkflowRequest = P.StartWorkflowRequest;
 
 // Definitions are owned by the definitions workspace (JSON Schemas); the SDK only carries them to
 // the server, so these types name the common fields and let any other field through unchanged.
@@ -193,21 +103,7 @@ export interface WorkflowDefLike {
   [field: string]: unknown;
 }
 
-/** RFC 9457 problem details, as Baton answers every 4xx/5xx. */
-export interface ProblemDetails {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-  /** One entry per bad field, with a JSON pointer into the request body. */
-  errors?: ProblemFieldError[];
-  /** Baton's hint whether the same request may succeed later. */
-  retryable?: boolean;
-  [extension: string]: unknown;
-}
+/** RFC 9457 problem details, as Baton answers every 4xx/5xx (with Conductor's message and validationErrors). */
+export type ProblemDetails = Partial<P.Problem> & { [extension: string]: unknown };
 
-export interface ProblemFieldError {
-  pointer: string;
-  message: string;
-}
+export type ProblemFieldError = NonNullable<P.Problem['errors']>[number];

@@ -16,10 +16,21 @@ export interface ExecutionDeps {
   readonly protocol: TaskProtocol;
   readonly workerId: string;
   readonly logger: Logger;
+  /** Aborted when the worker stops: from then on a report claims no next task. */
+  readonly stopSignal?: AbortSignal;
 }
 
-/** Runs one claimed task to its report. Never rejects: every failure ends as a log line. */
+/**
+ * Runs a claimed task to its report, then, in the same slot, each next task the server handed
+ * over with the report (update-v2): one round trip per step instead of a report and a poll.
+ * Never rejects: every failure ends as a log line.
+ */
 export async function executeTask(task: Task, deps: ExecutionDeps): Promise<void> {
+  let current: Task | undefined = task;
+  while (current) current = await executeOne(current, deps);
+}
+
+async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undefined> {
   const logger = scopeLogger(deps.logger, {
     taskId: task.taskId,
     workflowInstanceId: task.workflowInstanceId,
@@ -61,21 +72,28 @@ export async function executeTask(task: Task, deps: ExecutionDeps): Promise<void
   if (lease.signal.aborted) {
     // The server already refused this attempt; another attempt owns the task now.
     logger.warn({ status: outcome.status }, 'lease was lost while the handler ran; result dropped');
-    return;
+    return undefined;
   }
 
   const result = toTaskResult(task, deps.workerId, outcome, Date.now());
+  // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
+  // stopping worker takes no new work.
+  const chain = result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
   try {
-    const reported = await deps.protocol.report(result);
+    const { outcome: reported, next } = chain
+      ? await deps.protocol.reportAndClaimNext(result, task.taskType)
+      : { outcome: await deps.protocol.report(result), next: undefined };
     if (reported === ReportOutcome.STALE) {
       logger.warn({ status: result.status }, 'server refused the report: attempt expired or superseded; result dropped');
     } else {
-      logger.debug({ status: result.status }, 'task reported');
+      logger.debug({ status: result.status, next: next?.taskId }, 'task reported');
     }
+    return next;
   } catch (error) {
     logger.error(
       { err: error, status: result.status },
       'could not report the task; the server will hand it out again when its lease expires',
     );
+    return undefined;
   }
 }

@@ -3,7 +3,7 @@ import { HttpError } from '../errors';
 import type { HttpTransport } from '../http/transport';
 import { parseJsonBody } from '../http/transport';
 import { RetryMode } from '../http/retry-policy';
-import { parseTaskList } from '../protocol/parse';
+import { parseTask, parseTaskList } from '../protocol/parse';
 import type { Task, TaskResult } from '../protocol/types';
 import { TaskResultStatus } from '../protocol/types';
 import { attemptTokenField } from './outcome';
@@ -15,7 +15,12 @@ export const ReportOutcome = {
 } as const;
 export type ReportOutcome = (typeof ReportOutcome)[keyof typeof ReportOutcome];
 
+/** Whether the server has `POST /api/tasks/update-v2` (report and claim the next task in one call). */
+type UpdateV2 = 'unknown' | 'yes' | 'no';
+
 export class TaskProtocol {
+  private updateV2: UpdateV2 = 'unknown';
+
   constructor(
     private readonly http: HttpTransport,
     private readonly workerId: string,
@@ -40,6 +45,34 @@ export class TaskProtocol {
   /** Sends a result. A duplicate report of the same attempt is harmless, so transient errors are retried. */
   async report(result: TaskResult): Promise<ReportOutcome> {
     return this.postTaskResult(result, {});
+  }
+
+  /**
+   * Reports a terminal result and claims the next task of the same type in the same round trip
+   * (`update-v2`, Conductor's and Baton's). Servers without it answer 404 or 405: the report is
+   * then sent the old way, and once that succeeds this client stops asking. The call is never
+   * resent (it claims a task, like a poll); after a transport failure the report goes the old,
+   * retried way, without a next task.
+   */
+  async reportAndClaimNext(result: TaskResult, taskType: string): Promise<{ outcome: ReportOutcome; next: Task | undefined }> {
+    if (this.updateV2 === 'no') return { outcome: await this.report(result), next: undefined };
+    let response;
+    try {
+      response = await this.http.send({ method: 'POST', path: '/api/tasks/update-v2', body: result, retry: RetryMode.NEVER });
+    } catch (error) {
+      if (error instanceof HttpError && (error.status === 404 || error.status === 405)) {
+        const outcome = await this.report(result);
+        if (outcome === ReportOutcome.ACCEPTED && this.updateV2 === 'unknown') this.updateV2 = 'no';
+        return { outcome, next: undefined };
+      }
+      if (error instanceof HttpError && error.isStaleAttempt) return { outcome: ReportOutcome.STALE, next: undefined };
+      if (error instanceof HttpError && !error.retryable) throw error;
+      return { outcome: await this.report(result), next: undefined };
+    }
+    this.updateV2 = 'yes';
+    const text = response.text.trim();
+    if (response.status === 204 || text === '' || text === 'null') return { outcome: ReportOutcome.ACCEPTED, next: undefined };
+    return { outcome: ReportOutcome.ACCEPTED, next: parseTask(parseJsonBody(response, `update-v2 for ${taskType}`), `update-v2 for ${taskType}`, taskType) };
   }
 
   async extendLease(task: Task, signal: AbortSignal, retryBudgetMs: number | undefined): Promise<ReportOutcome> {

@@ -3,6 +3,7 @@ import { INT32_MAX, parseDocument, validateTaskDef, validateTaskDefs, validateWo
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { Engine } from '../../runtime/engine';
 import { principalOf } from '../access/principal';
+import { definitionWarnings, sendWarnings } from '../definition-warnings';
 import { intParam } from './params';
 
 /** Conductor's metadata API: task and workflow definitions, as JSON or YAML bodies. */
@@ -52,6 +53,7 @@ export function metadataRoutes(engine: Engine): Router {
     if (!(await store.putWorkflowDef(def, false))) {
       throw new ConflictError(`workflow definition '${def.name}' version ${def.version} exists; use PUT to overwrite or register a new version`);
     }
+    sendWarnings(res, engine.log, definitionWarnings(engine, [def]));
     res.status(200).json(def);
   });
   r.put('/workflow', async (req, res) => {
@@ -66,6 +68,7 @@ export function metadataRoutes(engine: Engine): Router {
     }
     if (problems.length) throw invalid('workflow definitions', problems);
     for (const d of defs) await store.putWorkflowDef(d, true);
+    sendWarnings(res, engine.log, definitionWarnings(engine, defs));
     res.status(200).json(defs);
   });
   r.delete('/workflow/:name/:version', async (req, res) => {
@@ -81,10 +84,13 @@ export function metadataRoutes(engine: Engine): Router {
   return r;
 }
 
-/** The definitions package's checks, then the engine's limits (steps, retries: docs/limits.md). */
+/**
+ * The definitions package's checks, then the engine's limits (steps, retries: docs/limits.md).
+ * Unregistered task definitions are not refused (Conductor runs them with defaults): see definition-warnings.ts.
+ */
 async function validateWorkflow(engine: Engine, body: unknown): Promise<Validation<WorkflowDef>> {
   await engine.taskDefs.reload(engine.clock.now());
-  const v = validateWorkflowDef(body, { isKnownTaskDef: (n) => engine.taskDefs.get(n) !== undefined });
+  const v = validateWorkflowDef(body);
   if (!v.ok) return v;
   const problems = engine.definitionProblems(v.value);
   return problems.length ? { ok: false, problems } : v;

@@ -29,3 +29,11 @@ export function stringListParam(req: Request, name: string): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
   return list.flatMap((v) => (typeof v === 'string' ? v.split(',') : [])).filter((s) => s.length > 0);
 }
+
+/** Conductor's boolean query parameters: true or false (absent: `fallback`). */
+export function boolParam(req: Request, name: string, fallback = false): boolean {
+  const v = stringParam(req, name);
+  if (v === undefined || v === '') return fallback;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ValidationError(`query parameter '${name}' must be true or false`, [{ pointer: `/query/${name}`, message: 'must be true or false' }]);
+}

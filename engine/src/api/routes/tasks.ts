@@ -1,65 +1,19 @@
+import { RetryFailedTasksRequest } from '@baton/protocol';
 import { Router } from 'express';
-import { INT32_MAX } from '@baton/definitions';
 import type { JsonObject, TaskRecord } from '../../domain/records';
-import { ReportableStatus } from '../../domain/status';
 import { NotFoundError, ValidationError } from '../../errors';
-import type { Engine, TaskResultInput } from '../../runtime/engine';
-import { pollTaskJson, taskJson } from '../serialize';
+import { completeByRef } from '../../runtime/complete-by-ref';
+import type { Engine } from '../../runtime/engine';
+import { pollDataOf } from '../../runtime/poll-data';
 import { refuseEnginePoll, refuseEngineReport } from '../../runtime/system-tasks/engine-queues';
 import { taskOfRequest } from '../access/principal';
+import { pollTaskJson, taskJson } from '../serialize';
+import { reportOrIgnoreStale } from '../stale-report';
+import { taskResultOf } from '../task-result';
 import { check, compile } from '../validate';
 import { intParam, stringListParam, stringParam } from './params';
 
-interface TaskResultBody {
-  taskId: string;
-  workflowInstanceId?: string;
-  workerId?: string | null;
-  attemptToken?: string | null;
-  status: ReportableStatus;
-  outputData?: JsonObject | null;
-  reasonForIncompletion?: string | null;
-  callbackAfterSeconds?: number | null;
-  extendLease?: boolean;
-  logs?: Array<{ log: string; createdTime?: number }> | null;
-}
-
-/** The largest time a Date can hold (ms since the epoch). */
-const MAX_EPOCH_MS = 8.64e15;
-
-interface RetryFailedBody {
-  taskType: string;
-  workflowIds?: string[];
-}
-
-const validateRetryFailed = compile<RetryFailedBody>({
-  type: 'object',
-  required: ['taskType'],
-  properties: {
-    taskType: { type: 'string', minLength: 1 },
-    workflowIds: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
-  },
-});
-
-const validateResult = compile<TaskResultBody>({
-  type: 'object',
-  required: ['taskId', 'status'],
-  properties: {
-    taskId: { type: 'string', minLength: 1 },
-    workflowInstanceId: { type: 'string' },
-    workerId: { type: ['string', 'null'] },
-    attemptToken: { type: ['string', 'null'] },
-    status: { enum: Object.values(ReportableStatus) },
-    outputData: { type: ['object', 'null'] },
-    reasonForIncompletion: { type: ['string', 'null'] },
-    // Conductor's int32 seconds: 1e308 would put visibleAt at Infinity and park the task forever.
-    callbackAfterSeconds: { type: ['integer', 'null'], minimum: 0, maximum: INT32_MAX },
-    extendLease: { type: 'boolean' },
-    logs: {
-      type: ['array', 'null'],
-      items: { type: 'object', required: ['log'], properties: { log: { type: 'string' }, createdTime: { type: 'integer', minimum: 0, maximum: MAX_EPOCH_MS } } },
-    },
-  },
-});
+const validateRetryFailed = compile<RetryFailedTasksRequest>(RetryFailedTasksRequest);
 
 /** Conductor's task API: long-poll claims, reports, queue sizes. */
 export function taskRoutes(engine: Engine): Router {
@@ -73,6 +27,7 @@ export function taskRoutes(engine: Engine): Router {
   r.get('/poll/batch/:taskType', async (req, res) => {
     refuseEnginePoll(req.params.taskType);
     const ac = abortOnClose(req, res);
+    pollDataOf(engine).record(req.params.taskType, stringParam(req, 'workerid') ?? 'unknown', stringParam(req, 'domain') ?? null);
     const tasks = await engine.poll(
       req.params.taskType,
       stringParam(req, 'workerid') ?? 'unknown',
@@ -87,6 +42,7 @@ export function taskRoutes(engine: Engine): Router {
   r.get('/poll/:taskType', async (req, res) => {
     refuseEnginePoll(req.params.taskType);
     const ac = abortOnClose(req, res);
+    pollDataOf(engine).record(req.params.taskType, stringParam(req, 'workerid') ?? 'unknown', stringParam(req, 'domain') ?? null);
     const tasks = await engine.poll(
       req.params.taskType,
       stringParam(req, 'workerid') ?? 'unknown',
@@ -101,22 +57,10 @@ export function taskRoutes(engine: Engine): Router {
   });
 
   r.post('/', async (req, res) => {
-    const b = check(validateResult, req.body ?? {}, 'TaskResult');
-    refuseEngineReport(await taskOfRequest(req, b.taskId, (id) => engine.store.getTask(id)));
-    const result: TaskResultInput = {
-      taskId: b.taskId,
-      ...(b.workflowInstanceId ? { workflowInstanceId: b.workflowInstanceId } : {}),
-      workerId: b.workerId ?? null,
-      attemptToken: b.attemptToken ?? null,
-      status: b.status,
-      outputData: b.outputData ?? {},
-      reasonForIncompletion: b.reasonForIncompletion ?? null,
-      callbackAfterSeconds: b.callbackAfterSeconds ?? 0,
-      extendLease: b.extendLease ?? false,
-      logs: (b.logs ?? []).map((l) => ({ log: l.log, createdTime: l.createdTime ?? engine.clock.now() })),
-    };
-    await engine.report(result);
-    res.status(200).type('text/plain').send(b.taskId);
+    const result = taskResultOf(engine, req);
+    refuseEngineReport(await taskOfRequest(req, result.taskId, (id) => engine.store.getTask(id)));
+    await reportOrIgnoreStale(engine, result, res);
+    res.status(200).type('text/plain').send(result.taskId);
   });
 
   // Conductor: complete a step's open task by its reference name (WAIT, HUMAN...); body = output; answers the taskId.
@@ -131,7 +75,7 @@ export function taskRoutes(engine: Engine): Router {
     }
     const output = body as JsonObject;
     const reason = status === 'COMPLETED' ? null : typeof output.reasonForIncompletion === 'string' ? output.reasonForIncompletion : `completed as ${status} over REST`;
-    const taskId = await engine.systemTasks.completeByRef(req.params.workflowId, req.params.taskRefName, status, output, reason);
+    const taskId = await completeByRef(engine, req.params.workflowId, req.params.taskRefName, status, output, reason);
     res.status(200).type('text/plain').send(taskId);
   });
 

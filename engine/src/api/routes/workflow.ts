@@ -1,81 +1,33 @@
-import { Router } from 'express';
 import { INT32_MAX, validateWorkflowDef, type WorkflowDef } from '@baton/definitions';
+import { StartWorkflowRequest as StartWorkflowRequestSchema, type StartWorkflowRequest } from '@baton/protocol';
+import { Router, type Request } from 'express';
 import type { JsonObject } from '../../domain/records';
-import { WorkflowStatus, type WorkflowStatus as Status } from '../../domain/status';
 import { ValidationError } from '../../errors';
-import type { Engine } from '../../runtime/engine';
+import type { Engine, StartRequest } from '../../runtime/engine';
+import { definitionWarnings, sendWarnings } from '../definition-warnings';
 import { workflowJson } from '../serialize';
 import { compile, check } from '../validate';
-import { intParam, stringListParam, stringParam } from './params';
+import { bodyOf } from './metadata';
+import { intParam, stringParam } from './params';
 
-interface StartWorkflowBody {
-  name: string;
-  version?: number;
-  input?: JsonObject;
-  correlationId?: string;
-  priority?: number;
-  workflowDef?: unknown;
-  taskToDomain?: Record<string, string>;
-}
-
-const validateStart = compile<StartWorkflowBody>({
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    version: { type: 'integer', minimum: 1, maximum: INT32_MAX },
-    input: { type: 'object' },
-    correlationId: { type: ['string', 'null'] },
-    priority: { type: 'integer', minimum: 0, maximum: 99 },
-    workflowDef: { type: 'object' },
-    taskToDomain: { type: 'object' },
-  },
-});
+const validateStart = compile<StartWorkflowRequest>(StartWorkflowRequestSchema);
 
 const validateInput = compile<JsonObject>({ type: 'object' });
 
-/** Conductor's workflow API: start, read, terminate, search. */
+/** Conductor's workflow API: start, read, terminate, retry (search: search.ts; the rest: lifecycle.ts, execute.ts). */
 export function workflowRoutes(engine: Engine): Router {
   const r = Router();
 
   r.post('/', async (req, res) => {
-    const body = check(validateStart, req.body ?? {}, 'StartWorkflowRequest');
-    let workflowDef: WorkflowDef | undefined;
-    if (body.workflowDef !== undefined) {
-      const v = validateWorkflowDef(body.workflowDef, { isKnownTaskDef: (n) => engine.taskDefs.get(n) !== undefined });
-      if (!v.ok) throw new ValidationError('workflowDef is invalid', v.problems.map((p) => ({ pointer: `/workflowDef${p.pointer}`, message: p.message })));
-      workflowDef = v.value;
-    }
-    const id = await engine.startWorkflow({
-      name: body.name,
-      ...(body.version !== undefined ? { version: body.version } : {}),
-      input: body.input ?? {},
-      correlationId: body.correlationId ?? null,
-      priority: body.priority ?? 0,
-      ...(workflowDef ? { workflowDef } : {}),
-    });
+    const { request, warnings } = startRequestOf(engine, req);
+    sendWarnings(res, engine.log, warnings);
+    const id = await engine.startWorkflow(request);
     res.status(200).type('text/plain').send(id);
   });
 
-  // Before '/:name' so that it is not taken for a workflow name.
-  r.get('/search', async (req, res) => {
-    const statuses = stringListParam(req, 'status');
-    const bad = statuses.find((s) => !(s in WorkflowStatus));
-    if (bad) throw new ValidationError(`unknown status '${bad}'`, [{ pointer: '/query/status', message: `must be one of ${Object.keys(WorkflowStatus).join(', ')}` }]);
-    const name = stringParam(req, 'workflowName');
-    const correlationId = stringParam(req, 'correlationId');
-    const found = await engine.store.findWorkflows({
-      ...(name ? { workflowName: name } : {}),
-      ...(correlationId ? { correlationId } : {}),
-      status: statuses as Status[],
-      start: intParam(req, 'start', 0, 0, 1_000_000),
-      size: intParam(req, 'size', 100, 1, 1000),
-    });
-    res.json({ totalHits: found.totalHits, results: found.results.map((w) => summary(w)) });
-  });
-
   r.post('/:name', async (req, res) => {
-    const input = check(validateInput, req.body ?? {}, 'workflow input');
+    // JSON or YAML, like every body Baton reads.
+    const input = check(validateInput, req.body === undefined ? {} : bodyOf(req), 'workflow input');
     const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, INT32_MAX);
     const id = await engine.startWorkflow({
       name: req.params.name,
@@ -107,8 +59,27 @@ export function workflowRoutes(engine: Engine): Router {
   return r;
 }
 
-function summary(w: Parameters<typeof workflowJson>[0]): Record<string, unknown> {
-  const { workflowDefinition: _def, ...rest } = workflowJson(w);
-  void _def;
-  return rest;
+/**
+ * A StartWorkflowRequest body (JSON or YAML), checked against @baton/protocol's schema; an inline
+ * workflowDef is validated like a registered one. Shared with the execute route.
+ */
+export function startRequestOf(engine: Engine, req: Request): { request: StartRequest; warnings: string[] } {
+  const body = check(validateStart, req.body === undefined ? {} : bodyOf(req), 'StartWorkflowRequest');
+  let workflowDef: WorkflowDef | undefined;
+  if (body.workflowDef !== undefined) {
+    const v = validateWorkflowDef(body.workflowDef);
+    if (!v.ok) throw new ValidationError('workflowDef is invalid', v.problems.map((p) => ({ pointer: `/workflowDef${p.pointer}`, message: p.message })));
+    workflowDef = v.value;
+  }
+  return {
+    request: {
+      name: body.name,
+      ...(body.version !== undefined ? { version: body.version } : {}),
+      input: body.input ?? {},
+      correlationId: body.correlationId ?? null,
+      priority: body.priority ?? 0,
+      ...(workflowDef ? { workflowDef } : {}),
+    },
+    warnings: workflowDef ? definitionWarnings(engine, [workflowDef]) : [],
+  };
 }

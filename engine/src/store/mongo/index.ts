@@ -36,6 +36,11 @@ import { requeueLapsedClaim } from './requeue-lapsed';
 import { completeAttempt, progressAttempt } from './report-attempt';
 import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { MongoSweeps } from './sweeps';
+import { MongoSearch, ensureSearchIndexes } from './search';
+import { MongoOperations } from './operations';
+import type { OpenAttemptFence, PollDataEntry, TaskLogEntry } from '../operations-port';
+import type { SearchPage, SearchRequest } from '../../search/request';
+import type { TaskStatus } from '../../domain/status';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -58,6 +63,8 @@ export class MongoStore implements Store {
   private defs!: MongoDefinitions;
   private sweeps!: MongoSweeps;
   private keys!: MongoApiKeys;
+  private search!: MongoSearch;
+  private ops!: MongoOperations;
   /** Database commands sent, from the driver's command monitoring (benchmarks, metrics). */
   commands = 0;
 
@@ -91,6 +98,12 @@ export class MongoStore implements Store {
     this.defs = new MongoDefinitions(this.c);
     this.sweeps = new MongoSweeps(this.c);
     this.keys = new MongoApiKeys(this.db);
+    await ensureSearchIndexes(this.c);
+    this.search = new MongoSearch(this.c, (reason) =>
+      this.options.log?.warn({ reason }, 'this MongoDB server has no $text search (a wire-protocol test server?); freeText scans with regex'),
+    );
+    this.ops = new MongoOperations(this.c, this.db);
+    await this.ops.ensureIndexes();
     this.options.log?.info({ db: this.db.databaseName }, 'connected to MongoDB');
   }
 
@@ -305,5 +318,42 @@ export class MongoStore implements Store {
   requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
     // Safe to repeat: fenced on the claim, which the first write ends.
     return guard('requeueLapsedClaim', () => requeueLapsedClaim(this.c, task.taskId, expected, now, task.workflowPriority), true);
+  }
+  // ---- search and operators' operations (operations-port.ts)
+  searchWorkflows(req: SearchRequest): Promise<SearchPage<WorkflowSummaryRecord>> {
+    return guard('searchWorkflows', () => this.search.workflows(req), true);
+  }
+  searchTasks(req: SearchRequest): Promise<SearchPage<TaskRecord>> {
+    return guard('searchTasks', () => this.search.tasks(req), true);
+  }
+  deleteFinishedTasks(workflowId: string): Promise<number> {
+    return guard('deleteFinishedTasks', () => this.ops.deleteFinishedTasks(workflowId), true);
+  }
+  removeWorkflow(workflowId: string): Promise<boolean> {
+    return guard('removeWorkflow', () => this.ops.removeWorkflow(workflowId), true);
+  }
+  appendTaskLog(entry: TaskLogEntry & { workflowId: string }): Promise<void> {
+    return guard('appendTaskLog', () => this.ops.appendTaskLog(entry), false);
+  }
+  taskLogs(taskId: string, limit: number): Promise<TaskLogEntry[]> {
+    return guard('taskLogs', () => this.ops.taskLogs(taskId, limit), true);
+  }
+  recordPollData(entry: PollDataEntry, forgetBefore: number): Promise<void> {
+    return guard('recordPollData', () => this.ops.recordPollData(entry, forgetBefore), true);
+  }
+  pollData(queueName: string | null): Promise<PollDataEntry[]> {
+    return guard('pollData', () => this.ops.pollData(queueName), true);
+  }
+  queueDepths(now: number): Promise<Record<string, number>> {
+    return guard('queueDepths', () => this.ops.queueDepths(now), true);
+  }
+  completeOpenAttempt(
+    taskId: string,
+    expected: OpenAttemptFence,
+    result: { status: TaskStatus; outputData: JsonObject; reasonForIncompletion: string | null },
+    now: number,
+  ): Promise<TaskRecord | null> {
+    // Safe to repeat: fenced by status and claim token.
+    return guard('completeOpenAttempt', () => this.ops.completeOpenAttempt(taskId, expected, result, now), true);
   }
 }

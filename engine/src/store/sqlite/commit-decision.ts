@@ -69,6 +69,9 @@ export class SqliteCommits {
       for (const t of d.newTasks) rows.insertTask.run(rows.taskParams(t));
       const fields = parseWorkflowDoc(row.doc);
       const { output, variables, ...scalars } = d.workflow;
+      // Payloads first: the search's text index is refreshed when the status changes (search-schema.ts).
+      if (output !== undefined) rows.writeWorkflowOutput.run(JSON.stringify(output), d.workflowId);
+      if (variables !== undefined) rows.writeWorkflowVariables.run(JSON.stringify(variables), d.workflowId);
       const next = { ...fields, ...scalars, revision: row.revision + 1, meta: d.meta ?? fields.meta };
       rows.writeWorkflowDoc.run({
         workflowId: d.workflowId,
@@ -78,8 +81,6 @@ export class SqliteCommits {
         revision: next.revision,
         doc: JSON.stringify(next),
       });
-      if (output !== undefined) rows.writeWorkflowOutput.run(JSON.stringify(output), d.workflowId);
-      if (variables !== undefined) rows.writeWorkflowVariables.run(JSON.stringify(variables), d.workflowId);
       if (d.steps) {
         for (const [ref, step] of Object.entries(d.steps.set)) rows.upsertStep.run(d.workflowId, ref, JSON.stringify(step));
         for (const ref of d.steps.unset) rows.deleteStep.run(d.workflowId, ref);

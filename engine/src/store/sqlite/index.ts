@@ -35,6 +35,13 @@ import { releaseClaim } from './release-claim';
 import { requeueLapsedClaim } from './requeue-lapsed';
 import { createSchema } from './schema';
 import { SqliteSweeps } from './sweeps';
+import { createSearchSchema } from './search-schema';
+import { searchTasks, searchWorkflows } from './search';
+import { SqliteOperations } from './operations';
+import type { OpenAttemptFence, PollDataEntry, TaskLogEntry } from '../operations-port';
+import type { SearchPage, SearchRequest } from '../../search/request';
+import type { JsonObject } from '../../domain/records';
+import type { TaskStatus } from '../../domain/status';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -57,6 +64,7 @@ export class SqliteStore implements Store {
   private retention!: SqliteRetention;
   private claimSelect!: Database.Statement;
   private keys!: SqliteApiKeys;
+  private ops!: SqliteOperations;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -78,6 +86,8 @@ export class SqliteStore implements Store {
     this.commits = new SqliteCommits(this.db, this.rows);
     this.retention = new SqliteRetention(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
+    createSearchSchema(this.db);
+    this.ops = new SqliteOperations(this.db, this.rows);
   }
 
   async close(): Promise<void> {
@@ -257,5 +267,41 @@ export class SqliteStore implements Store {
   }
   async requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
     return requeueLapsedClaim(this.db, this.rows, task.taskId, expected, now);
+  }
+  // ---- search and operators' operations (operations-port.ts)
+  async searchWorkflows(req: SearchRequest): Promise<SearchPage<WorkflowSummaryRecord>> {
+    return searchWorkflows(this.db, req);
+  }
+  async searchTasks(req: SearchRequest): Promise<SearchPage<TaskRecord>> {
+    return searchTasks(this.db, req);
+  }
+  async deleteFinishedTasks(workflowId: string): Promise<number> {
+    return this.ops.deleteFinishedTasks(workflowId);
+  }
+  async removeWorkflow(workflowId: string): Promise<boolean> {
+    return this.ops.removeWorkflow(workflowId);
+  }
+  async appendTaskLog(entry: TaskLogEntry & { workflowId: string }): Promise<void> {
+    this.ops.appendTaskLog(entry);
+  }
+  async taskLogs(taskId: string, limit: number): Promise<TaskLogEntry[]> {
+    return this.ops.taskLogs(taskId, limit);
+  }
+  async recordPollData(entry: PollDataEntry, forgetBefore: number): Promise<void> {
+    this.ops.recordPollData(entry, forgetBefore);
+  }
+  async pollData(queueName: string | null): Promise<PollDataEntry[]> {
+    return this.ops.pollData(queueName);
+  }
+  async queueDepths(now: number): Promise<Record<string, number>> {
+    return this.ops.queueDepths(now);
+  }
+  async completeOpenAttempt(
+    taskId: string,
+    expected: OpenAttemptFence,
+    result: { status: TaskStatus; outputData: JsonObject; reasonForIncompletion: string | null },
+    now: number,
+  ): Promise<TaskRecord | null> {
+    return this.ops.completeOpenAttempt(taskId, expected, result, now);
   }
 }

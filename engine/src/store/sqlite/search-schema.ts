@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * What search needs from the SQLite file, added beside the engine's own schema (schema.ts) without
+ * touching its write path: generated columns over the records' top-level fields (read from `doc`
+ * by SQLite itself on every write, so they can never disagree with it), indexes for the common
+ * filters and sorts, and FTS5 tables for freeText kept by triggers in the writing transaction.
+ *
+ * The text tables are contentless (they hold the index, not a second copy of the payloads) and
+ * keyed by the rowid of their record. Input is indexed when a record is inserted, output when its
+ * status changes (workflows) or becomes terminal (tasks): that is when Baton sets them, and it
+ * keeps the cost off the report path's IN_PROGRESS writes.
+ */
+export function createSearchSchema(db: Database.Database): void {
+  addGenerated(db, 'workflows', {
+    version: `json_extract(doc, '$.workflowVersion')`,
+    start_time: `json_extract(doc, '$.startTime')`,
+    update_time: `json_extract(doc, '$.updateTime')`,
+    end_time: `json_extract(doc, '$.endTime')`,
+    priority: `json_extract(doc, '$.priority')`,
+    parent_workflow_id: `json_extract(doc, '$.parentWorkflowId')`,
+    reason: `json_extract(doc, '$.reasonForIncompletion')`,
+  });
+  addGenerated(db, 'tasks', {
+    workflow_type: `json_extract(doc, '$.workflowType')`,
+    task_def_name: `json_extract(doc, '$.taskDefName')`,
+    reference_name: `json_extract(doc, '$.referenceTaskName')`,
+    worker_id: `json_extract(doc, '$.workerId')`,
+    retry_count: `json_extract(doc, '$.retryCount')`,
+    scheduled_time: `json_extract(doc, '$.scheduledTime')`,
+    start_time: `json_extract(doc, '$.startTime')`,
+    end_time: `json_extract(doc, '$.endTime')`,
+    reason: `json_extract(doc, '$.reasonForIncompletion')`,
+  });
+  const textTablesExisted = new Set(
+    (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('workflow_text', 'task_text')`).all() as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name),
+  );
+  // Payloads have columns of their own (schema.ts): the text indexed is their JSON.
+  const wfBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
+  const taskBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
+  db.exec(`
+    -- The search's filters and sorts (store/sqlite/search.ts); startTime DESC is the default order.
+    CREATE INDEX IF NOT EXISTS workflows_search_start ON workflows (start_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_name ON workflows (name, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_status ON workflows (status, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_name_status ON workflows (name, status, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_update ON workflows (update_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_end ON workflows (end_time);
+    CREATE INDEX IF NOT EXISTS workflows_search_correlation ON workflows (correlation_id, start_time);
+    CREATE INDEX IF NOT EXISTS tasks_search_update ON tasks (update_time);
+    CREATE INDEX IF NOT EXISTS tasks_search_type ON tasks (task_type, update_time);
+    CREATE INDEX IF NOT EXISTS tasks_search_status ON tasks (status, update_time);
+
+    CREATE VIRTUAL TABLE IF NOT EXISTS workflow_text USING fts5(body, content='', contentless_delete=1);
+    CREATE TRIGGER IF NOT EXISTS workflow_text_insert AFTER INSERT ON workflows BEGIN
+      INSERT INTO workflow_text (rowid, body) VALUES (new.rowid, ${wfBody('new')});
+    END;
+    CREATE TRIGGER IF NOT EXISTS workflow_text_update AFTER UPDATE OF status ON workflows WHEN old.status IS NOT new.status BEGIN
+      DELETE FROM workflow_text WHERE rowid = old.rowid;
+      INSERT INTO workflow_text (rowid, body) VALUES (new.rowid, ${wfBody('new')});
+    END;
+    CREATE TRIGGER IF NOT EXISTS workflow_text_delete AFTER DELETE ON workflows BEGIN
+      DELETE FROM workflow_text WHERE rowid = old.rowid;
+    END;
+
+    CREATE VIRTUAL TABLE IF NOT EXISTS task_text USING fts5(body, content='', contentless_delete=1);
+    CREATE TRIGGER IF NOT EXISTS task_text_insert AFTER INSERT ON tasks BEGIN
+      INSERT INTO task_text (rowid, body) VALUES (new.rowid, ${taskBody('new')});
+    END;
+    CREATE TRIGGER IF NOT EXISTS task_text_update AFTER UPDATE OF status ON tasks
+      WHEN old.status IS NOT new.status AND new.status NOT IN ('SCHEDULED', 'IN_PROGRESS') BEGIN
+      DELETE FROM task_text WHERE rowid = old.rowid;
+      INSERT INTO task_text (rowid, body) VALUES (new.rowid, ${taskBody('new')});
+    END;
+    CREATE TRIGGER IF NOT EXISTS task_text_delete AFTER DELETE ON tasks BEGIN
+      DELETE FROM task_text WHERE rowid = old.rowid;
+    END;
+  `);
+  // A file written before search existed: index what it holds, once.
+  if (!textTablesExisted.has('workflow_text'))
+    db.exec(`INSERT INTO workflow_text (rowid, body) SELECT rowid, ${wfBody('workflows')} FROM workflows`);
+  if (!textTablesExisted.has('task_text')) db.exec(`INSERT INTO task_text (rowid, body) SELECT rowid, ${taskBody('tasks')} FROM tasks`);
+}
+
+function addGenerated(db: Database.Database, table: string, columns: Record<string, string>): void {
+  const have = new Set((db.prepare(`PRAGMA table_xinfo(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, expr] of Object.entries(columns)) {
+    if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} GENERATED ALWAYS AS (${expr}) VIRTUAL`);
+  }
+}
