@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Millis, Nullable, WorkflowStatusSchema, type WorkflowStatus } from './common';
+import { INT32_MAX, JsonObject, Millis, Nullable, WorkflowStatusSchema, type WorkflowStatus } from './common';
 import { Task } from './task';
 
 /** Body of `POST /api/workflow` and of the execute route. */
 export const StartWorkflowRequest = Type.Object({
   name: Type.String({ minLength: 1 }),
-  version: Type.Optional(Type.Integer({ minimum: 1 })),
+  version: Type.Optional(Type.Integer({ minimum: 1, maximum: INT32_MAX })),
   input: Type.Optional(JsonObject),
   correlationId: Type.Optional(Nullable(Type.String())),
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 99 })),

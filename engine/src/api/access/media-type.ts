@@ -8,6 +8,13 @@ export const yamlMediaTypes = acceptedMediaTypes.filter((t) => t !== 'applicatio
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * The one route that also takes plain text: a task's log line (`POST /api/tasks/{taskId}/log`),
+ * which Conductor's clients send as a JSON string and people send as text. Appending a log line
+ * is all a cross-site text post could do there, and the cross-site guard refuses browsers anyway.
+ */
+const textRoutes = [/^\/api\/tasks\/[^/]+\/log$/];
+
+/**
  * Write requests carry JSON or YAML or nothing. Any other declared type is 415, even with an
  * empty body, and so is a body without a type (a body parser would drop it silently). This is
  * also what keeps a web page from driving Baton through an operator's browser: a form or a
@@ -20,6 +27,7 @@ export function requireJsonOrYaml(): RequestHandler {
     if (declared !== undefined) {
       const type = declared.split(';', 1)[0]?.trim().toLowerCase() ?? '';
       if ((acceptedMediaTypes as readonly string[]).includes(type)) return next();
+      if (type === 'text/plain' && req.method === 'POST' && textRoutes.some((r) => r.test(req.path))) return next();
       return next(new UnsupportedMediaTypeError(`Content-Type '${declared.slice(0, 100)}' is not accepted: send ${acceptedMediaTypes.join(', ')}`, acceptedMediaTypes));
     }
     if (hasBody(req.headers)) {
