@@ -136,3 +136,21 @@ export const Problem = Type.Object({
   ),
 });
 export type Problem = Static<typeof Problem>;
+
+/** Conductor's RerunWorkflowRequest (`POST /workflow/{workflowId}/rerun`). */
+export const RerunWorkflowRequest = Type.Object(
+  {
+    reRunFromWorkflowId: Type.Optional(Type.String({ minLength: 1 })),
+    reRunFromTaskId: Type.Optional(Type.String({ minLength: 1, description: 'the step of this task and what depends on it run again; absent: the whole workflow' })),
+    taskInput: Type.Optional(JsonObject),
+    workflowInput: Type.Optional(JsonObject),
+    correlationId: Type.Optional(Type.String()),
+  },
+);
+export type RerunWorkflowRequest = Static<typeof RerunWorkflowRequest>;
+
+/** Conductor's SkipTaskRequest (`PUT /workflow/{workflowId}/skiptask/{taskReferenceName}`). */
+export const SkipTaskRequest = Type.Object(
+  { taskInput: Type.Optional(JsonObject), taskOutput: Type.Optional(JsonObject) },
+);
+export type SkipTaskRequest = Static<typeof SkipTaskRequest>;

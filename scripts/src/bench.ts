@@ -18,6 +18,10 @@ const { values: opt } = parseArgs({
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '32' },
     mongodb: { type: 'boolean', default: false },
+    /** Another engine build to measure (e.g. an older checkout's engine/dist/main.js), for before/after figures. */
+    engine: { type: 'string' },
+    /** Finished workflows to create before measuring (throughput as finished runs pile up). */
+    prefill: { type: 'string', default: '0' },
   },
 });
 const N = Number(opt.workflows);
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   } else {
     env.BATON_DATA_DIR = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   }
-  const engine = await startProcess(join(root, 'engine/dist/main.js'), [], env, null);
+  const engine = await startProcess(opt.engine ?? join(root, 'engine/dist/main.js'), [], env, null);
   await waitHealthy(url);
   const workers: ChildProcess[] = [];
   try {
@@ -55,7 +59,10 @@ async function main(): Promise<void> {
       workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`], {}, 'READY'));
     }
     const client = new BatonClient({ serverUrl: url });
+    const prefill = Number(opt.prefill);
+    if (prefill > 0) await runBatch(url, client, prefill, 'prefill');
     const commandsBefore = await storeCommands(url);
+    const cpuBefore = await engineCpuSeconds(url);
     const t0 = Date.now();
     const ids: string[] = [];
     // Start in parallel batches: starting is part of the load, as in production.
@@ -64,14 +71,9 @@ async function main(): Promise<void> {
       ids.push(...(await Promise.all(batch)));
     }
     const started = Date.now();
-    for (;;) {
-      const r = (await http(url, 'GET', '/api/workflow/search?workflowName=bench&status=COMPLETED&size=1')) as { totalHits: number };
-      if (r.totalHits >= N) break;
-      const failed = (await http(url, 'GET', '/api/workflow/search?workflowName=bench&status=FAILED&size=1')) as { totalHits: number };
-      if (failed.totalHits > 0) throw new Error(`${failed.totalHits} workflows failed`);
-      await sleep(20);
-    }
+    await waitCompleted(url, ids);
     const elapsed = (Date.now() - t0) / 1000;
+    const cpuAfter = await engineCpuSeconds(url);
     const commandsAfter = await storeCommands(url);
 
     // Latency from each step's report (endTime) to the next step's dispatch (startTime = claim),
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
       `steps/s ${(steps / elapsed).toFixed(1)}`,
       `report -> next dispatch: p50 ${pct(dispatch, 50)} ms, p99 ${pct(dispatch, 99)} ms (n=${dispatch.length})`,
       `report -> next scheduled (decide): p50 ${pct(decide, 50)} ms, p99 ${pct(decide, 99)} ms`,
+      `engine CPU: ${(cpuAfter - cpuBefore).toFixed(2)} s in all, ${(((cpuAfter - cpuBefore) / steps) * 1000).toFixed(2)} s per 1,000 steps (incl. starts and this script's progress checks)`,
+      ...(prefill > 0 ? [`measured after ${prefill} finished workflows were already in the store`] : []),
     ];
     if (commandsBefore !== null && commandsAfter !== null) {
       lines.push(`database commands: ${commandsAfter - commandsBefore} total, ${((commandsAfter - commandsBefore) / steps).toFixed(2)} per step (incl. starts, polls and the progress checks of this script)`);
@@ -108,6 +112,40 @@ async function main(): Promise<void> {
     for (const w of workers) w.kill('SIGTERM');
     engine.kill('SIGTERM');
   }
+}
+
+/** Starts `n` workflows and waits for them to complete (the prefill of finished runs). */
+async function runBatch(url: string, client: BatonClient, n: number, tag: string): Promise<void> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const batch = Array.from({ length: Math.min(100, n - i) }, (_, j) => client.startWorkflow('bench', { i: 0, n: i + j, tag }));
+    ids.push(...(await Promise.all(batch)));
+  }
+  await waitCompleted(url, ids);
+}
+
+/**
+ * Waits until the given workflows completed, checking a few of them at a time (newest first: the
+ * last to start finishes last), so the check itself costs the engine little.
+ */
+async function waitCompleted(url: string, ids: string[]): Promise<void> {
+  let pending = [...ids].reverse();
+  while (pending.length > 0) {
+    const probe = pending.slice(0, 20);
+    const done = await Promise.all(probe.map(async (id) => ((await http(url, 'GET', `/api/workflow/${id}?includeTasks=false`)) as { status: string }).status));
+    const failed = done.find((s) => s !== 'COMPLETED' && s !== 'RUNNING');
+    if (failed) throw new Error(`a workflow ended ${failed}`);
+    const finished = new Set(probe.filter((_, i) => done[i] === 'COMPLETED'));
+    pending = pending.filter((id) => !finished.has(id));
+    if (finished.size < probe.length) await sleep(100);
+  }
+}
+
+/** The engine process's CPU time so far (user + system), from its /metrics. */
+async function engineCpuSeconds(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  const m = /^process_cpu_seconds_total (\S+)/m.exec(await res.text());
+  return m ? Number(m[1]) : NaN;
 }
 
 function pct(xs: number[], p: number): number {

@@ -5,6 +5,7 @@ import { MAX_STEP_REASON, type JsonObject, type StepState, type TaskPayload, typ
 import { TaskStatus, isTerminalTask } from '../domain/status';
 import { scriptRequest, type ScriptRequest, type ScriptResult } from '../sandbox/types';
 import { defaultDecideLimits, formatBytes, type DecideLimits } from './limits';
+import type { WorkflowAction } from './actions';
 import { definitionIndex, type Position, type PositionIndex, type StepList } from './positions';
 
 /** How one step (and everything nested in it) stands after evaluation. */
@@ -39,6 +40,8 @@ export interface DecideInput {
    * keyed by the fork's taskId). Optional; the caller may keep it across decisions.
    */
   memo?: Map<string, unknown>;
+  /** An operator's action to apply before walking on (rerun from a step, skip a step: actions.ts). */
+  action?: WorkflowAction;
 }
 
 export interface ScheduleOptions {
@@ -108,7 +111,11 @@ export class DecideContext {
   /** Every change in order (a ref may repeat): watchers of changed steps are found from here. */
   readonly changeLog: string[] = [];
   seq: number;
+  /** The state's generation (reruns bump it: DeciderState.generation). */
+  generation: number;
   variables: JsonObject;
+  /** An operator's new input for one step (a rerun's taskInput), merged over what it resolves. */
+  inputOverride: { ref: string; input: JsonObject } | null = null;
   readonly newTasks: TaskRecord[] = [];
   private readonly newById = new Map<string, TaskRecord>();
   readonly closeTasks: CloseTask[] = [];
@@ -146,6 +153,7 @@ export class DecideContext {
     this.stepsLeft = this.limits.stepsPerDecision;
     this.scriptsLeft = this.limits.scriptsPerDecision;
     this.seq = input.workflow.state.seq;
+    this.generation = input.workflow.state.generation ?? 0;
     this.variables = input.workflow.variables;
     this.rootDone = input.workflow.state.rootDone;
   }
@@ -359,9 +367,10 @@ export class DecideContext {
     const ref = wt.taskReferenceName;
     const iteration = opts.iteration ?? this.iteration;
     const retryCount = opts.retryCount ?? 0;
-    const taskId = taskIdFor(wf.workflowId, ref, iteration, retryCount);
+    const taskId = taskIdFor(wf.workflowId, ref, iteration, retryCount, this.generation);
     let status = opts.status ?? TaskStatus.SCHEDULED;
     let input = opts.input ?? this.resolve(wt.inputParameters);
+    if (this.inputOverride?.ref === ref && opts.retryCount === undefined) input = { ...input, ...this.inputOverride.input };
     let reason = opts.reason ?? null;
     let queued = opts.queued ?? true;
     // A computed payload past the limit is not stored: the attempt fails for good instead. (A

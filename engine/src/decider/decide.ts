@@ -1,6 +1,7 @@
 import type { JsonObject, StepState, TaskRecord, WorkflowRecord } from '../domain/records';
 import { TaskStatus, WorkflowStatus, isTerminalTask, isTerminalWorkflow } from '../domain/status';
 import { cut, DecideContext, type DecideInput, type ExhaustedAttempt, type StepResult } from './context';
+import { applyAction } from './actions';
 import { failureWorkflowFields } from './failure-workflow';
 import { installFlow, joinsWatching, runFlow } from './flow';
 import { joinOnOf, waitingOf } from './operators/join';
@@ -23,6 +24,8 @@ export interface DecideOutcome {
   needs?: { payloads: string[]; scripts: ScriptRequest[] };
   /** The decision used its budget and left work for the next one (decision.meta.resume). */
   yielded: boolean;
+  /** The operator's action (DecideInput.action) could not be applied, and why; nothing to commit. */
+  refused?: string;
 }
 
 /** The steps that wait on others (they hold no work of their own): open, but not running. */
@@ -40,7 +43,8 @@ export function decide(input: DecideInput): DecideOutcome {
   const { workflow, now } = input;
   const ctx = new DecideContext(input);
   installFlow(ctx);
-  if (isTerminalWorkflow(workflow.status)) {
+  const rerun = input.action?.kind === 'rerun';
+  if (isTerminalWorkflow(workflow.status) && !rerun) {
     // Leftover work stays recorded: an operator's retry picks it up (retry-workflow.ts).
     ctx.resume.push(...workflow.state.resume);
     return outcome(ctx, {}, input.results.map((r) => r.taskId));
@@ -64,7 +68,15 @@ export function decide(input: DecideInput): DecideOutcome {
 
   if (workflow.state.seq === 0 && !workflow.state.rootDone) events.unshift('root');
   events.push(...workflow.state.resume);
-  const timeout = workflowTimeout(workflow, now);
+  const fields: Partial<WorkflowRecord> = {};
+  if (input.action) {
+    const applied = applyAction(ctx, input.action);
+    if (!applied.ok) return { ...outcome(ctx, {}, []), changed: false, yielded: false, refused: applied.reason };
+    events.push(...applied.events);
+    if (rerun) Object.assign(fields, { status: WorkflowStatus.RUNNING, endTime: 0, reasonForIncompletion: null, failedReferenceTaskNames: [], output: {}, lastRetriedTime: now });
+  }
+  // A rerun gives the workflow its full time again, as a retry does (lastRetriedTime).
+  const timeout = workflowTimeout(rerun ? { ...workflow, lastRetriedTime: now } : workflow, now);
   let result: StepResult =
     timeout.kind === 'timed_out' ? { kind: 'failed', ref: '', reason: `workflow timed out after ${timeout.seconds}s`, timedOut: true } : runFlow(ctx, events);
   if (result.kind === 'done' || result.kind === 'blocked') {
@@ -72,7 +84,6 @@ export function decide(input: DecideInput): DecideOutcome {
     if (result.kind === 'blocked' && counts(ctx).running === 0) result = stuckJoin(ctx) ?? result;
   }
 
-  const fields: Partial<WorkflowRecord> = {};
   if (timeout.kind === 'alert') fields.timeoutAlertedAt = now;
   if (result.kind === 'done') {
     const output = workflowOutput(ctx);
@@ -119,7 +130,7 @@ export function decideTermination(workflow: WorkflowRecord, reason: string, now:
 export function outcome(ctx: DecideContext, fields: Partial<WorkflowRecord>, applied: string[], force = false): DecideOutcome {
   const wf = ctx.workflow;
   const { open, running } = counts(ctx);
-  const meta = { seq: ctx.seq, open, running, rootDone: ctx.rootDone, resume: [...ctx.resume] };
+  const meta = { seq: ctx.seq, open, running, rootDone: ctx.rootDone, resume: [...ctx.resume], ...(ctx.generation ? { generation: ctx.generation } : {}) };
   const base = wf.state;
   const set: Record<string, StepState> = {};
   const unset: string[] = [];
@@ -133,6 +144,7 @@ export function outcome(ctx: DecideContext, fields: Partial<WorkflowRecord>, app
     meta.open !== base.open ||
     meta.running !== base.running ||
     meta.rootDone !== base.rootDone ||
+    (meta.generation ?? 0) !== (base.generation ?? 0) ||
     meta.resume.length !== base.resume.length ||
     meta.resume.some((r, i) => r !== base.resume[i]);
   const changed =

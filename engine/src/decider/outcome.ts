@@ -29,6 +29,8 @@ export interface Decision {
 
 export type WorkflowField =
   | 'status'
+  | 'input'
+  | 'correlationId'
   | 'output'
   | 'variables'
   | 'endTime'

@@ -134,8 +134,10 @@ export interface DeciderState {
   running: number;
   /** The definition's top-level list has been walked to its end (the workflow ends when open is 0). */
   rootDone: boolean;
-  /** Work a decision left for the next one when it ran out of budget (decider/budget.ts). */
+  /** Work a decision left for the next one when it ran out of budget (decider/limits.ts). */
   resume: string[];
+  /** Bumped by each rerun: new attempts of the steps it reset get ids of their own (domain/ids.ts). */
+  generation?: number;
 }
 
 /** The fields of DeciderState other than the steps, written whole by every decision. */

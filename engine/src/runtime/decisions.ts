@@ -1,5 +1,6 @@
 import type { TaskDef } from '@baton/definitions';
 import { decide, type DecideLimits, type DecideOutcome } from '../decider';
+import type { WorkflowAction } from '../decider/actions';
 import type { TaskPayload, TaskRecord, WorkflowRecord } from '../domain/records';
 import type { ScriptPool, ScriptResult } from '../sandbox';
 import type { Store } from '../store/port';
@@ -31,7 +32,7 @@ export class DecisionRunner {
     private readonly budget: DecisionBudget,
   ) {}
 
-  async run(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number): Promise<DecideOutcome> {
+  async run(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number, action?: WorkflowAction): Promise<DecideOutcome> {
     const loaded = new Map<string, TaskPayload>();
     const answers = new Map<string, ScriptResult>();
     let scriptMs = 0;
@@ -49,6 +50,7 @@ export class DecisionRunner {
         scriptTimeLeft: scriptMs < this.budget.scriptMs,
         limits: this.limits,
         memo: this.memo,
+        ...(action ? { action } : {}),
       });
       const needs = out.needs;
       if (!needs) return out;

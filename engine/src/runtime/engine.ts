@@ -1,6 +1,7 @@
 import type { TaskDef, TaskTimeoutPolicy, WorkflowDef, WorkflowTask } from '@baton/definitions';
 import type { Logger } from 'pino';
 import { decideTermination, defaultDecideLimits, definitionSize, type DecideLimits, type DecideOutcome, type Decision } from '../decider';
+import type { WorkflowAction } from '../decider/actions';
 import type { ExhaustedAttempt } from '../decider/context';
 import { pendingFailureWorkflow } from '../decider/failure-workflow';
 import { decideRetry, retryableWorkflow } from '../decider/retry-workflow';
@@ -482,8 +483,8 @@ export class Engine {
    * advance does: with the engine's script pool and payload loading, under its per-workflow lock,
    * then afterCommit.
    */
-  decideFor(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number): Promise<DecideOutcome> {
-    return this.decisions.run(workflow, results, now);
+  decideFor(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number, action?: WorkflowAction): Promise<DecideOutcome> {
+    return this.decisions.run(workflow, results, now, action);
   }
 
   exclusive<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {

@@ -1,11 +1,22 @@
 import { emptyDeciderState, type JsonObject, type TaskRecord, type WorkflowRecord } from '../domain/records';
-import { TaskStatus, WorkflowStatus, isTerminalWorkflow } from '../domain/status';
-import { BatonError, ConflictError, NotFoundError } from '../errors';
+import { TaskStatus, WorkflowStatus, isTerminalTask, isTerminalWorkflow } from '../domain/status';
+import { BatonError, ConflictError, NotFoundError, ValidationError } from '../errors';
+import { childWorkflowIdFor } from '../decider/operators/sub-workflow';
+import { terminateChild } from './system-tasks/child-workflows';
 import { pendingFailureWorkflow } from '../decider/failure-workflow';
 import type { DecideOutcome, Decision } from '../decider';
 import { storedOf } from './caches';
 import type { Engine } from './engine';
 import { launchFailureWorkflow } from './failure-workflow';
+
+/** Conductor's RerunWorkflowRequest. */
+export interface RerunRequest {
+  reRunFromWorkflowId?: string | undefined;
+  reRunFromTaskId?: string | undefined;
+  taskInput?: JsonObject | undefined;
+  workflowInput?: JsonObject | undefined;
+  correlationId?: string | undefined;
+}
 
 /** Revision conflicts an operator's action re-reads and retries before giving up (another engine keeps deciding). */
 const MAX_TRIES = 20;
@@ -54,7 +65,7 @@ export class Lifecycle {
    * run's steps get the same deterministic ids (domain/ids.ts). Refused for a definition that says
    * `restartable: false`.
    */
-  async restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
+  async restart(workflowId: string, useLatestDefinitions: boolean, overrides: { input?: JsonObject | undefined; correlationId?: string | undefined } = {}): Promise<void> {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const wf = await this.engine.getWorkflow(workflowId);
       if (!isTerminalWorkflow(wf.status))
@@ -79,6 +90,8 @@ export class Lifecycle {
           workflowVersion: def.version ?? 1,
           definitionId,
           definition: def,
+          ...(overrides.input ? { input: overrides.input } : {}),
+          ...(overrides.correlationId !== undefined ? { correlationId: overrides.correlationId } : {}),
           status: WorkflowStatus.RUNNING,
           output: {},
           variables: structuredClone(def.variables ?? {}) as JsonObject,
@@ -108,6 +121,92 @@ export class Lifecycle {
       if (done) return;
     }
     throw new ConflictError(`workflow '${workflowId}' is changing too fast to restart; retry`);
+  }
+
+  /**
+   * Conductor's rerun. From a task: that step and what depends on it run again, in a new
+   * generation of attempts (decider/actions.ts), with `taskInput` merged over the step's input and
+   * `workflowInput` replacing the workflow's; an ended workflow runs again, a running one has the
+   * reset steps' open attempts cancelled. Without a task: the whole workflow runs again, like a
+   * restart, with the new input.
+   */
+  async rerun(workflowId: string, req: RerunRequest): Promise<void> {
+    if (req.reRunFromWorkflowId && req.reRunFromWorkflowId !== workflowId) {
+      throw new ValidationError(`reRunFromWorkflowId '${req.reRunFromWorkflowId}' is not the workflow in the path`, [
+        { pointer: '/reRunFromWorkflowId', message: `must be '${workflowId}' or left out` },
+      ]);
+    }
+    if (!req.reRunFromTaskId) {
+      await this.restart(workflowId, false, { input: req.workflowInput, correlationId: req.correlationId });
+      return;
+    }
+    const task = await this.engine.store.getTask(req.reRunFromTaskId);
+    if (!task || task.workflowInstanceId !== workflowId) throw new NotFoundError(`workflow '${workflowId}' has no task '${req.reRunFromTaskId}'`);
+    await this.engine.exclusive(workflowId, async () => {
+      for (let tries = 0; tries < MAX_TRIES; tries++) {
+        const wf = await this.engine.getWorkflow(workflowId);
+        const step = wf.state.steps[task.refName];
+        if (step && step.iteration !== task.iteration) {
+          throw new ConflictError(`task '${task.taskId}' ran in iteration ${task.iteration} of its loop, which is over (now ${step.iteration}): rerun from a task of the current iteration`);
+        }
+        const now = this.engine.clock.now();
+        await this.engine.taskDefs.fresh(now);
+        const subject: WorkflowRecord = {
+          ...wf,
+          ...(req.workflowInput ? { input: req.workflowInput } : {}),
+          ...(req.correlationId !== undefined ? { correlationId: req.correlationId } : {}),
+        };
+        const out = await this.engine.decideFor(subject, [], now, { kind: 'rerun', ref: task.refName, ...(req.taskInput ? { taskInput: req.taskInput } : {}) });
+        if (out.refused) throw new ConflictError(`cannot rerun workflow '${workflowId}' from '${task.refName}': ${out.refused}`);
+        const decision: Decision = {
+          ...out.decision,
+          workflow: {
+            ...out.decision.workflow,
+            ...(req.workflowInput ? { input: req.workflowInput } : {}),
+            ...(req.correlationId !== undefined ? { correlationId: req.correlationId } : {}),
+          },
+        };
+        if (await this.engine.commitOutside(wf, decision)) {
+          this.engine.log.info({ workflowId, from: task.refName }, 'workflow rerun');
+          this.engine.afterCommit(wf, { ...out, decision });
+          return;
+        }
+      }
+      throw new ConflictError(`workflow '${workflowId}' is changing too fast to rerun; retry`);
+    });
+  }
+
+  /**
+   * Conductor's skip: an open step's attempt ends SKIPPED (with the given output), as if its
+   * worker had reported it, and the flow goes on; a step not reached yet is recorded SKIPPED now
+   * and passed by when the flow gets there. A skipped sub-workflow's child is terminated.
+   */
+  async skipTask(workflowId: string, ref: string, req: { taskInput?: JsonObject; taskOutput?: JsonObject }): Promise<void> {
+    const wf = await this.engine.getWorkflow(workflowId);
+    if (wf.status !== WorkflowStatus.RUNNING && wf.status !== WorkflowStatus.PAUSED) {
+      throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only a running or paused workflow's steps can be skipped`);
+    }
+    const output = req.taskOutput ?? {};
+    const step = wf.state.steps[ref];
+    if (step && !isTerminalTask(step.status)) {
+      const task = await this.engine.store.getTask(step.taskId);
+      if (!task) throw new NotFoundError(`task of step '${ref}' not found`);
+      const result = { status: TaskStatus.SKIPPED, outputData: output, reasonForIncompletion: 'skipped by an operator' };
+      const now = this.engine.clock.now();
+      const done = task.queued
+        ? await this.engine.store.completeOpenAttempt(task.taskId, { status: task.status, attemptToken: task.attemptToken }, result, now)
+        : await this.engine.store.completeEngineTask(task.taskId, {}, result, now);
+      if (!done) throw new ConflictError(`step '${ref}' changed while it was being skipped; retry`);
+      if (task.workflowTaskType === 'SUB_WORKFLOW') await terminateChild(this.engine, childWorkflowIdFor(task.taskId), `skipped in parent workflow ${workflowId}`);
+      await this.engine.advance(workflowId, [done]);
+      return;
+    }
+    await this.commitLoop(workflowId, 'skip a step of', async (current) => {
+      const now = this.engine.clock.now();
+      const out = await this.engine.decideFor(current, [], now, { kind: 'skip', ref, input: req.taskInput ?? {}, output });
+      if (out.refused) throw new ConflictError(`cannot skip '${ref}' in workflow '${workflowId}': ${out.refused}`);
+      return out.decision;
+    });
   }
 
   /**
@@ -181,11 +280,11 @@ export class Lifecycle {
   }
 
   /** Runs `change` on the current workflow until its commit wins the revision check. */
-  private async commitLoop(workflowId: string, what: string, change: (wf: WorkflowRecord) => Decision | null): Promise<void> {
+  private async commitLoop(workflowId: string, what: string, change: (wf: WorkflowRecord) => Decision | null | Promise<Decision | null>): Promise<void> {
     await this.engine.exclusive(workflowId, async () => {
       for (let tries = 0; tries < MAX_TRIES; tries++) {
         const wf = await this.engine.getWorkflow(workflowId);
-        const decision = change(wf);
+        const decision = await change(wf);
         if (!decision) return;
         if (await this.engine.commitOutside(wf, decision)) {
           const out: DecideOutcome = { changed: true, yielded: false, decision };

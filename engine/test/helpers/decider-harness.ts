@@ -3,6 +3,7 @@ import { validateWorkflowDef } from '@baton/definitions';
 import { decide, type DecideLimits, type DecideOutcome } from '../../src/decider';
 import { emptyDeciderState, type JsonObject, type StepState, type TaskRecord, type WorkflowRecord } from '../../src/domain/records';
 import { WorkflowStatus, type TaskStatus } from '../../src/domain/status';
+import type { WorkflowAction } from '../../src/decider/actions';
 import type { TestScripts } from './scripts';
 
 /**
@@ -59,8 +60,16 @@ export class DeciderHarness {
     return d ? ({ name, ...d } as TaskDef) : undefined;
   };
 
+  /** Applies an operator's action (rerun, skip) the way the runtime does; throws when it is refused. */
+  act(action: WorkflowAction, input?: JsonObject): DecideOutcome {
+    if (input) this.wf = { ...this.wf, input };
+    const out = this.run([], action);
+    if (out.refused) throw new Error(out.refused);
+    return out;
+  }
+
   /** Decides as the engine does (payloads from the task rows, scripts answered here) and applies the outcome. */
-  run(results: TaskRecord[]): DecideOutcome {
+  run(results: TaskRecord[], action?: WorkflowAction): DecideOutcome {
     let out: DecideOutcome;
     for (let pass = 0; ; pass++) {
       out = decide({
@@ -72,11 +81,13 @@ export class DeciderHarness {
         script: (req) => (this.scripts ? this.scripts(req) : { ok: false, error: 'the script sandbox is not loaded in this engine' }),
         limits: this.limits,
         memo: this.memo,
+        ...(action ? { action } : {}),
       });
       if (!out.needs) break;
       if (pass > 10) throw new Error(`decision still needs ${JSON.stringify(out.needs)}`);
     }
     this.last = out;
+    if (out.refused) return out;
     return this.apply(out);
   }
 

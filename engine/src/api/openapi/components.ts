@@ -17,6 +17,8 @@ export function componentSchemas(): Record<string, unknown> {
     PollData: P.PollData,
     RetryFailedTasksRequest: P.RetryFailedTasksRequest,
     StartWorkflowRequest: P.StartWorkflowRequest,
+    RerunWorkflowRequest: P.RerunWorkflowRequest,
+    SkipTaskRequest: P.SkipTaskRequest,
     Workflow: P.Workflow,
     WorkflowSummary: P.WorkflowSummary,
     WorkflowStatus: P.WorkflowStatusSummary,

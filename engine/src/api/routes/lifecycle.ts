@@ -1,4 +1,8 @@
 import {
+  RerunWorkflowRequest as RerunWorkflowRequestSchema,
+  SkipTaskRequest as SkipTaskRequestSchema,
+  type RerunWorkflowRequest,
+  type SkipTaskRequest,
   CorrelationIdList,
   CorrelationIdsSearchRequest,
   WorkflowIdList,
@@ -19,6 +23,8 @@ const validateIds = compile<string[]>(WorkflowIdList);
 const validateCorrelationIds = compile<string[]>(CorrelationIdList);
 const validateBatch = compile<CorrelationBatch>(CorrelationIdsSearchRequest);
 const validateVariables = compile<JsonObject>({ type: 'object' });
+const validateRerun = compile<RerunWorkflowRequest>(RerunWorkflowRequestSchema);
+const validateSkip = compile<SkipTaskRequest>(SkipTaskRequestSchema);
 
 /** Workflows of one name and correlation id returned by a correlation lookup, at most. */
 const MAX_CORRELATED = 1000;
@@ -135,6 +141,16 @@ export function lifecycleRoutes(engine: Engine): Router {
   r.post('/:workflowId/restart', async (req, res) => {
     await life.restart(req.params.workflowId, boolParam(req, 'useLatestDefinitions'));
     res.status(204).end();
+  });
+  r.post('/:workflowId/rerun', async (req, res) => {
+    const body = check(validateRerun, req.body ?? {}, 'RerunWorkflowRequest');
+    await life.rerun(req.params.workflowId, body);
+    res.status(200).type('text/plain').send(req.params.workflowId);
+  });
+  r.put('/:workflowId/skiptask/:taskReferenceName', async (req, res) => {
+    const body = check(validateSkip, req.body ?? {}, 'SkipTaskRequest');
+    await life.skipTask(req.params.workflowId, req.params.taskReferenceName, body);
+    res.status(200).end();
   });
   r.delete('/:workflowId/remove', async (req, res) => {
     await life.remove(req.params.workflowId);

@@ -71,7 +71,7 @@ export function evaluateStartWorkflow(wt: WorkflowTask, ctx: DecideContext): Ste
 function scheduleChild(wt: WorkflowTask, ctx: DecideContext, retryCount: number, input: JsonObject): void {
   // A retry stays in its step's loop iteration; a first attempt belongs to the current one.
   const iteration = retryCount > 0 ? (ctx.step(wt.taskReferenceName)?.iteration ?? ctx.iteration) : ctx.iteration;
-  const id = childWorkflowIdFor(taskIdFor(ctx.workflow.workflowId, wt.taskReferenceName, iteration, retryCount));
+  const id = childWorkflowIdFor(taskIdFor(ctx.workflow.workflowId, wt.taskReferenceName, iteration, retryCount, ctx.generation));
   ctx.schedule(wt, {
     iteration,
     retryCount,

@@ -86,7 +86,7 @@ export class SqliteStore implements Store {
     this.commits = new SqliteCommits(this.db, this.rows);
     this.retention = new SqliteRetention(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
-    createSearchSchema(this.db);
+    if (!process.env.NO_SEARCH_SCHEMA) createSearchSchema(this.db);
     this.ops = new SqliteOperations(this.db, this.rows);
   }
 
