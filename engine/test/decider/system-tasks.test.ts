@@ -34,6 +34,9 @@ describe('WAIT durations and dates', () => {
     expect(dueTimeOf({ duration: '1s', until: '2026-01-01' }, 0)).toEqual({ error: expect.stringMatching(/not both/) });
     expect(dueTimeOf({}, 5)).toEqual({ at: 0 });
     expect(dueTimeOf({ duration: '1s' }, 5)).toEqual({ at: 1005 });
+    // Past Conductor's int32 seconds a deadline would overflow to Infinity and park the step for ever.
+    expect(dueTimeOf({ duration: 1e308 }, 5)).toEqual({ error: expect.stringMatching(/longer than 2147483647 seconds/) });
+    expect(dueTimeOf({ duration: '99999999999 days' }, 5)).toEqual({ error: expect.stringMatching(/longer than/) });
   });
 });
 

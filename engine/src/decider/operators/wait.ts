@@ -39,6 +39,9 @@ function heldOutcome(wt: WorkflowTask, ctx: DecideContext): StepResult {
   return giveUp(wt, ctx, step);
 }
 
+/** The longest wait a duration may ask for: Conductor's int32 seconds (about 68 years). */
+const MAX_WAIT_MS = 2_147_483_647 * 1000;
+
 /** 0 when the wait has no due time (completed over REST). */
 export function dueTimeOf(input: Record<string, unknown>, now: number): { at: number } | { error: string } {
   const { duration, until } = input;
@@ -46,11 +49,15 @@ export function dueTimeOf(input: Record<string, unknown>, now: number): { at: nu
   if (has(duration) && has(until)) return { error: "WAIT takes either 'duration' or 'until' in its input parameters, not both" };
   if (has(duration)) {
     const ms = parseDuration(duration);
-    return ms === null ? { error: `invalid WAIT duration '${String(duration)}': expected e.g. "30s", "10m20s", "1h 5m", "2 days"` } : { at: now + ms };
+    if (ms === null) return { error: `invalid WAIT duration '${String(duration)}': expected e.g. "30s", "10m20s", "1h 5m", "2 days"` };
+    if (ms > MAX_WAIT_MS) return { error: `WAIT duration '${String(duration)}' is longer than ${MAX_WAIT_MS / 1000} seconds (Conductor's int32 seconds)` };
+    return { at: now + ms };
   }
   if (has(until)) {
     const at = parseUntil(until);
-    return at === null ? { error: `invalid WAIT until '${String(until)}': expected e.g. "2026-11-23 14:00 UTC" or an ISO 8601 date-time` } : { at };
+    if (at === null) return { error: `invalid WAIT until '${String(until)}': expected e.g. "2026-11-23 14:00 UTC" or an ISO 8601 date-time` };
+    if (at - now > MAX_WAIT_MS) return { error: `WAIT until '${String(until)}' is more than ${MAX_WAIT_MS / 1000} seconds away (Conductor's int32 seconds)` };
+    return { at };
   }
   return { at: 0 };
 }
