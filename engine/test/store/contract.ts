@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/port';
 import { taskRecord, workflowRecord } from '../helpers/records';
 import { resiliencyContract } from './contract-resiliency';
 import { securityContract } from './contract-security';
+import { decisionsContract } from './contract-decisions';
 import { systemTasksContract } from './contract-system-tasks';
 
 let tokenSeq = 0;
@@ -238,5 +239,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     resiliencyContract(() => store);
     systemTasksContract(() => store);
     securityContract(() => store);
+    decisionsContract(() => store);
   });
 }

@@ -200,7 +200,7 @@ export class MongoStore implements Store {
   }
   unappliedResults(workflowId: string): Promise<TaskRecord[]> {
     return guard('unappliedResults', async () =>
-      (await this.c.tasks.find({ workflowInstanceId: workflowId, applied: false }).sort({ updateTime: 1 }).toArray()).map(docToTask), true);
+      (await this.c.tasks.find({ workflowInstanceId: workflowId, applied: false, status: { $ne: PENDING_COMMIT } }).sort({ updateTime: 1 }).toArray()).map(docToTask), true);
   }
   findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }> {
     return guard('findWorkflows', async () => {

@@ -4,6 +4,7 @@ import { TaskStatus } from '../../domain/status';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 import type { AttemptFence, DeadlineUpdate } from '../port';
 import { docToTask, toDeadline, type TaskDoc } from './codec';
+import { PENDING_COMMIT } from './commit-decision';
 import type { Collections } from './collections';
 
 /**
@@ -62,7 +63,7 @@ export class MongoSweeps {
 
   async workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
     const docs = await this.c.tasks
-      .find({ applied: false, updateTime: { $lte: before } }, { projection: { workflowInstanceId: 1 } })
+      .find({ applied: false, updateTime: { $lte: before }, status: { $ne: PENDING_COMMIT } }, { projection: { workflowInstanceId: 1 } })
       .sort({ updateTime: 1 })
       .limit(limit)
       .toArray();
