@@ -19,6 +19,7 @@ import { SqliteStore } from './store/sqlite';
 export interface RunningServer {
   engine: Engine;
   sweeper: Sweeper;
+  retention: Retention;
   server: Server;
   port: number;
   log: Logger;
@@ -121,6 +122,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   return {
     engine,
     sweeper,
+    retention,
     server,
     port,
     log,

@@ -2,7 +2,7 @@ import { INT32_MAX, validateWorkflowDef, type WorkflowDef } from '@baton/definit
 import { StartWorkflowRequest as StartWorkflowRequestSchema, type StartWorkflowRequest } from '@baton/protocol';
 import { Router, type Request } from 'express';
 import type { JsonObject } from '../../domain/records';
-import { ValidationError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
 import type { Engine, StartRequest } from '../../runtime/engine';
 import { definitionWarnings, sendWarnings } from '../definition-warnings';
 import { workflowJson } from '../serialize';
@@ -40,9 +40,21 @@ export function workflowRoutes(engine: Engine): Router {
   });
 
   r.get('/:workflowId', async (req, res) => {
-    const wf = await engine.getWorkflow(req.params.workflowId);
     const includeTasks = req.query.includeTasks !== 'false';
-    res.json(workflowJson(wf, includeTasks ? await engine.store.getTasks(wf.workflowId) : undefined));
+    const wf = await engine.getWorkflow(req.params.workflowId).catch(async (err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+      return null;
+    });
+    if (wf) {
+      res.json(workflowJson(wf, includeTasks ? await engine.store.getTasks(wf.workflowId) : undefined));
+      return;
+    }
+    // Retention may have archived it (docs/operations.md): read-only, as it ended.
+    const archived = await engine.store.getArchivedWorkflow(req.params.workflowId);
+    if (!archived) throw new NotFoundError(`workflow '${req.params.workflowId}' not found`);
+    const definition = (await engine.definitions.get(archived.workflow.definitionId)) ?? undefined;
+    const view = workflowJson({ ...archived.workflow, ...(definition ? { definition } : {}) }, includeTasks ? archived.tasks : undefined);
+    res.json({ ...view, archived: true, archivedAt: archived.archivedAt });
   });
 
   // Conductor's retry: the failed step gets a new attempt and the workflow runs on from there.
