@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatonClient } from '@baton/workers-sdk';
+import { engineCpuSeconds, freePort, http, pct, sleep, startProcess, waitHealthy } from './bench-support';
 
 /**
  * Throughput and latency benchmark: N workflows of K sequential SIMPLE steps, W worker processes
@@ -22,6 +22,8 @@ const { values: opt } = parseArgs({
     engine: { type: 'string' },
     /** Finished workflows to create before measuring (throughput as finished runs pile up). */
     prefill: { type: 'string', default: '0' },
+    /** Workers report and batch-poll separately instead of reporting with update-v2. */
+    'batch-poll': { type: 'boolean', default: false },
   },
 });
 const N = Number(opt.workflows);
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
       outputParameters: { i: `\${s${K - 1}.output.i}` },
     });
     for (let w = 0; w < W; w++) {
-      workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`], {}, 'READY'));
+      workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`, opt['batch-poll'] ? 'batch' : 'chain'], {}, 'READY'));
     }
     const client = new BatonClient({ serverUrl: url });
     const prefill = Number(opt.prefill);
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     }
     const steps = N * K;
     const lines = [
-      `store=${opt.mongodb ? 'mongodb' : 'sqlite'} workflows=${N} steps/workflow=${K} workerProcesses=${W} concurrency/worker=${C}`,
+      `store=${opt.mongodb ? 'mongodb' : 'sqlite'} workflows=${N} steps/workflow=${K} workerProcesses=${W} concurrency/worker=${C} workers=${opt['batch-poll'] ? 'report + batch poll' : 'update-v2 (report and next task in one call)'}`,
       `elapsed ${elapsed.toFixed(2)} s (starting took ${((started - t0) / 1000).toFixed(2)} s)`,
       `workflows/s ${(N / elapsed).toFixed(1)}`,
       `steps/s ${(steps / elapsed).toFixed(1)}`,
@@ -141,78 +143,11 @@ async function waitCompleted(url: string, ids: string[]): Promise<void> {
   }
 }
 
-/** The engine process's CPU time so far (user + system), from its /metrics. */
-async function engineCpuSeconds(url: string): Promise<number> {
-  const res = await fetch(`${url}/metrics`);
-  const m = /^process_cpu_seconds_total (\S+)/m.exec(await res.text());
-  return m ? Number(m[1]) : NaN;
-}
-
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
 async function storeCommands(url: string): Promise<number | null> {
   const res = await fetch(`${url}/metrics`);
   const m = /^baton_store_commands_total (\d+)/m.exec(await res.text());
   return m ? Number(m[1]) : null;
 }
-
-async function http(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`engine at ${url} did not become healthy`);
-}
-
-/** Starts a node process; resolves when `ready` appears on its stdout (at once when null). */
-function startProcess(file: string, args: string[], env: Record<string, string>, ready: string | null): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine and workers.
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const p = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    if (ready === null) resolve(p);
-    p.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (ready !== null && out.includes(ready)) resolve(p);
-    });
-    p.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out.slice(-2000)}`)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

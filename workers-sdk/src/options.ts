@@ -52,12 +52,18 @@ export interface BatonWorkerOptions extends TransportOptions {
   pollTimeoutMs?: number;
   /** Pause after a failed poll: starts at initialMs (default 1000), doubles up to maxMs (default 10000). */
   pollErrorBackoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Report a result and take the next task of its type in one call (`update-v2`). Default true;
+   * false reports and polls separately (batch polls: fewer, larger claims when queues are deep).
+   */
+  reportAndPoll?: boolean;
 }
 
 export interface CompiledWorkerOptions extends CompiledTransportOptions {
   readonly workerId: string;
   readonly pollTimeoutMs: number;
   readonly pollErrorBackoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly reportAndPoll: boolean;
 }
 
 export function compileTransportOptions(options: TransportOptions): CompiledTransportOptions {
@@ -92,6 +98,7 @@ export function compileWorkerOptions(options: BatonWorkerOptions): CompiledWorke
       initialMs: positiveInteger('pollErrorBackoff.initialMs', backoff.initialMs, 1_000),
       maxMs: positiveInteger('pollErrorBackoff.maxMs', backoff.maxMs, 10_000),
     }),
+    reportAndPoll: options.reportAndPoll ?? true,
   };
   if (compiled.pollErrorBackoff.maxMs < compiled.pollErrorBackoff.initialMs) {
     throw new ConfigError('pollErrorBackoff.maxMs must not be smaller than pollErrorBackoff.initialMs');

@@ -63,7 +63,7 @@ export class WorkflowCache {
   private readonly lru: Lru<WorkflowRecord>;
 
   constructor(maxSteps: number) {
-    this.lru = new Lru(maxSteps, (wf) => 1 + Object.keys(wf.state.steps).length);
+    this.lru = new Lru(maxSteps, (wf) => 1 + stepCount(wf));
   }
 
   get(id: string): WorkflowRecord | undefined {
@@ -79,13 +79,37 @@ export class WorkflowCache {
   }
 }
 
+/**
+ * Steps per cached record, counted once and then kept up to date by applyDecision: weighing a
+ * 10,000-step workflow by counting its steps on every commit would cost what bounded decisions save.
+ */
+const stepCounts = new WeakMap<WorkflowRecord, number>();
+
+function stepCount(wf: WorkflowRecord): number {
+  let n = stepCounts.get(wf);
+  if (n === undefined) {
+    n = Object.keys(wf.state.steps).length;
+    stepCounts.set(wf, n);
+  }
+  return n;
+}
+
 /** Applies a committed decision to a workflow record, in place; answers the record. */
 export function applyDecision(wf: WorkflowRecord, d: Pick<Decision, 'workflow' | 'meta' | 'steps'>): WorkflowRecord {
+  const steps = wf.state.steps;
+  let n = stepCounts.get(wf);
   Object.assign(wf, d.workflow);
   wf.revision++;
   Object.assign(wf.state, d.meta);
-  for (const [ref, step] of Object.entries(d.steps.set)) wf.state.steps[ref] = step;
-  for (const ref of d.steps.unset) delete wf.state.steps[ref];
+  for (const [ref, step] of Object.entries(d.steps.set)) {
+    if (n !== undefined && !Object.prototype.hasOwnProperty.call(steps, ref)) n++;
+    steps[ref] = step;
+  }
+  for (const ref of d.steps.unset) {
+    if (n !== undefined && Object.prototype.hasOwnProperty.call(steps, ref)) n--;
+    delete steps[ref];
+  }
+  if (n !== undefined) stepCounts.set(wf, n);
   return wf;
 }
 

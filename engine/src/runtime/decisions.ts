@@ -80,6 +80,28 @@ export class DecisionRunner {
     }
   }
 
+  /**
+   * One pass with what is at hand (cached payloads, no scripts): the decision, or null when it
+   * needs more (the caller then decides the usual way, with `run`). Synchronous, so that a store
+   * can run it inside the transaction that records the result it folds in.
+   */
+  runOnce(workflow: WorkflowRecord, results: readonly TaskRecord[], now: number): DecideOutcome | null {
+    this.stats.passes++;
+    const out = decide({
+      workflow,
+      results,
+      taskDef: this.taskDef,
+      now,
+      payload: (id) => this.payloads.get(id),
+      script: () => undefined,
+      limits: this.limits,
+      memo: this.memo,
+    });
+    if (out.needs) return null;
+    this.stats.decisions++;
+    return out;
+  }
+
   /** The memo only speeds decisions up: past its bound it starts afresh. */
   private trimMemo(): void {
     if (this.memo.size > 256) this.memo.clear();

@@ -11,7 +11,7 @@ import { TaskStatus, WorkflowStatus, isTerminalWorkflow, type ReportableStatus }
 import type { TimeoutKind } from '../domain/timeouts';
 import { BatonError, ConflictError, LimitError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
 import { ScriptPool } from '../sandbox';
-import type { CommitDecision, Store } from '../store/port';
+import type { AttemptReport, CommitDecision, ReportOutcome, Store } from '../store/port';
 import { applyDecision, DefinitionSnapshots, PayloadCache, storedOf, WorkflowCache } from './caches';
 import type { Clock } from './clock';
 import { Continuations } from './continuations';
@@ -363,7 +363,12 @@ export class Engine {
    * engine may have moved the workflow on.
    */
   async advance(workflowId: string, known?: TaskRecord[]): Promise<void> {
-    await this.locks.run(workflowId, async () => {
+    await this.locks.run(workflowId, () => this.advanceLocked(workflowId, known));
+  }
+
+  /** advance, for a caller holding the workflow's lock. */
+  private async advanceLocked(workflowId: string, known?: TaskRecord[]): Promise<void> {
+    {
       let conflicts = 0;
       let fresh = false;
       for (;;) {
@@ -395,7 +400,7 @@ export class Engine {
         fresh = true;
         if (conflicts > 50) throw new ConflictError(`workflow '${workflowId}' could not be decided after ${conflicts} conflicts`);
       }
-    });
+    }
   }
 
   /** Commits a decision made outside `advance` (failure-workflow.ts's mark), keeping the cache in step. */
@@ -611,7 +616,7 @@ export class Engine {
       }
       return;
     }
-    const out = await this.store.completeAttempt({
+    const report = {
       taskId: r.taskId,
       attemptToken: r.attemptToken,
       workerId: r.workerId,
@@ -620,7 +625,15 @@ export class Engine {
       reasonForIncompletion: r.reasonForIncompletion,
       logs,
       now,
-    });
+    };
+    // The common case in one store transaction: the result and the decision it leads to
+    // (docs/architecture.md, "The flow of one step"); otherwise the result first, then a decision.
+    const fast = r.workflowInstanceId ? await this.reportAndDecide(r.workflowInstanceId, report) : null;
+    if (fast) {
+      this.rejectUnlessApplied(fast, r);
+      return;
+    }
+    const out = await this.store.completeAttempt(report);
     this.rejectUnlessApplied(out, r);
     if (out.kind !== 'applied') return;
     // A slot under concurrentExecLimit is free: a parked poll of the type can claim at once.
@@ -632,6 +645,49 @@ export class Engine {
     } catch (err) {
       this.log.warn({ err, workflowId: out.task.workflowInstanceId, taskId: r.taskId }, 'decide after report failed; the sweeper will retry');
     }
+  }
+
+  /**
+   * Records a terminal report and commits the decision it leads to in one store transaction, when
+   * the store can (SQLite), the workflow is cached, and the decision needs nothing it must wait for
+   * (a payload to load, a script to run). Answers the report's outcome, or null when it did not
+   * record anything (the caller then takes the two-step path).
+   */
+  private async reportAndDecide(workflowId: string, report: AttemptReport): Promise<ReportOutcome | null> {
+    const store = this.store;
+    if (!store.completeAndDecide || !this.workflows.get(workflowId)) return null;
+    await this.taskDefs.fresh(report.now);
+    return this.locks.run(workflowId, async () => {
+      const wf = this.workflows.get(workflowId);
+      if (!wf || pendingFailureWorkflow(wf) || isTerminalWorkflow(wf.status)) return null;
+      let decided: DecideOutcome | null = null;
+      const res = await store.completeAndDecide!(report, (task) => {
+        if (task.workflowInstanceId !== workflowId) return null;
+        decided = this.decisions.runOnce(wf, [task], report.now);
+        if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
+        return { ...decided.decision, expectedRevision: wf.revision };
+      });
+      if (res.report.kind !== 'applied') return res.report;
+      const task = res.report.task;
+      if (this.taskDefs.get(task.taskType)?.concurrentExecLimit) this.waiters.notify(task.taskType);
+      const out = decided as DecideOutcome | null;
+      if (res.committed && out) {
+        applyDecision(wf, out.decision);
+        if (isTerminalWorkflow(wf.status)) this.workflows.evict(workflowId);
+        this.hooks.onDecision?.(0);
+        this.afterCommit(wf, out);
+        if (pendingFailureWorkflow(wf)) await this.launchFailureWorkflowQuietly(wf);
+        return res.report;
+      }
+      // Recorded, not decided (the decision needed more, or lost its fence): decide the usual way.
+      if (!res.committed) this.workflows.evict(workflowId);
+      try {
+        await this.advanceLocked(workflowId, [task]);
+      } catch (err) {
+        this.log.warn({ err, workflowId, taskId: task.taskId }, 'decide after report failed; the sweeper will retry');
+      }
+      return res.report;
+    });
   }
 
   private rejectUnlessApplied(out: Awaited<ReturnType<Store['completeAttempt']>>, r: TaskResultInput): void {

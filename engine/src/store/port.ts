@@ -94,6 +94,13 @@ export interface Store extends AuthStore, EngineQueueStore, SearchStore, Operati
   releaseClaim(taskId: string, attemptToken: string, restore: ClaimRestore, now: number): Promise<boolean>;
   /** Records a terminal report of the current attempt. */
   completeAttempt(report: AttemptReport): Promise<ReportOutcome>;
+  /**
+   * Records a terminal report and, in the same atomic step, commits the decision `decide` makes
+   * from the recorded attempt (fenced by its expectedRevision, as commitDecision). `decide` is
+   * synchronous and may answer null (no decision now): the report alone is recorded. Only stores
+   * with multi-write transactions offer it (SQLite); the engine otherwise records, then decides.
+   */
+  completeAndDecide?(report: AttemptReport, decide: (task: TaskRecord) => CommitDecision | null): Promise<{ report: ReportOutcome; committed: boolean }>;
   /** IN_PROGRESS report: extends the lease, or re-queues after callbackAfterSeconds. */
   progressAttempt(report: ProgressReport): Promise<ReportOutcome>;
   queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>>;

@@ -89,7 +89,14 @@ export class BatonWorker {
         backoff: this.options.pollErrorBackoff,
         stopSignal: this.stopController.signal,
         execute: (task) =>
-          executeTask(task, { handler: registration.handler, protocol: this.protocol, workerId: this.workerId, logger, stopSignal: this.stopController.signal }),
+          executeTask(task, {
+            handler: registration.handler,
+            protocol: this.protocol,
+            workerId: this.workerId,
+            logger,
+            stopSignal: this.stopController.signal,
+            reportAndPoll: this.options.reportAndPoll,
+          }),
         logger,
       });
     });

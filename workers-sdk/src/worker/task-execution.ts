@@ -18,6 +18,8 @@ export interface ExecutionDeps {
   readonly logger: Logger;
   /** Aborted when the worker stops: from then on a report claims no next task. */
   readonly stopSignal?: AbortSignal;
+  /** Report and take the next task in one call (BatonWorkerOptions.reportAndPoll). */
+  readonly reportAndPoll?: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
   const result = toTaskResult(task, deps.workerId, outcome, Date.now());
   // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
   // stopping worker takes no new work.
-  const chain = result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
+  const chain = deps.reportAndPoll !== false && result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
   try {
     const { outcome: reported, next } = chain
       ? await deps.protocol.reportAndClaimNext(result, task.taskType)

@@ -194,6 +194,15 @@ export class SqliteStore implements Store {
   async completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
     return completeAttempt(this.db, this.rows, report);
   }
+  async completeAndDecide(report: AttemptReport, decide: (task: TaskRecord) => CommitDecision | null): Promise<{ report: ReportOutcome; committed: boolean }> {
+    // One transaction: the report, then the decision (nested transactions are savepoints).
+    return this.db.transaction(() => {
+      const out = completeAttempt(this.db, this.rows, report);
+      if (out.kind !== 'applied') return { report: out, committed: false };
+      const decision = decide(out.task);
+      return { report: out, committed: decision ? this.commits.commitDecision(decision) : false };
+    })();
+  }
   async progressAttempt(report: ProgressReport): Promise<ReportOutcome> {
     return progressAttempt(this.db, this.rows, report);
   }
