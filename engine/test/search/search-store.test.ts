@@ -206,8 +206,8 @@ describe('SQLite search plans', () => {
       expect({ q, p }).toEqual({ q, p: expect.stringMatching(/USING (COVERING )?INDEX/) });
       expect(p).not.toMatch(/SCAN workflows( |$|\|)(?!USING)/);
     }
-    expect(plan('workflows', request('', { sort: [{ field: 'updateTime', desc: true }] }), 'workflows')).toMatch(/workflows_search_update/);
-    expect(plan('workflows', request('', { sort: [{ field: 'endTime', desc: true }] }), 'workflows')).toMatch(/workflows_search_end/);
+    expect(plan('workflows', request('', { sort: [{ field: 'updateTime', desc: true }] }), 'workflows')).toMatch(/workflows_by_update/);
+    expect(plan('workflows', request('', { sort: [{ field: 'endTime', desc: true }] }), 'workflows')).toMatch(/workflows_by_end/);
     expect(plan('workflows', request('', { text: 'ada' }), 'workflows')).toMatch(/workflow_text VIRTUAL TABLE INDEX/);
     for (const q of ['', 'taskType = charge', 'status IN (FAILED)', 'taskType = charge AND status = FAILED', 'workflowId = x']) {
       const p = plan('tasks', request(q, { tasks: true }), 'tasks');

@@ -17,13 +17,8 @@ export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWork
     if (rows.readWorkflowDoc.get(wf.workflowId)) return false;
     for (const t of tasks) rows.insertTask.run(rows.taskParams(t));
     rows.insertWorkflow.run({
-      workflowId: wf.workflowId,
-      workflowName: wf.workflowName,
-      status: wf.status,
-      correlationId: wf.correlationId,
+      ...indexedColumns(wf),
       createTime: wf.createTime,
-      endTime: wf.endTime,
-      wakeAt: wf.wakeAt,
       revision: wf.revision,
       doc: workflowDoc(wf),
       input: JSON.stringify(wf.input),
@@ -33,6 +28,36 @@ export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWork
     for (const [ref, step] of Object.entries(wf.state.steps)) rows.upsertStep.run(wf.workflowId, ref, JSON.stringify(step));
     return true;
   })();
+}
+
+/** The workflow fields kept in indexed columns (schema.ts), besides the id and the timer. */
+const indexedFields: ReadonlySet<string> = new Set([
+  'workflowName',
+  'workflowVersion',
+  'status',
+  'correlationId',
+  'priority',
+  'parentWorkflowId',
+  'startTime',
+  'endTime',
+  'reasonForIncompletion',
+]);
+
+function indexedColumns(wf: Omit<StoredWorkflow, 'input' | 'output' | 'variables' | 'state'>): Record<string, unknown> {
+  return {
+    workflowId: wf.workflowId,
+    workflowName: wf.workflowName,
+    workflowVersion: wf.workflowVersion,
+    status: wf.status,
+    correlationId: wf.correlationId,
+    priority: wf.priority,
+    parentWorkflowId: wf.parentWorkflowId,
+    startTime: wf.startTime,
+    updateTime: wf.updateTime,
+    endTime: wf.endTime,
+    reasonForIncompletion: wf.reasonForIncompletion,
+    wakeAt: wf.wakeAt,
+  };
 }
 
 export class SqliteCommits {
@@ -73,14 +98,12 @@ export class SqliteCommits {
       if (output !== undefined) rows.writeWorkflowOutput.run(JSON.stringify(output), d.workflowId);
       if (variables !== undefined) rows.writeWorkflowVariables.run(JSON.stringify(variables), d.workflowId);
       const next = { ...fields, ...scalars, revision: row.revision + 1, meta: d.meta ?? fields.meta };
-      rows.writeWorkflowDoc.run({
-        workflowId: d.workflowId,
-        status: next.status,
-        endTime: next.endTime,
-        wakeAt: next.wakeAt,
-        revision: next.revision,
-        doc: JSON.stringify(next),
-      });
+      const params = { ...indexedColumns(next), revision: next.revision, doc: JSON.stringify(next) };
+      // Write the indexed columns only when one of them changes (an index update each otherwise).
+      const indexed = Object.keys(scalars).some((k) => k !== 'updateTime' && k !== 'wakeAt' && indexedFields.has(k));
+      if (indexed) rows.writeWorkflowAll.run(params);
+      else if (scalars.wakeAt !== undefined && scalars.wakeAt !== fields.wakeAt) rows.writeWorkflowTimer.run(params);
+      else rows.writeWorkflowDoc.run(params);
       if (d.steps) {
         for (const [ref, step] of Object.entries(d.steps.set)) rows.upsertStep.run(d.workflowId, ref, JSON.stringify(step));
         for (const ref of d.steps.unset) rows.deleteStep.run(d.workflowId, ref);

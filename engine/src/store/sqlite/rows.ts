@@ -63,6 +63,8 @@ export class Rows {
   readonly readWorkflow: Database.Statement;
   readonly readWorkflowDoc: Database.Statement;
   readonly writeWorkflowDoc: Database.Statement;
+  readonly writeWorkflowTimer: Database.Statement;
+  readonly writeWorkflowAll: Database.Statement;
   readonly writeWorkflowOutput: Database.Statement;
   readonly writeWorkflowVariables: Database.Statement;
   readonly upsertStep: Database.Statement;
@@ -85,13 +87,23 @@ export class Rows {
     this.writeTaskMeta = db.prepare(`UPDATE tasks SET ${taskSet} WHERE task_id=@taskId`);
     this.readTask = db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`);
     this.insertWorkflow = db.prepare(
-      `INSERT INTO workflows (workflow_id, name, status, correlation_id, create_time, end_time, wake_at, revision, doc, input, output, variables)
-       VALUES (@workflowId, @workflowName, @status, @correlationId, @createTime, @endTime, @wakeAt, @revision, @doc, @input, @output, @variables)`,
+      `INSERT INTO workflows (workflow_id, name, version, status, correlation_id, priority, parent_workflow_id, create_time, start_time,
+         update_time, end_time, reason, wake_at, revision, doc, input, output, variables)
+       VALUES (@workflowId, @workflowName, @workflowVersion, @status, @correlationId, @priority, @parentWorkflowId, @createTime, @startTime,
+         @updateTime, @endTime, @reasonForIncompletion, @wakeAt, @revision, @doc, @input, @output, @variables)`,
     );
     this.readWorkflow = db.prepare(`SELECT doc, input, output, variables FROM workflows WHERE workflow_id = ?`);
     this.readWorkflowDoc = db.prepare(`SELECT doc, revision FROM workflows WHERE workflow_id = ?`);
-    this.writeWorkflowDoc = db.prepare(
-      `UPDATE workflows SET status=@status, end_time=@endTime, wake_at=@wakeAt, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`,
+    // A decision that changes neither status nor end nor timer touches one index (update time's);
+    // the others write the indexed columns too (commit-decision.ts picks).
+    this.writeWorkflowDoc = db.prepare(`UPDATE workflows SET update_time=@updateTime, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`);
+    this.writeWorkflowTimer = db.prepare(
+      `UPDATE workflows SET update_time=@updateTime, wake_at=@wakeAt, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`,
+    );
+    this.writeWorkflowAll = db.prepare(
+      `UPDATE workflows SET name=@workflowName, version=@workflowVersion, status=@status, correlation_id=@correlationId, priority=@priority,
+         parent_workflow_id=@parentWorkflowId, start_time=@startTime, update_time=@updateTime, end_time=@endTime,
+         reason=@reasonForIncompletion, wake_at=@wakeAt, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`,
     );
     this.writeWorkflowOutput = db.prepare(`UPDATE workflows SET output = ? WHERE workflow_id = ?`);
     this.writeWorkflowVariables = db.prepare(`UPDATE workflows SET variables = ? WHERE workflow_id = ?`);

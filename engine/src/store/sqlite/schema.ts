@@ -48,13 +48,22 @@ export function createSchema(db: Database.Database): void {
       id TEXT PRIMARY KEY,
       doc TEXT NOT NULL
     ) WITHOUT ROWID;
+    -- The columns search filters and sorts on (store/sqlite/search.ts) are real columns written
+    -- with the record: a decision rewrites only those that changed, so it touches only the indexes
+    -- that must change (most decisions: the update time's alone).
     CREATE TABLE IF NOT EXISTS workflows (
       workflow_id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
+      version INTEGER NOT NULL,
       status TEXT NOT NULL,
       correlation_id TEXT,
+      priority INTEGER NOT NULL,
+      parent_workflow_id TEXT,
       create_time INTEGER NOT NULL,
+      start_time INTEGER NOT NULL,
+      update_time INTEGER NOT NULL,
       end_time INTEGER NOT NULL,
+      reason TEXT,
       wake_at INTEGER NOT NULL,
       revision INTEGER NOT NULL,
       doc TEXT NOT NULL,
@@ -62,12 +71,15 @@ export function createSchema(db: Database.Database): void {
       output TEXT NOT NULL,
       variables TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS workflows_by_time ON workflows (create_time);
-    CREATE INDEX IF NOT EXISTS workflows_by_name ON workflows (name, create_time);
-    CREATE INDEX IF NOT EXISTS workflows_by_correlation ON workflows (correlation_id) WHERE correlation_id IS NOT NULL;
+    -- Search (startTime, newest first, is its default order), and retention (end_time).
+    CREATE INDEX IF NOT EXISTS workflows_by_start ON workflows (start_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_name ON workflows (name, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_status ON workflows (status, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_name_status ON workflows (name, status, start_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_update ON workflows (update_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_end ON workflows (end_time);
+    CREATE INDEX IF NOT EXISTS workflows_by_correlation ON workflows (correlation_id, start_time);
     CREATE INDEX IF NOT EXISTS workflows_timers ON workflows (wake_at) WHERE wake_at > 0;
-    -- Retention: ended runs by end time.
-    CREATE INDEX IF NOT EXISTS workflows_ended ON workflows (end_time) WHERE end_time > 0;
     CREATE TABLE IF NOT EXISTS steps (
       workflow_id TEXT NOT NULL,
       ref TEXT NOT NULL,

@@ -12,15 +12,6 @@ import type Database from 'better-sqlite3';
  * keeps the cost off the report path's IN_PROGRESS writes.
  */
 export function createSearchSchema(db: Database.Database): void {
-  addGenerated(db, 'workflows', {
-    version: `json_extract(doc, '$.workflowVersion')`,
-    start_time: `json_extract(doc, '$.startTime')`,
-    update_time: `json_extract(doc, '$.updateTime')`,
-    end_time: `json_extract(doc, '$.endTime')`,
-    priority: `json_extract(doc, '$.priority')`,
-    parent_workflow_id: `json_extract(doc, '$.parentWorkflowId')`,
-    reason: `json_extract(doc, '$.reasonForIncompletion')`,
-  });
   addGenerated(db, 'tasks', {
     workflow_type: `json_extract(doc, '$.workflowType')`,
     task_def_name: `json_extract(doc, '$.taskDefName')`,
@@ -43,14 +34,7 @@ export function createSearchSchema(db: Database.Database): void {
   const wfBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
   const taskBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
   db.exec(`
-    -- The search's filters and sorts (store/sqlite/search.ts); startTime DESC is the default order.
-    CREATE INDEX IF NOT EXISTS workflows_search_start ON workflows (start_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_name ON workflows (name, start_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_status ON workflows (status, start_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_name_status ON workflows (name, status, start_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_update ON workflows (update_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_end ON workflows (end_time);
-    CREATE INDEX IF NOT EXISTS workflows_search_correlation ON workflows (correlation_id, start_time);
+    -- The search's filters and sorts over tasks (store/sqlite/search.ts); the workflows' are in schema.ts.
     CREATE INDEX IF NOT EXISTS tasks_search_update ON tasks (update_time);
     CREATE INDEX IF NOT EXISTS tasks_search_type ON tasks (task_type, update_time);
     CREATE INDEX IF NOT EXISTS tasks_search_status ON tasks (status, update_time);
