@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 
 /**
- * Deterministic task ids (invariant 4): the same (workflow, step, iteration, attempt) always gets
+ * Deterministic task ids (docs/architecture.md, invariant 4): the same (workflow, step, iteration, attempt) always gets
  * the same id, so two deciders racing on one workflow insert the same row and the store's primary
  * key turns the second insert into a no-op. Shaped as a UUID because Conductor clients expect one.
  */

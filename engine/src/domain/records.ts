@@ -8,7 +8,7 @@ export type JsonObject = Record<string, unknown>;
 /**
  * One attempt of one step of one workflow. Retries, loop iterations and re-runs are new records
  * with new deterministic ids; an attempt's record is never reused for another attempt, which is
- * what fences late reports (see DESIGN.md invariant 3).
+ * what fences late reports (docs/architecture.md, invariant 3).
  */
 export interface TaskRecord {
   taskId: string;
@@ -70,21 +70,6 @@ export interface TaskRecord {
   /** The step gave up after this attempt (retries exhausted, terminal error, total timeout): a poison task. */
   exhausted: boolean;
 }
-
-/** Values of the fields a stored task may lack (written before they existed). */
-export const taskRecordDefaults: Pick<
-  TaskRecord,
-  'pollDeadlineAt' | 'timeoutAt' | 'totalDeadlineAt' | 'deadlineAt' | 'timeoutPolicy' | 'timedOutBy' | 'timeoutAlerts' | 'exhausted'
-> = {
-  pollDeadlineAt: 0,
-  timeoutAt: 0,
-  totalDeadlineAt: 0,
-  deadlineAt: 0,
-  timeoutPolicy: 'TIME_OUT_WF',
-  timedOutBy: null,
-  timeoutAlerts: [],
-  exhausted: false,
-};
 
 /**
  * The latest attempt of one step, as the decider needs it: status, attempt numbers, times and the

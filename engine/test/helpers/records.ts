@@ -1,10 +1,17 @@
-import { emptyDeciderState, taskRecordDefaults, type StoredWorkflow, type TaskRecord } from '../../src/domain/records';
+import { emptyDeciderState, type StoredWorkflow, type TaskRecord } from '../../src/domain/records';
 
 /** Hand-built records for store tests (the decider builds real ones). */
 export function taskRecord(over: Partial<TaskRecord> & { taskId: string; workflowInstanceId: string }): TaskRecord {
   const now = over.scheduledTime ?? 1000;
   return {
-    ...taskRecordDefaults,
+    pollDeadlineAt: 0,
+    timeoutAt: 0,
+    totalDeadlineAt: 0,
+    deadlineAt: 0,
+    timeoutPolicy: 'TIME_OUT_WF',
+    timedOutBy: null,
+    timeoutAlerts: [],
+    exhausted: false,
     workflowType: 'wf',
     workflowPriority: 0,
     taskType: 'work',

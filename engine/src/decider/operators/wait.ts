@@ -9,7 +9,7 @@ import { completed, failNow, giveUp } from './shared';
  * - inputParameters.until ("2026-11-23 14:00 UTC", ISO 8601): due then (no zone means UTC);
  * - neither: open until completed over REST (`POST /api/tasks/{workflowId}/{ref}/COMPLETED`).
  * A due time is the task's own durable timer (wakeAt); the sweeper completes the task when it
- * passes (runtime/system-tasks/timers.ts), so a wait survives an engine restart. A due time
+ * passes (runtime/system-tasks/index.ts, sweepTimers), so a wait survives an engine restart. A due time
  * already past completes at once. A bad duration or date fails the task for good.
  */
 export function evaluateWait(wt: WorkflowTask, ctx: DecideContext): StepResult {

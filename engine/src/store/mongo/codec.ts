@@ -1,5 +1,5 @@
 import type { TaskTimeoutPolicy } from '@baton/definitions';
-import { taskRecordDefaults, type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
+import { type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
 
 /**
@@ -117,7 +117,6 @@ export function taskToDoc(t: TaskRecord): TaskDoc {
 export function docToTask(d: TaskDoc): TaskRecord {
   const { _id, inputJson, outputJson, ...rest } = d;
   return {
-    ...taskRecordDefaults,
     taskId: _id,
     ...rest,
     timeoutAt: fromDeadline(d.timeoutAt),

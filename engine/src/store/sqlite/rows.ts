@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WorkflowDef } from '@baton/definitions';
-import { taskRecordDefaults, type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
+import { type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
 import { isTerminalTask } from '../../domain/status';
 import type { LoadedPayload } from '../port';
 
@@ -20,12 +20,13 @@ interface WorkflowRow {
   variables: string;
 }
 
-export const parseTask = (row: TaskRow): TaskRecord => ({
-  ...taskRecordDefaults,
-  ...(JSON.parse(row.doc) as TaskRecord),
-  inputData: JSON.parse(row.input) as JsonObject,
-  outputData: JSON.parse(row.output) as JsonObject,
-});
+/** A task row's record. Every row is written whole by this layout (schema.ts), so no field needs a default. */
+export function parseTask(row: TaskRow): TaskRecord {
+  const t = JSON.parse(row.doc) as TaskRecord;
+  t.inputData = JSON.parse(row.input) as JsonObject;
+  t.outputData = JSON.parse(row.output) as JsonObject;
+  return t;
+}
 
 /** A workflow row's own fields: everything but its payloads and its steps. */
 export type WorkflowDocFields = Omit<StoredWorkflow, 'input' | 'output' | 'variables' | 'state'> & { meta: DeciderMeta };
