@@ -128,3 +128,22 @@ function describe(thrown: unknown): string {
   return `script threw ${text.length > 500 ? `${text.slice(0, 500)}...` : text}`;
 }
 
+/** Interrupt-handler calls per millisecond of a busy loop: the best of three short runs. */
+export function calibrate(qjs: QuickJSWASMModule): number {
+  let best = 0;
+  for (let run = 0; run < 3; run++) {
+    const runtime = qjs.newRuntime();
+    let calls = 0;
+    const start = performance.now();
+    runtime.setInterruptHandler(() => ++calls > 0 && performance.now() - start > 15);
+    const vm = runtime.newContext();
+    const r = vm.evalCode('for (;;) {}');
+    if (r.error) r.error.dispose();
+    else r.value.dispose();
+    const elapsed = performance.now() - start;
+    vm.dispose();
+    runtime.dispose();
+    if (elapsed > 0) best = Math.max(best, calls / elapsed);
+  }
+  return best;
+}
