@@ -19,5 +19,7 @@ export function taskResultOf(engine: Engine, req: Request): TaskResultInput {
     callbackAfterSeconds: b.callbackAfterSeconds ?? 0,
     extendLease: b.extendLease ?? false,
     logs: (b.logs ?? []).map((l) => ({ log: l.log, createdTime: l.createdTime ?? engine.clock.now() })),
+    // Over REST: the engine's own queues' tasks are refused (in the store's fenced write).
+    external: true,
   };
 }

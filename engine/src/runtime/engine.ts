@@ -21,7 +21,7 @@ import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
 import { SystemTasks } from './system-tasks';
-import { isEngineQueue } from './system-tasks/engine-queues';
+import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
 import { Waiters } from './waiters';
 import { WorkflowEvents } from './workflow-events';
@@ -105,6 +105,8 @@ export interface TaskResultInput {
   callbackAfterSeconds: number;
   extendLease: boolean;
   logs: Array<{ log: string; createdTime: number }>;
+  /** Came over REST: the engine's own queues' tasks are refused (system-tasks/engine-queues.ts). */
+  external?: boolean;
 }
 
 /** Counts what the engine does, for metrics and benchmarks; incremented, never read on a hot path. */
@@ -600,6 +602,7 @@ export class Engine {
       const pollTimeoutMs = (def?.pollTimeoutSeconds ?? 0) * 1000;
       const out = await this.store.progressAttempt({
         taskId: r.taskId,
+        ...(r.external ? { refuseTaskTypes: [...engineQueues] } : {}),
         attemptToken: r.attemptToken,
         workerId: r.workerId,
         outputData: r.outputData,
@@ -616,8 +619,9 @@ export class Engine {
       }
       return;
     }
-    const report = {
+    const report: AttemptReport = {
       taskId: r.taskId,
+      ...(r.external ? { refuseTaskTypes: [...engineQueues] } : {}),
       attemptToken: r.attemptToken,
       workerId: r.workerId,
       status: r.status,
@@ -692,6 +696,7 @@ export class Engine {
 
   private rejectUnlessApplied(out: Awaited<ReturnType<Store['completeAttempt']>>, r: TaskResultInput): void {
     if (out.kind === 'not_found') throw new NotFoundError(`task '${r.taskId}' not found`);
+    if (out.kind === 'refused') refuseEngineReport(out.task);
     if (out.kind === 'stale') {
       const t = out.task;
       const why =

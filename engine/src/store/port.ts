@@ -245,6 +245,11 @@ export interface ClaimRequest {
 
 export interface AttemptReport {
   taskId: string;
+  /**
+   * Task types this report may not touch (the engine's own queues, when the report came over
+   * REST): checked in the same atomic step as the claim, so it costs no read of its own.
+   */
+  refuseTaskTypes?: readonly string[];
   /** Required when the client sent one; Conductor's own clients do not, then the claim's workerId fences. */
   attemptToken: string | null;
   workerId: string | null;
@@ -257,6 +262,7 @@ export interface AttemptReport {
 
 export interface ProgressReport {
   taskId: string;
+  refuseTaskTypes?: readonly string[];
   attemptToken: string | null;
   workerId: string | null;
   outputData: JsonObject;
@@ -271,6 +277,8 @@ export interface ProgressReport {
 
 export type ReportOutcome =
   | { kind: 'applied'; task: TaskRecord }
+  /** The task is of a type the report may not touch (AttemptReport.refuseTaskTypes): nothing changes. */
+  | { kind: 'refused'; task: TaskRecord }
   /** The same terminal report for the same attempt arrived before: nothing changes. */
   | { kind: 'duplicate'; task: TaskRecord }
   /** The attempt is no longer the claim's (lease expired, superseded, already finished). */

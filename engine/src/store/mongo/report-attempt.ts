@@ -14,7 +14,7 @@ import type { Collections } from './collections';
  */
 export async function completeAttempt(c: Collections, r: AttemptReport): Promise<ReportOutcome> {
   const doc = await c.tasks.findOneAndUpdate(
-    claimFilter(r.taskId, r.attemptToken, r.workerId),
+    refusing(claimFilter(r.taskId, r.attemptToken, r.workerId), r.refuseTaskTypes),
     {
       $set: {
         status: r.status,
@@ -56,13 +56,15 @@ export async function progressAttempt(c: Collections, r: ProgressReport): Promis
   }
   const doc = await c.tasks.findOneAndUpdate(
     // An engine-held task has no lease to extend nor queue to return to: only a terminal report fits it.
-    claimFilter(r.taskId, r.attemptToken, r.workerId, false),
+    refusing(claimFilter(r.taskId, r.attemptToken, r.workerId, false), r.refuseTaskTypes),
     { $set: set, ...(r.logs.length ? { $push: { logs: { $each: r.logs } } } : {}) },
     { returnDocument: 'after' },
   );
   if (doc) return { kind: 'applied', task: docToTask(doc) };
   const t = await c.tasks.findOne({ _id: r.taskId });
-  return t ? { kind: 'stale', task: docToTask(t) } : { kind: 'not_found' };
+  if (!t) return { kind: 'not_found' };
+  const task = docToTask(t);
+  return { kind: r.refuseTaskTypes?.includes(task.taskType) ? 'refused' : 'stale', task };
 }
 
 function claimFilter(taskId: string, token: string | null, workerId: string | null, engineHeld = true): Filter<TaskDoc> {
@@ -80,5 +82,12 @@ function claimFilter(taskId: string, token: string | null, workerId: string | nu
 
 async function rejected(c: Collections, taskId: string, r: AttemptReport): Promise<ReportOutcome> {
   const t = await c.tasks.findOne({ _id: taskId });
-  return t ? classifyRejected(docToTask(t), r) : { kind: 'not_found' };
+  if (!t) return { kind: 'not_found' };
+  const task = docToTask(t);
+  return r.refuseTaskTypes?.includes(task.taskType) ? { kind: 'refused', task } : classifyRejected(task, r);
+}
+
+/** The claim filter, also matching nothing of the task types the report may not touch. */
+function refusing(f: Filter<TaskDoc>, types: readonly string[] | undefined): Filter<TaskDoc> {
+  return types?.length ? { ...f, taskType: { $nin: [...types] } } : f;
 }

@@ -14,6 +14,7 @@ export function completeAttempt(db: Database.Database, rows: Rows, r: AttemptRep
   return db.transaction((): ReportOutcome => {
     const t = rows.getTask(r.taskId);
     if (!t) return { kind: 'not_found' };
+    if (r.refuseTaskTypes?.includes(t.taskType)) return { kind: 'refused', task: t };
     if (!ownsClaim(t, r.attemptToken, r.workerId)) return classifyRejected(t, r);
     const done: TaskRecord = {
       ...t,
@@ -37,6 +38,7 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
     const t = rows.getTask(r.taskId);
     if (!t) return { kind: 'not_found' };
     // An engine-held task has no lease to extend nor queue to return to: only a terminal report fits it.
+    if (r.refuseTaskTypes?.includes(t.taskType)) return { kind: 'refused', task: t };
     if (!t.queued || !ownsClaim(t, r.attemptToken, r.workerId)) return { kind: 'stale', task: t };
     const base = {
       ...t,
