@@ -87,10 +87,24 @@ export class SqliteCommits {
   }
 
   commitDecision(d: CommitDecision): boolean {
-    const { rows } = this;
     return this.db.transaction(() => {
-      const row = rows.readWorkflowDoc.get(d.workflowId) as { doc: string; revision: number } | undefined;
-      if (!row || row.revision !== d.expectedRevision) return false;
+      const row = this.fence(d);
+      if (!row) return false;
+      this.write(d, row);
+      return true;
+    })();
+  }
+
+  /** The workflow row, if it is still at the decision's revision (call within a transaction). */
+  fence(d: Pick<CommitDecision, 'workflowId' | 'expectedRevision'>): WorkflowDocRow | null {
+    const row = this.rows.readWorkflowDoc.get(d.workflowId) as WorkflowDocRow | undefined;
+    return row && row.revision === d.expectedRevision ? row : null;
+  }
+
+  /** Writes a decision whose fence held (`row`, from fence), within the caller's transaction. */
+  write(d: CommitDecision, row: WorkflowDocRow): void {
+    const { rows } = this;
+    {
       for (const t of d.newTasks) rows.insertTask.run(rows.taskParams(t));
       const fields = parseWorkflowDoc(row.doc);
       const { output, variables, ...scalars } = d.workflow;
@@ -105,7 +119,14 @@ export class SqliteCommits {
       else if (scalars.wakeAt !== undefined && scalars.wakeAt !== fields.wakeAt) rows.writeWorkflowTimer.run(params);
       else rows.writeWorkflowDoc.run(params);
       if (d.steps) {
-        for (const [ref, step] of Object.entries(d.steps.set)) rows.upsertStep.run(d.workflowId, ref, JSON.stringify(step));
+        const set = Object.entries(d.steps.set);
+        // Two steps change in most decisions (the one that ended, the one scheduled): one statement.
+        if (set.length === 2) {
+          const [[r1, s1], [r2, s2]] = set as [[string, unknown], [string, unknown]];
+          rows.upsertTwoSteps.run(d.workflowId, r1, JSON.stringify(s1), d.workflowId, r2, JSON.stringify(s2));
+        } else {
+          for (const [ref, step] of set) rows.upsertStep.run(d.workflowId, ref, JSON.stringify(step));
+        }
         for (const ref of d.steps.unset) rows.deleteStep.run(d.workflowId, ref);
       }
       for (const id of d.appliedTaskIds) this.markApplied.run(id);
@@ -116,7 +137,11 @@ export class SqliteCommits {
         else this.closeTask.run(params);
       }
       for (const t of d.taskOutputs ?? []) this.setOpenTaskOutput.run(JSON.stringify(t.output), t.taskId);
-      return true;
-    })();
+    }
   }
+}
+
+export interface WorkflowDocRow {
+  doc: string;
+  revision: number;
 }

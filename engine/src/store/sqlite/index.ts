@@ -26,7 +26,7 @@ import { SqliteApiKeys, createAuthSchema } from './api-keys';
 import { claimSelectSql, claimTasks } from './claim-tasks';
 import { createWorkflow, SqliteCommits } from './commit-decision';
 import { SqliteDefinitions } from './definitions';
-import { completeAttempt, progressAttempt } from './report-attempt';
+import { checkReport, completeAttempt, progressAttempt } from './report-attempt';
 import { completeEngineTask, rescheduleEngineTask } from './engine-task';
 import { Rows, parseTask, parseWorkflowRow, type TaskRow } from './rows';
 import { SqliteRetention } from './retention';
@@ -86,7 +86,7 @@ export class SqliteStore implements Store {
     this.commits = new SqliteCommits(this.db, this.rows);
     this.retention = new SqliteRetention(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
-    if (!process.env.NO_SEARCH_SCHEMA) createSearchSchema(this.db);
+    createSearchSchema(this.db);
     this.ops = new SqliteOperations(this.db, this.rows);
   }
 
@@ -195,12 +195,22 @@ export class SqliteStore implements Store {
     return completeAttempt(this.db, this.rows, report);
   }
   async completeAndDecide(report: AttemptReport, decide: (task: TaskRecord) => CommitDecision | null): Promise<{ report: ReportOutcome; committed: boolean }> {
-    // One transaction: the report, then the decision (nested transactions are savepoints).
+    // One transaction: the report checked, the decision made from it and fenced, then the result
+    // written already marked applied when the decision folded it, then the decision.
     return this.db.transaction(() => {
-      const out = completeAttempt(this.db, this.rows, report);
+      const out = checkReport(this.rows, report);
       if (out.kind !== 'applied') return { report: out, committed: false };
       const decision = decide(out.task);
-      return { report: out, committed: decision ? this.commits.commitDecision(decision) : false };
+      const row = decision ? this.commits.fence(decision) : null;
+      const task = out.task;
+      if (!decision || !row) {
+        this.rows.putTask(task);
+        return { report: out, committed: false };
+      }
+      task.applied = decision.appliedTaskIds.includes(task.taskId);
+      this.rows.putTask(task);
+      this.commits.write({ ...decision, appliedTaskIds: decision.appliedTaskIds.filter((id) => id !== task.taskId) }, row);
+      return { report: out, committed: true };
     })();
   }
   async progressAttempt(report: ProgressReport): Promise<ReportOutcome> {

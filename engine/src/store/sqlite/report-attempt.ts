@@ -12,25 +12,34 @@ import { rankOf } from '../../domain/priority';
  */
 export function completeAttempt(db: Database.Database, rows: Rows, r: AttemptReport): ReportOutcome {
   return db.transaction((): ReportOutcome => {
-    const t = rows.getTask(r.taskId);
-    if (!t) return { kind: 'not_found' };
-    if (r.refuseTaskTypes?.includes(t.taskType)) return { kind: 'refused', task: t };
-    if (!ownsClaim(t, r.attemptToken, r.workerId)) return classifyRejected(t, r);
-    const done: TaskRecord = {
-      ...t,
-      status: r.status,
-      outputData: r.outputData,
-      reasonForIncompletion: r.reasonForIncompletion,
-      logs: r.logs.length ? [...t.logs, ...r.logs] : t.logs,
-      endTime: r.now,
-      updateTime: r.now,
-      leaseUntil: 0,
-      wakeAt: 0,
-      applied: false,
-    };
-    rows.putTask(done);
-    return { kind: 'applied', task: done };
+    const out = checkReport(rows, r);
+    if (out.kind === 'applied') rows.putTask(out.task);
+    return out;
   })();
+}
+
+/**
+ * The fenced part of a report, without writing: the attempt as the report leaves it ('applied',
+ * not yet written), or why the report does not apply. Within the caller's transaction.
+ */
+export function checkReport(rows: Rows, r: AttemptReport): ReportOutcome {
+  const t = rows.getTask(r.taskId);
+  if (!t) return { kind: 'not_found' };
+  if (r.refuseTaskTypes?.includes(t.taskType)) return { kind: 'refused', task: t };
+  if (!ownsClaim(t, r.attemptToken, r.workerId)) return classifyRejected(t, r);
+  const done: TaskRecord = {
+    ...t,
+    status: r.status,
+    outputData: r.outputData,
+    reasonForIncompletion: r.reasonForIncompletion,
+    logs: r.logs.length ? [...t.logs, ...r.logs] : t.logs,
+    endTime: r.now,
+    updateTime: r.now,
+    leaseUntil: 0,
+    wakeAt: 0,
+    applied: false,
+  };
+  return { kind: 'applied', task: done };
 }
 
 export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressReport): ReportOutcome {

@@ -69,6 +69,7 @@ export class Rows {
   readonly writeWorkflowOutput: Database.Statement;
   readonly writeWorkflowVariables: Database.Statement;
   readonly upsertStep: Database.Statement;
+  readonly upsertTwoSteps: Database.Statement;
   readonly deleteStep: Database.Statement;
   private readonly readSteps: Database.Statement;
   private readonly insertSnapshot: Database.Statement;
@@ -109,6 +110,9 @@ export class Rows {
     this.writeWorkflowOutput = db.prepare(`UPDATE workflows SET output = ? WHERE workflow_id = ?`);
     this.writeWorkflowVariables = db.prepare(`UPDATE workflows SET variables = ? WHERE workflow_id = ?`);
     this.upsertStep = db.prepare(`INSERT INTO steps (workflow_id, ref, doc) VALUES (?, ?, ?) ON CONFLICT(workflow_id, ref) DO UPDATE SET doc = excluded.doc`);
+    this.upsertTwoSteps = db.prepare(
+      `INSERT INTO steps (workflow_id, ref, doc) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT(workflow_id, ref) DO UPDATE SET doc = excluded.doc`,
+    );
     this.deleteStep = db.prepare(`DELETE FROM steps WHERE workflow_id = ? AND ref = ?`);
     this.readSteps = db.prepare(`SELECT ref, doc FROM steps WHERE workflow_id = ?`);
     this.insertSnapshot = db.prepare(`INSERT OR IGNORE INTO definition_snapshots (id, doc) VALUES (?, ?)`);

@@ -8,8 +8,9 @@ import type Database from 'better-sqlite3';
  *
  * The text tables are contentless (they hold the index, not a second copy of the payloads) and
  * keyed by the rowid of their record. Input is indexed when a record is inserted, output when its
- * status changes (workflows) or becomes terminal (tasks): that is when Baton sets them, and it
- * keeps the cost off the report path's IN_PROGRESS writes.
+ * status changes (workflows), a task's once, when it ends: that is when Baton sets them, and it
+ * keeps the cost off the report path's claims and progress reports. (So a task's text is
+ * searchable once it ended; a running workflow's input is searchable at once.)
  */
 export function createSearchSchema(db: Database.Database): void {
   addGenerated(db, 'tasks', {
@@ -23,13 +24,6 @@ export function createSearchSchema(db: Database.Database): void {
     end_time: `json_extract(doc, '$.endTime')`,
     reason: `json_extract(doc, '$.reasonForIncompletion')`,
   });
-  const textTablesExisted = new Set(
-    (
-      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('workflow_text', 'task_text')`).all() as Array<{
-        name: string;
-      }>
-    ).map((r) => r.name),
-  );
   // Payloads have columns of their own (schema.ts): the text indexed is their JSON.
   const wfBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
   const taskBody = (row: string): string => `coalesce(${row}.input, '') || ' ' || coalesce(${row}.output, '')`;
@@ -52,22 +46,19 @@ export function createSearchSchema(db: Database.Database): void {
     END;
 
     CREATE VIRTUAL TABLE IF NOT EXISTS task_text USING fts5(body, content='', contentless_delete=1);
-    CREATE TRIGGER IF NOT EXISTS task_text_insert AFTER INSERT ON tasks BEGIN
+    -- A task's text is indexed once, when it ends (an attempt ends once; the decider's own steps
+    -- are born ended): never on the report path's claims and progress, never deleted and re-added.
+    CREATE TRIGGER IF NOT EXISTS task_text_insert AFTER INSERT ON tasks WHEN new.status NOT IN ('SCHEDULED', 'IN_PROGRESS') BEGIN
       INSERT INTO task_text (rowid, body) VALUES (new.rowid, ${taskBody('new')});
     END;
     CREATE TRIGGER IF NOT EXISTS task_text_update AFTER UPDATE OF status ON tasks
-      WHEN old.status IS NOT new.status AND new.status NOT IN ('SCHEDULED', 'IN_PROGRESS') BEGIN
-      DELETE FROM task_text WHERE rowid = old.rowid;
+      WHEN old.status IN ('SCHEDULED', 'IN_PROGRESS') AND new.status NOT IN ('SCHEDULED', 'IN_PROGRESS') BEGIN
       INSERT INTO task_text (rowid, body) VALUES (new.rowid, ${taskBody('new')});
     END;
     CREATE TRIGGER IF NOT EXISTS task_text_delete AFTER DELETE ON tasks BEGIN
       DELETE FROM task_text WHERE rowid = old.rowid;
     END;
   `);
-  // A file written before search existed: index what it holds, once.
-  if (!textTablesExisted.has('workflow_text'))
-    db.exec(`INSERT INTO workflow_text (rowid, body) SELECT rowid, ${wfBody('workflows')} FROM workflows`);
-  if (!textTablesExisted.has('task_text')) db.exec(`INSERT INTO task_text (rowid, body) SELECT rowid, ${taskBody('tasks')} FROM tasks`);
 }
 
 function addGenerated(db: Database.Database, table: string, columns: Record<string, string>): void {
