@@ -172,17 +172,20 @@ class Thread {
       if (!p || msg.id !== p.id) return;
       clearTimeout(p.timer);
       this.pending = null;
+      this.worker.unref();
       p.resolve(msg);
     });
     worker.on('exit', () => this.fail('lost'));
     // A thread's own failures surface as replies or as its exit; nothing to rethrow here.
     worker.on('error', () => undefined);
+    // A thread holds the process only while it has work (starting, or a script in flight): an
+    // idle sandbox never keeps a test run or a stopping engine alive. Unref after the listeners,
+    // since adding a 'message' listener refs the thread's port again.
+    worker.unref();
   }
 
   static spawn(): Promise<Thread> {
     const worker = new Worker(workerFile());
-    // The sandbox must never keep a process alive (tests, scripts, a stopping engine).
-    worker.unref();
     return new Promise<Thread>((resolve, reject) => {
       const timer = setTimeout(() => {
         void worker.terminate();
@@ -212,6 +215,7 @@ class Thread {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.fail('killed'), hardMs);
       this.pending = { id, resolve, timer };
+      this.worker.ref();
       this.worker.postMessage({ ...req, id } satisfies EvalRequest);
     });
   }
@@ -221,6 +225,7 @@ class Thread {
     if (!p) return;
     clearTimeout(p.timer);
     this.pending = null;
+    this.worker.unref();
     p.resolve(why);
   }
 

@@ -119,13 +119,13 @@ export class JqPool {
     const w = slot.worker;
     if (!w) return;
     slot.job = job;
+    w.ref();
     slot.timer = setTimeout(() => void this.discard(slot, new Error(`jq query ran past ${JQ_TIMEOUT_MS} ms and was stopped`)), JQ_TIMEOUT_MS);
     w.postMessage({ id: ++this.seq, input: job.input, query: job.query } satisfies JqRequest);
   }
 
   private spawn(slot: Slot): void {
     const w = new Worker(workerFile(), { resourceLimits: { maxOldGenerationSizeMb: JQ_HEAP_MB } });
-    w.unref();
     slot.worker = w;
     slot.ready = false;
     w.on('message', (m: JqReply) => {
@@ -134,6 +134,7 @@ export class JqPool {
         slot.ready = true;
         this.failedStarts = 0;
         this.dispatch();
+        if (!slot.job) w.unref();
         return;
       }
       const job = this.finish(slot);
@@ -149,11 +150,14 @@ export class JqPool {
     });
     w.on('error', (err) => void this.discard(slot, new Error(`the jq thread failed: ${err.message}`), w));
     w.on('exit', () => void this.discard(slot, new Error('the jq thread exited'), w));
+    // A thread holds the process while it starts and while it runs a query, never when idle
+    // (ready without a job: unref there and in finish; start refs it again).
   }
 
   private finish(slot: Slot): Job | null {
     const job = slot.job;
     slot.job = null;
+    slot.worker?.unref();
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     return job;
