@@ -82,6 +82,15 @@ async function main(): Promise<number> {
   const acked = new Map<string, string>(); // workflowId -> correlationId
   let completedCount = 0;
   let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    process.stderr.write(`chaos: ${signal}: stopping every process it started\n`);
+    void Promise.all([...workers.map((w) => w.kill('SIGKILL')), ...engines.map((e) => e.kill('SIGKILL'))])
+      .then(() => mongo?.stop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const restarting = new Set<EngineProc>();
   const restarts: Array<Promise<void>> = [];
   try {
@@ -138,30 +147,41 @@ async function main(): Promise<number> {
       });
     }, 100);
 
-    // The starts, spread over the first 60% of the run, each with its own correlation id.
+    const status = setInterval(() => {
+      if (!stopping) log(`chaos: ${((Date.now() - t0) / 1000).toFixed(0)} s: ${acked.size} started, ${completedCount} completed, ${kills.length} kills`);
+    }, 10_000);
+
+    // The starts, spread over the first 60% of the run (8 at a time at most), each with its own correlation id.
+    let startsDone = false;
     const starting = (async () => {
       const spread = duration * 0.6;
-      for (let i = 0; i < workflows; i++) {
-        const due = t0 + (spread * i) / workflows;
-        if (Date.now() < due) await sleep(due - Date.now());
-        const correlationId = `chaos-${i}`;
-        for (let tries = 0; tries < 200; tries++) {
-          startAttempts++;
-          const r = await api('POST', `/api/workflow/chaos_flow?correlationId=${correlationId}`, { n: i * 10, speed: i % 2 ? 'express' : 'standard' });
-          if (r.status === 200) {
-            acked.set(r.text, correlationId);
-            break;
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let i = next++; i < workflows; i = next++) {
+          const due = t0 + (spread * i) / workflows;
+          if (Date.now() < due) await sleep(due - Date.now());
+          const correlationId = `chaos-${i}`;
+          for (let tries = 0; tries < 600; tries++) {
+            startAttempts++;
+            const r = await api('POST', `/api/workflow/chaos_flow?correlationId=${correlationId}`, { n: i * 10, speed: i % 2 ? 'express' : 'standard' });
+            if (r.status === 200) {
+              acked.set(r.text, correlationId);
+              break;
+            }
+            await sleep(100);
           }
-          await sleep(100);
         }
-      }
+      };
+      await Promise.all(Array.from({ length: 8 }, lane));
+      startsDone = true;
     })();
 
-    // The kills: an engine or a worker at random, every killEvery, until the duration ends.
+    // The kills: an engine or a worker at random, every killEvery, until the duration ends and every start was made.
+    const chaosGoesOn = (): boolean => Date.now() - t0 < duration || !startsDone;
     const killing = (async () => {
-      while (Date.now() - t0 < duration) {
+      while (chaosGoesOn()) {
         await sleep(killEvery);
-        if (Date.now() - t0 >= duration) break;
+        if (!chaosGoesOn()) break;
         const pickEngine = Math.random() < 0.5;
         if (pickEngine) {
           const e = engines[Math.floor(Math.random() * engines.length)] as EngineProc;
@@ -217,6 +237,7 @@ async function main(): Promise<number> {
       all = await listAll();
     }
     clearInterval(progress);
+    clearInterval(status);
     stopping = true;
     clearInterval(respawn);
 
