@@ -36,7 +36,8 @@ export function parseFaultSpec(raw: string): FaultSpec {
     if ((key === 'fail' || key === 'delay' || key === 'write') && (n < 0 || n > 1)) throw new Error(`${key} must be a share from 0 to 1, got ${value}`);
     if (key === 'delayMs' && (!Number.isInteger(n) || n < 0 || n > 60_000)) throw new Error(`delayMs must be an integer from 0 to 60000, got ${value}`);
     if (key === 'seed' && !Number.isInteger(n)) throw new Error(`seed must be an integer, got ${value}`);
-    spec[key as 'fail'] = n;
+    if (key === 'seed') spec.seed = n;
+    else spec[key as 'fail' | 'delay' | 'delayMs' | 'write'] = n;
   }
   return Object.freeze(spec);
 }
