@@ -145,7 +145,7 @@ async function main(): Promise<number> {
           completedCount = n;
         }
       });
-    }, 100);
+    }, 250);
 
     const status = setInterval(() => {
       if (!stopping) log(`chaos: ${((Date.now() - t0) / 1000).toFixed(0)} s: ${acked.size} started, ${completedCount} completed, ${kills.length} kills`);
@@ -231,11 +231,15 @@ async function main(): Promise<number> {
       }
       return out;
     };
-    let all = await listAll();
-    while (Date.now() < drainUntil && (all.some((w) => w.status === 'RUNNING') || all.filter((w) => w.workflowType === 'chaos_flow').length < acked.size)) {
-      await sleep(1000);
-      all = await listAll();
+    // Counted, not listed, while waiting: a listing of every run is heavy on a large store.
+    const count = async (query: string): Promise<number> =>
+      (JSON.parse(await until2xx('GET', `/api/workflow/search?query=${encodeURIComponent(query)}&size=1`)) as { totalHits: number }).totalHits;
+    while (Date.now() < drainUntil) {
+      const running = await count('workflowType IN (chaos_flow, chaos_child) AND status IN (RUNNING)');
+      if (running === 0 && (await count('workflowType IN (chaos_flow)')) >= acked.size) break;
+      await sleep(2000);
     }
+    const all = await listAll();
     clearInterval(progress);
     clearInterval(status);
     stopping = true;

@@ -32,6 +32,8 @@ export function withStoreFaults(inner: Store, spec: FaultSpec, plan = new FaultP
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
+      // A function set on the instance itself (a test's spy) is returned as it is (see sqlite/errors.ts).
+      if (typeof value === 'function' && Object.prototype.hasOwnProperty.call(target, prop)) return value;
       if (typeof value !== 'function' || typeof prop !== 'string' || passThrough.has(prop)) {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       }

@@ -30,6 +30,9 @@ export function withSqliteErrors<S extends Store>(inner: S): S {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
+      // A function set on the instance itself (a test's spy) is returned as it is, so that spying
+      // and restoring through this wrapper work; the adapter's own methods live on its prototype.
+      if (Object.prototype.hasOwnProperty.call(target, prop)) return value;
       const method = value as (...a: unknown[]) => unknown;
       if (typeof prop !== 'string' || passThrough.has(prop)) return method.bind(target);
       const known = wrapped.get(prop);
