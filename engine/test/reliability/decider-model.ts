@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { TaskDef } from '@baton/definitions';
 import { decide, decideTermination, type DecideOutcome } from '../../src/decider';
 import type { JsonObject, TaskRecord } from '../../src/domain/records';
-import { TaskStatus, isTerminalTask } from '../../src/domain/status';
+import { TaskStatus } from '../../src/domain/status';
 import { TimeoutKind } from '../../src/domain/timeouts';
 import { DeciderHarness } from '../helpers/decider-harness';
 
@@ -270,9 +270,5 @@ export class DeciderModel {
     };
     visit(this.built.def.tasks);
     return n;
-  }
-
-  get terminal(): boolean {
-    return isTerminalTask(this.h.wf.status) || ['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT'].includes(this.h.wf.status);
   }
 }
