@@ -1,7 +1,8 @@
 'use strict';
 // Installs the official Conductor SDKs that the compatibility tests (engine/test/compat) run
 // against Baton, as a user would: the JavaScript SDK with npm into compat/js-sdk/node_modules, the
-// Python SDK with pip into a virtual environment, compat/python-sdk/.venv. Downloads only from
+// Python SDK with pip into a virtual environment, compat/python-sdk/.venv. Also the API fuzzer,
+// schemathesis, into scripts/fuzz/.venv (scripts/fuzz.js, engine/test/reliability/api-fuzz.test.ts). Downloads only from
 // the package registries, only here (never while tests run), and only when the pinned versions
 // changed since the last install (a stamp file holds what was installed).
 //
@@ -66,9 +67,24 @@ function provisionPython() {
   if (!done) log('Conductor Python SDK already installed');
 }
 
+const FUZZ_DIR = path.join(ROOT, 'scripts', 'fuzz');
+const FUZZ_VENV = path.join(FUZZ_DIR, '.venv');
+
+function provisionFuzzer() {
+  const wanted = fs.readFileSync(path.join(FUZZ_DIR, 'requirements.txt'), 'utf8');
+  const stamp = path.join(FUZZ_VENV, '.baton-provisioned');
+  const done = once(stamp, wanted, () => {
+    log('installing schemathesis (the API fuzzer) into scripts/fuzz/.venv');
+    if (!fs.existsSync(path.join(FUZZ_VENV, 'bin', 'python'))) run(python(), ['-m', 'venv', FUZZ_VENV], FUZZ_DIR);
+    run(path.join(FUZZ_VENV, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt'], FUZZ_DIR);
+  });
+  if (!done) log('schemathesis already installed');
+}
+
 try {
   provisionJs();
   provisionPython();
+  provisionFuzzer();
 } catch (err) {
   log(err.message);
   process.exit(1);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllowEntry } from './runtime/system-tasks/http/destination-policy';
+import { parseFaultSpec, type FaultSpec } from './store/faults/plan';
 
 /**
  * The only module that reads the environment. Raw settings (environment variables, overridden by
@@ -53,6 +54,12 @@ export interface Config {
   readonly httpMaxReadTimeoutMs: number;
   /** Lease of a task the engine runs itself (HTTP, jq), renewed while it runs: how soon a crashed engine's attempt runs again. */
   readonly engineTaskLeaseMs: number;
+  /** Largest clock difference between engines on one store; leases lapse this much later (docs/reliability.md, "Clock skew"). */
+  readonly maxClockSkewMs: number;
+  /** TEST-ONLY (docs/reliability.md): store faults to inject; null in production. */
+  readonly testStoreFaults: FaultSpec | null;
+  /** TEST-ONLY (docs/reliability.md): milliseconds added to this engine's clock, to test clock skew between engines. */
+  readonly testClockOffsetMs: number;
 }
 
 const flags = {
@@ -92,6 +99,9 @@ const flags = {
   'http-max-connect-timeout-ms': { type: 'string' },
   'http-max-read-timeout-ms': { type: 'string' },
   'engine-task-lease-ms': { type: 'string' },
+  'max-clock-skew-ms': { type: 'string' },
+  'test-store-faults': { type: 'string' },
+  'test-clock-offset-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -134,7 +144,11 @@ security (docs/security.md):
   --http-max-response-bytes N  BATON_HTTP_MAX_RESPONSE_BYTES   largest HTTP task response body (1048576)
   --http-max-connect-timeout-ms N  BATON_HTTP_MAX_CONNECT_TIMEOUT_MS  upper bound of connectionTimeOut (30000)
   --http-max-read-timeout-ms N     BATON_HTTP_MAX_READ_TIMEOUT_MS     upper bound of readTimeOut (300000)
-  --engine-task-lease-ms N         BATON_ENGINE_TASK_LEASE_MS         lease of engine-run tasks, renewed while they run (15000)`;
+  --engine-task-lease-ms N         BATON_ENGINE_TASK_LEASE_MS         lease of engine-run tasks, renewed while they run (15000)
+  --max-clock-skew-ms N            BATON_MAX_CLOCK_SKEW_MS            largest clock difference between engines; leases lapse this much later (1000 MongoDB, 0 embedded)
+test-only (docs/reliability.md; never in production):
+  --test-store-faults SPEC   BATON_TEST_STORE_FAULTS      inject store faults, e.g. fail=0.1,delay=0.1,delayMs=50,write=0.05,seed=7
+  --test-clock-offset-ms N   BATON_TEST_CLOCK_OFFSET_MS   shift this engine's clock by N ms (clock skew tests)`;
 
 export class ConfigError extends Error {}
 
@@ -210,7 +224,19 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     httpMaxConnectTimeoutMs: int('http-max-connect-timeout-ms', 'BATON_HTTP_MAX_CONNECT_TIMEOUT_MS', 30_000, 100, 300_000),
     httpMaxReadTimeoutMs: int('http-max-read-timeout-ms', 'BATON_HTTP_MAX_READ_TIMEOUT_MS', 300_000, 100, 3_600_000),
     engineTaskLeaseMs: int('engine-task-lease-ms', 'BATON_ENGINE_TASK_LEASE_MS', 15_000, 1000, 600_000),
+    maxClockSkewMs: int('max-clock-skew-ms', 'BATON_MAX_CLOCK_SKEW_MS', mongodbUri ? 1000 : 0, 0, 600_000),
+    testStoreFaults: faultSpec(pick('test-store-faults', 'BATON_TEST_STORE_FAULTS') ?? ''),
+    testClockOffsetMs: int('test-clock-offset-ms', 'BATON_TEST_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
   });
+}
+
+function faultSpec(raw: string): FaultSpec | null {
+  if (raw.trim() === '') return null;
+  try {
+    return parseFaultSpec(raw);
+  } catch (err) {
+    throw new ConfigError(`BATON_TEST_STORE_FAULTS (--test-store-faults): ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function allowList(raw: string): readonly string[] {

@@ -6,15 +6,17 @@ import { Authenticator } from './auth/authenticator';
 import { isLoopbackAddress } from './config';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
-import { systemClock, type Clock } from './runtime/clock';
+import { offsetClock, systemClock, type Clock } from './runtime/clock';
 import { Engine, defaultEngineOptions, type EngineOptions } from './runtime/engine';
 import { Retention } from './runtime/retention';
 import { Sweeper } from './runtime/sweeper';
 import { HttpRunner } from './runtime/system-tasks/http-runner';
 import { DestinationPolicy } from './runtime/system-tasks/http/destination-policy';
 import { JqRunner } from './runtime/system-tasks/jq';
+import { FaultPlan, withStoreFaults, withWriteFaults } from './store/faults';
 import type { Store } from './store/port';
 import { SqliteStore } from './store/sqlite';
+import { withSqliteErrors } from './store/sqlite/errors';
 
 export interface RunningServer {
   engine: Engine;
@@ -23,15 +25,22 @@ export interface RunningServer {
   server: Server;
   port: number;
   log: Logger;
+  /** TEST-ONLY: the store fault injector, when BATON_TEST_STORE_FAULTS is set. */
+  faults: FaultPlan | null;
   close(): Promise<void>;
 }
 
-export async function createStore(config: Config, log: Logger): Promise<Store> {
+export async function createStore(config: Config, log: Logger, faults: FaultPlan | null = null): Promise<Store> {
+  let store: Store;
   if (config.mongodbUri) {
     const { MongoStore } = await import('./store/mongo');
-    return new MongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb || undefined, log });
+    const wrapCollections = faults ? (c: Parameters<typeof withWriteFaults>[0]) => withWriteFaults(c, faults) : undefined;
+    store = new MongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb || undefined, log, ...(wrapCollections ? { wrapCollections } : {}) });
+  } else {
+    store = withSqliteErrors(new SqliteStore({ file: join(config.dataDir, 'baton.sqlite'), synchronous: config.sqliteSync }));
   }
-  return new SqliteStore({ file: join(config.dataDir, 'baton.sqlite'), synchronous: config.sqliteSync });
+  // TEST-ONLY: BATON_TEST_STORE_FAULTS (docs/reliability.md).
+  return faults ? withStoreFaults(store, faults.spec, faults).store : store;
 }
 
 /** The engine's options from the configuration (the rest keep their defaults). */
@@ -61,10 +70,14 @@ export function engineOptions(config: Config): EngineOptions {
 /** Wires store, engine, sweeper and HTTP server together; used by main.ts and by tests. */
 export async function startServer(config: Config, opts: { clock?: Clock; log?: Logger; store?: Store } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'baton-engine' } });
-  const store = opts.store ?? (await createStore(config, log));
+  const faults = config.testStoreFaults ? new FaultPlan(config.testStoreFaults) : null;
+  if (faults) log.warn({ faults: config.testStoreFaults }, 'TEST-ONLY store fault injection is on (BATON_TEST_STORE_FAULTS): the engine fails on purpose');
+  const store = opts.store ?? (await createStore(config, log, faults));
   await store.init();
   const metrics = createMetrics(store);
-  const clock = opts.clock ?? systemClock;
+  // TEST-ONLY: BATON_TEST_CLOCK_OFFSET_MS skews this engine's clock (docs/reliability.md).
+  const clock = opts.clock ?? offsetClock(systemClock, config.testClockOffsetMs);
+  if (config.testClockOffsetMs !== 0) log.warn({ offsetMs: config.testClockOffsetMs }, 'TEST-ONLY clock offset is on (BATON_TEST_CLOCK_OFFSET_MS)');
   const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
   metrics.observeEngine(engine);
@@ -82,7 +95,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   // Parsed before anything listens: a bad entry stops the start-up with its message.
   let listeningPort: number | null = null;
   const policy = DestinationPolicy.fromConfig(config.httpTaskAllow, () => listeningPort);
-  const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200 });
+  const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200, clockSkewMs: config.maxClockSkewMs });
   const loopback = isLoopbackAddress(config.host);
   const app = createApp(engine, log, {
     uiDir: config.uiDir,
@@ -112,6 +125,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   httpRunner.start();
   const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`);
   jqRunner.start();
+  faults?.arm();
   log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');
   if (!authenticator && loopback) {
     log.info({ host: config.host }, `authentication is off: serving ${config.host} only (set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to serve other addresses)`);
@@ -126,8 +140,10 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     server,
     port,
     log,
+    faults,
     close: () =>
       (closing ??= (async () => {
+        faults?.disarm();
         await sweeper.stop();
         await retention.stop();
         await httpRunner.stop();

@@ -17,3 +17,8 @@ export class ManualClock implements Clock {
     this.t = t;
   }
 }
+
+/** TEST-ONLY: a clock running `offsetMs` ahead of (or behind) another: two engines with skewed clocks (docs/reliability.md). */
+export function offsetClock(base: Clock, offsetMs: number): Clock {
+  return offsetMs === 0 ? base : { now: () => base.now() + offsetMs };
+}

@@ -28,7 +28,8 @@ export class DeadlineSweep {
     private readonly log: Logger,
   ) {}
 
-  async sweep(now: number, batch: number): Promise<number> {
+  /** `leaseGraceMs`: how long after leaseUntil a lease lapses here (the engines' clock skew bound, sweeper.ts). */
+  async sweep(now: number, batch: number, leaseGraceMs = 0): Promise<number> {
     const { store } = this.engine;
     let acted = 0;
     // The attempt's own limits first: when one falls due with the lease, it is the one to report.
@@ -55,7 +56,7 @@ export class DeadlineSweep {
           : await this.timeOut(t, fence, TimeoutKind.POLL, t.timeoutPolicy, 'pollTimeoutSeconds elapsed: no worker claimed the task in time', now);
       if (done) acted++;
     }
-    for (const t of await store.expiredLeases(now, batch)) {
+    for (const t of await store.expiredLeases(now - leaseGraceMs, batch)) {
       const fence = { status: TaskStatus.IN_PROGRESS, attemptToken: t.attemptToken, leaseUntil: t.leaseUntil };
       if (isEngineQueue(t.taskType)) {
         if (await this.engineRunLost(t, fence, now)) acted++;

@@ -332,7 +332,18 @@ export class Engine {
    */
   private async commit(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
     const commit: CommitDecision = { ...decision, expectedRevision: wf.revision };
-    if (!(await this.store.commitDecision(commit))) {
+    let committed: boolean;
+    try {
+      committed = await this.store.commitDecision(commit);
+    } catch (err) {
+      // The outcome is unknown (a store error may come after the write: a lost acknowledgement),
+      // so the cached record may be behind the store; on SQLite a decision that changes nothing
+      // on a cached record is trusted, and a stale one would ignore results forever
+      // (docs/reliability.md, "Found and fixed"). The next decision reads the store.
+      this.workflows.evict(wf.workflowId);
+      throw err;
+    }
+    if (!committed) {
       this.workflows.evict(wf.workflowId);
       return false;
     }

@@ -10,6 +10,13 @@ export interface SweeperOptions {
   /** A result younger than this is still being decided by the request that recorded it. */
   unappliedGraceMs: number;
   batch: number;
+  /**
+   * The largest difference between the clocks of engines sharing a store (docs/reliability.md,
+   * "Clock skew"). A lease lapses for this sweeper only this long after its leaseUntil, which the
+   * claiming engine computed on its own clock: so no engine whose clock runs ahead takes a
+   * worker's attempt away before the worker's lease ran out on the claiming engine's clock.
+   */
+  clockSkewMs?: number;
 }
 
 /**
@@ -63,7 +70,7 @@ export class Sweeper {
   async sweep(): Promise<number> {
     const { store, clock } = this.engine;
     const now = clock.now();
-    let acted = await this.deadlines.sweep(now, this.options.batch);
+    let acted = await this.deadlines.sweep(now, this.options.batch, this.options.clockSkewMs ?? 0);
     // WAIT timers and SUB_WORKFLOW re-checks (runtime/system-tasks).
     acted += await this.engine.systemTasks.sweepTimers(now, this.options.batch);
 

@@ -226,11 +226,16 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       await oneStep({ retryCount: 1 });
       const other = new Engine(p.engine.store, p.clock, p.s.running.log);
       await other.init();
-      await p.s.req('PUT', '/api/metadata/taskdefs', { name: 'job', retryCount: 7 });
-      await other.taskDefs.fresh(p.clock.now() + 1999);
-      expect(other.taskDefs.get('job')?.retryCount).toBe(1);
-      await other.taskDefs.fresh(p.clock.now() + 2000);
-      expect(other.taskDefs.get('job')?.retryCount).toBe(7);
+      try {
+        await p.s.req('PUT', '/api/metadata/taskdefs', { name: 'job', retryCount: 7 });
+        await other.taskDefs.fresh(p.clock.now() + 1999);
+        expect(other.taskDefs.get('job')?.retryCount).toBe(1);
+        await other.taskDefs.fresh(p.clock.now() + 2000);
+        expect(other.taskDefs.get('job')?.retryCount).toBe(7);
+      } finally {
+        // Its script threads would otherwise keep jest from exiting (npm test never ended).
+        await other.close();
+      }
     });
   });
 

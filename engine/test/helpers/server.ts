@@ -19,7 +19,9 @@ export function uniqueDbName(prefix: string): string {
 
 /** Config for one test: a fresh SQLite folder, or a fresh MongoDB database. */
 export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Record<string, string> {
-  const base: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...extra };
+  // Engines under test share one machine's clock: leases lapse exactly at leaseUntil (manual-clock
+  // tests count on it) unless a test sets a clock skew bound (docs/reliability.md, "Clock skew").
+  const base: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', BATON_MAX_CLOCK_SKEW_MS: '0', ...extra };
   if (kind === 'mongodb') {
     const uri = process.env.MONGODB_URI;
     if (!uri) throw new Error('MONGODB_URI is not set: run the suites through `npm test`, which provisions a MongoDB test server');

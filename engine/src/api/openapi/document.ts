@@ -44,7 +44,7 @@ function operation(r: RouteDoc): Record<string, unknown> {
       schema === undefined
         ? { description }
         : schema === 'text'
-          ? { description, content: { 'text/plain': { schema: { type: 'string' } } } }
+          ? { description, content: { 'text/plain': { schema: { type: 'string' } } }, ...(code === '200' ? linksOf(r) : {}) }
           : { description, content: { 'application/json': { schema } } };
   }
   const problem = { content: { 'application/problem+json': { schema: ref('Problem') } } };
@@ -73,9 +73,22 @@ function operation(r: RouteDoc): Record<string, unknown> {
   };
 }
 
+/** OpenAPI links from an operation answering an id to every operation with that path parameter (RouteDoc.returnsId). */
+function linksOf(r: RouteDoc): Record<string, unknown> {
+  const id = r.returnsId;
+  if (!id) return {};
+  const links: Record<string, unknown> = {};
+  for (const target of routeDocs) {
+    if (!target.params?.some((p) => p.in === 'path' && p.name === id)) continue;
+    links[operationId(target)] = { operationId: operationId(target), parameters: { [id]: '$response.body' } };
+  }
+  return { links };
+}
+
 function requestBody(b: NonNullable<RouteDoc['body']>): Record<string, unknown> {
-  const content: Record<string, unknown> = { 'application/json': { schema: b.schema } };
-  if (b.yaml) content['application/yaml'] = { schema: b.schema };
+  const example = b.example !== undefined ? { example: b.example } : {};
+  const content: Record<string, unknown> = { 'application/json': { schema: b.schema, ...example } };
+  if (b.yaml) content['application/yaml'] = { schema: b.schema, ...example };
   if (b.text) content['text/plain'] = { schema: { type: 'string' } };
   return { required: true, ...(b.description ? { description: b.description } : {}), content };
 }

@@ -19,9 +19,15 @@ export interface RouteDoc {
   /** Conductor has this operation (same path and meaning); false: Baton's own. */
   conductor: boolean;
   params?: Param[];
-  body?: { schema: unknown; description?: string; yaml?: boolean; text?: boolean };
+  /** `example`: a request the operation accepts (OpenAPI examples; API fuzzers start from them). */
+  body?: { schema: unknown; description?: string; yaml?: boolean; text?: boolean; example?: unknown };
   /** Status code -> [description, schema or 'text' (text/plain) or none]. */
   ok: Record<string, [string, unknown?]>;
+  /**
+   * The 200 answer's text is the id of what the operation made: the document links it to every
+   * operation taking that path parameter (OpenAPI links, which API fuzzers follow from one call to the next).
+   */
+  returnsId?: 'workflowId' | 'taskId';
 }
 
 const path = (name: string, description?: string): Param => ({
@@ -39,6 +45,8 @@ const q = (name: string, type: Param['type'], description: string, def?: unknown
   ...(def !== undefined ? { default: def } : {}),
 });
 const arr = (items: unknown): unknown => ({ type: 'array', items });
+const EXAMPLE_TASK_DEF = { name: 'charge_card', retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1, responseTimeoutSeconds: 30, timeoutSeconds: 120 };
+const EXAMPLE_WORKFLOW_DEF = { name: 'checkout', version: 1, tasks: [{ name: 'charge_card', taskReferenceName: 'charge', type: 'SIMPLE', inputParameters: { amount: '${workflow.input.amount}' } }], outputParameters: { receipt: '${charge.output.receipt}' } };
 const ids = { schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'workflow ids (at most 1000)' };
 const bulk = { '200': ['which ids the operation applied to, and why the others failed', ref('BulkResponse')] } as RouteDoc['ok'];
 const searchParams: Param[] = [
@@ -74,7 +82,7 @@ export const routeDocs: RouteDoc[] = [
     tag: 'metadata',
     summary: 'Register or update task definitions (an array, or one)',
     conductor: true,
-    body: { schema: arr(ref('TaskDef')), yaml: true },
+    body: { schema: arr(ref('TaskDef')), yaml: true, example: [EXAMPLE_TASK_DEF] },
     ok: { '200': ['the stored definitions', arr(ref('TaskDef'))] },
   },
   {
@@ -128,7 +136,7 @@ export const routeDocs: RouteDoc[] = [
     summary:
       'Register a new workflow definition version (409 if it exists); unregistered task definitions are accepted with a `Warning` header',
     conductor: true,
-    body: { schema: ref('WorkflowDef'), yaml: true },
+    body: { schema: ref('WorkflowDef'), yaml: true, example: EXAMPLE_WORKFLOW_DEF },
     ok: { '200': ['the stored definition', ref('WorkflowDef')] },
   },
   {
@@ -137,7 +145,7 @@ export const routeDocs: RouteDoc[] = [
     tag: 'metadata',
     summary: 'Create or overwrite workflow definitions (an array, or one)',
     conductor: true,
-    body: { schema: arr(ref('WorkflowDef')), yaml: true },
+    body: { schema: arr(ref('WorkflowDef')), yaml: true, example: [EXAMPLE_WORKFLOW_DEF] },
     ok: { '200': ['the stored definitions', arr(ref('WorkflowDef'))] },
   },
   {
@@ -166,8 +174,9 @@ export const routeDocs: RouteDoc[] = [
     tag: 'workflow',
     summary: 'Start a workflow',
     conductor: true,
-    body: { schema: ref('StartWorkflowRequest'), yaml: true },
+    body: { schema: ref('StartWorkflowRequest'), yaml: true, example: { name: 'checkout', version: 1, input: { amount: 42 }, correlationId: 'order-42' } },
     ok: { '200': ['the workflow id', 'text'] },
+    returnsId: 'workflowId',
   },
   {
     method: 'post',
@@ -181,8 +190,9 @@ export const routeDocs: RouteDoc[] = [
       q('correlationId', 'string', 'correlation id'),
       q('priority', 'integer', '0-99', 0),
     ],
-    body: { schema: { type: 'object' }, yaml: true },
+    body: { schema: { type: 'object' }, yaml: true, example: { amount: 42 } },
     ok: { '200': ['the workflow id', 'text'] },
+    returnsId: 'workflowId',
   },
   {
     method: 'post',

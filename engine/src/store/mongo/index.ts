@@ -47,6 +47,8 @@ export interface MongoStoreOptions {
   /** Defaults to the database in the URI's path, else 'baton'. */
   dbName?: string | undefined;
   log?: Logger;
+  /** TEST-ONLY: wraps the collections (store/faults/mongo-faults.ts injects write faults with it). */
+  wrapCollections?: (c: Collections) => Collections;
 }
 
 /**
@@ -93,7 +95,7 @@ export class MongoStore implements Store {
     await this.client.connect();
     const fromUri = new URL(this.options.uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
     this.db = this.client.db(this.options.dbName || fromUri || 'baton');
-    this.c = collections(this.db);
+    this.c = this.options.wrapCollections ? this.options.wrapCollections(collections(this.db)) : collections(this.db);
     await ensureIndexes(this.c);
     this.defs = new MongoDefinitions(this.c);
     this.sweeps = new MongoSweeps(this.c);

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { StoreUnavailableError } from '../../src/errors';
+import { startServer } from '../../src/server';
+import type { Store } from '../../src/store/port';
+import { SqliteStore } from '../../src/store/sqlite';
+import { withSqliteErrors } from '../../src/store/sqlite/errors';
+import { waitFor } from '../helpers/engine-process';
+import { TestServer, testEnv } from '../helpers/server';
+
+/**
+ * A decision committed whose acknowledgement was lost (the store wrote it, then the call failed):
+ * the engine must not keep deciding from its cached copy of the workflow, which is now behind the
+ * store. Found by the store fault injection (docs/reliability.md, "Found and fixed"): on SQLite,
+ * where a decision that changes nothing on a cached record is trusted, the next result was
+ * ignored for ever and the workflow stayed RUNNING with every step done.
+ */
+describe('a commit whose acknowledgement is lost (sqlite)', () => {
+  it('does not leave the engine deciding from a stale cached workflow', async () => {
+    let loseNextCommitAck = false;
+    const inner = withSqliteErrors(new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'baton-lost-ack-')), 'baton.sqlite') }));
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'commitDecision' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Store['commitDecision']>) => {
+          const done = await (value as Store['commitDecision']).apply(target, args);
+          if (!loseNextCommitAck) return done;
+          loseNextCommitAck = false;
+          throw new StoreUnavailableError('the acknowledgement of this commit was lost (test)');
+        };
+      },
+    });
+    const env = testEnv('sqlite', { BATON_SWEEP_INTERVAL_MS: '50' });
+    const s = new TestServer(await startServer(loadConfig([], env), { store, log: pino({ level: 'silent' }) }), env);
+    try {
+      await s.req('POST', '/api/metadata/taskdefs', [{ name: 'first', retryCount: 0 }, { name: 'second', retryCount: 0 }]);
+      await s.req('POST', '/api/metadata/workflow', { name: 'two_steps', tasks: [{ name: 'first', taskReferenceName: 'first' }, { name: 'second', taskReferenceName: 'second' }] });
+      const id = (await s.req('POST', '/api/workflow/two_steps', {})).text;
+      const [a] = (await s.req('GET', '/api/tasks/poll/batch/first?workerid=w&count=1&timeout=5000')).body;
+      loseNextCommitAck = true;
+      // The result is durable; the decision after it commits and then "fails": the report still succeeds.
+      expect((await s.req('POST', '/api/tasks', { taskId: a.taskId, workflowInstanceId: id, workerId: 'w', status: 'COMPLETED', outputData: {} })).status).toBe(200);
+      expect(loseNextCommitAck).toBe(false);
+      const [b] = (await s.req('GET', '/api/tasks/poll/batch/second?workerid=w&count=1&timeout=5000')).body;
+      expect(b.referenceTaskName).toBe('second');
+      expect((await s.req('POST', '/api/tasks', { taskId: b.taskId, workflowInstanceId: id, workerId: 'w', status: 'COMPLETED', outputData: { done: true } })).status).toBe(200);
+      // Watched through search, not GET /workflow/{id}: a GET reads the store and refreshes the
+      // cache, which would hide the stale entry (the sweeper decides unapplied results after 2 s).
+      const q = encodeURIComponent('workflowType IN (two_steps) AND status IN (COMPLETED)');
+      await waitFor('the workflow to complete', async () => (await s.req('GET', `/api/workflow/search?query=${q}&size=1`)).body.totalHits === 1, 15_000);
+      const wf = (await s.req('GET', `/api/workflow/${id}`)).body;
+      expect(wf.tasks.map((t: { referenceTaskName: string; status: string }) => [t.referenceTaskName, t.status])).toEqual([
+        ['first', 'COMPLETED'],
+        ['second', 'COMPLETED'],
+      ]);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
