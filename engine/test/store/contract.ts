@@ -4,6 +4,7 @@ import { taskRecord, workflowRecord } from '../helpers/records';
 import { resiliencyContract } from './contract-resiliency';
 import { securityContract } from './contract-security';
 import { systemTasksContract } from './contract-system-tasks';
+import { reactionsContract } from './contract-reactions';
 
 let tokenSeq = 0;
 const newToken = (): string => `tok-${++tokenSeq}`;
@@ -238,5 +239,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     resiliencyContract(() => store);
     systemTasksContract(() => store);
     securityContract(() => store);
+    reactionsContract(() => store);
   });
 }
