@@ -66,6 +66,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   const clock = opts.clock ?? systemClock;
   const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
+  engine.reactions.configure({ retentionMs: config.eventRetentionDays * 86_400_000 });
   metrics.observeEngine(engine);
   const retention = new Retention(store, clock, log, {
     days: config.retentionDays,
@@ -109,7 +110,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     limits: { maxResponseBytes: config.httpMaxResponseBytes, maxConnectTimeoutMs: config.httpMaxConnectTimeoutMs, maxReadTimeoutMs: config.httpMaxReadTimeoutMs },
   });
   httpRunner.start();
-  const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`);
+  // One jq pool for JSON_JQ_TRANSFORM tasks and workflow queries (runtime/reactions/queries.ts).
+  const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`, engine.reactions.jq);
   jqRunner.start();
   log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');
   if (!authenticator && loopback) {

@@ -196,8 +196,8 @@ export interface StoredWorkflow {
 export interface FlowWait {
   /** When it began to wait. */
   since: number;
-  /** While debounced: when its period ends, unless another start folds in first. */
-  debounceUntil?: number;
+  /** While debounced: the debounce's key (its due time moves with each start that folds in). */
+  debounceKey?: string;
 }
 
 /** A workflow with its definition at hand, as the engine and the decider use it. */
