@@ -8,23 +8,31 @@ const problems = (def: unknown) => {
 
 describe('definitions of steps and fields that react to the world', () => {
   it('checks WAIT_FOR_EVENT and WAIT_FOR_SIGNAL: a name, a literal timeout that parses, a string match', () => {
-    expect(problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { event: 'x', match: 'true', timeout: '1m' } }]))).toEqual([]);
-    expect(problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { timeout: '${workflow.input.t}' } }]))).toEqual([
-      { pointer: '/tasks/0/inputParameters/event', message: 'is required for WAIT_FOR_EVENT tasks' },
-    ]);
-    expect(problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go', timeout: 'never' } }]))).toEqual([
-      { pointer: '/tasks/0/inputParameters/timeout', message: expect.stringMatching(/must be a duration/) },
-    ]);
-    expect(problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { event: 'x', match: 1 } }]))[0]?.pointer).toBe(
-      '/tasks/0/inputParameters/match',
-    );
+    expect(
+      problems(
+        wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { event: 'x', match: 'true', timeout: '1m' } }]),
+      ),
+    ).toEqual([]);
+    expect(
+      problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { timeout: '${workflow.input.t}' } }])),
+    ).toEqual([{ pointer: '/tasks/0/inputParameters/event', message: 'is required for WAIT_FOR_EVENT tasks' }]);
+    expect(
+      problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go', timeout: 'never' } }])),
+    ).toEqual([{ pointer: '/tasks/0/inputParameters/timeout', message: expect.stringMatching(/must be a duration/) }]);
+    expect(
+      problems(wf([{ name: 'a', taskReferenceName: 'a', type: 'WAIT_FOR_EVENT', inputParameters: { event: 'x', match: 1 } }]))[0]?.pointer,
+    ).toBe('/tasks/0/inputParameters/match');
   });
 
   it('checks EVENT sinks: conductor or conductor:<name> only', () => {
     expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'conductor:orders' }]))).toEqual([]);
     expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'conductor' }]))).toEqual([]);
-    expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT' }]))).toEqual([{ pointer: '/tasks/0/sink', message: expect.stringMatching(/is required/) }]);
-    expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'kafka:topic' }]))[0]?.message).toMatch(/conductor:<event name>/);
+    expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT' }]))).toEqual([
+      { pointer: '/tasks/0/sink', message: expect.stringMatching(/is required/) },
+    ]);
+    expect(problems(wf([{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'kafka:topic' }]))[0]?.message).toMatch(
+      /conductor:<event name>/,
+    );
     expect(eventNameOfSink('conductor:a:b', 'w', 'r')).toBe('a:b');
     expect(eventNameOfSink('conductor', 'w', 'r')).toBe('w:r');
     expect(eventNameOfSink('conductor:', 'w', 'r')).toBeNull();

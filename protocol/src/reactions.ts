@@ -6,9 +6,19 @@ const values = (...v: string[]): Record<string, string> => Object.fromEntries(v.
 /** Body of `POST /api/events`. */
 export const PublishEventRequest = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, description: 'the event name: handlers listen on `conductor:<name>`, WAIT_FOR_EVENT steps on `<name>`' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'the event name: handlers listen on `conductor:<name>`, WAIT_FOR_EVENT steps on `<name>`',
+    }),
     data: Type.Optional(Type.Unknown({ description: "the payload; to a handler, `${x}` reads `data.x` (Conductor's message payload)" })),
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'makes the publish idempotent: an event with this id is stored and acted on once' })),
+    id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'makes the publish idempotent: an event with this id is stored and acted on once',
+      }),
+    ),
   },
   { description: 'An event to publish.' },
 );
@@ -73,7 +83,11 @@ export const EventAction = Type.Object({
   fail_task: Type.Optional(TaskDetails),
   terminate_workflow: Type.Optional(Type.Object({ workflowId: Type.String(), terminationReason: Type.Optional(Type.String()) })),
   update_workflow_variables: Type.Optional(
-    Type.Object({ workflowId: Type.String(), variables: Type.Union([JsonObject, Type.String()]), appendArray: Type.Optional(Type.Boolean()) }),
+    Type.Object({
+      workflowId: Type.String(),
+      variables: Type.Union([JsonObject, Type.String()]),
+      appendArray: Type.Optional(Type.Boolean()),
+    }),
   ),
   expandInlineJSON: Type.Optional(Type.Boolean()),
 });
@@ -124,7 +138,9 @@ export const WorkflowSchedule = Type.Object({
   startWorkflowRequest: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
   paused: Type.Optional(Nullable(Type.Boolean())),
   pausedReason: Type.Optional(Nullable(Type.String())),
-  runCatchupScheduleInstances: Type.Optional(Nullable(Type.Boolean({ description: 'fire due times missed while no engine ran, in order' }))),
+  runCatchupScheduleInstances: Type.Optional(
+    Nullable(Type.Boolean({ description: 'fire due times missed while no engine ran, in order' })),
+  ),
   scheduleStartTime: Type.Optional(Nullable(epoch)),
   scheduleEndTime: Type.Optional(Nullable(epoch)),
   description: Type.Optional(Nullable(Type.String())),
@@ -155,7 +171,9 @@ export const FlowStatus = Type.Object({
   workflowId: Type.String(),
   state: enumOf(values('ADMITTED', 'DEBOUNCING', 'WAITING')),
   waitingSince: Type.Optional(Millis()),
-  waiting: Type.Array(Type.Object({ key: Type.String(), position: Type.Integer({ description: 'from 1' }), queued: Type.Integer(), since: Millis() })),
+  waiting: Type.Array(
+    Type.Object({ key: Type.String(), position: Type.Integer({ description: 'from 1' }), queued: Type.Integer(), since: Millis() }),
+  ),
   holds: Type.Array(Type.String(), { description: 'concurrency keys it holds a slot of' }),
   debounce: Type.Optional(Type.Object({ key: Type.String(), dueAt: Millis() })),
 });

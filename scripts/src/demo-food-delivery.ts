@@ -45,7 +45,11 @@ export async function foodDelivery(serverUrl: string): Promise<boolean> {
   await worker.start();
 
   const start = (orderId: string, pickupTimeout: string): Promise<string> =>
-    client.startWorkflow('food_delivery', { orderId, customerId: 'cust-7', amount: 23.5, pickupTimeout, ratingDelay: '2s' }, { idempotencyKey: orderId, idempotencyStrategy: 'RETURN_EXISTING' });
+    client.startWorkflow(
+      'food_delivery',
+      { orderId, customerId: 'cust-7', amount: 23.5, pickupTimeout, ratingDelay: '2s' },
+      { idempotencyKey: orderId, idempotencyStrategy: 'RETURN_EXISTING' },
+    );
   const delivered = await start('order-1', '20s');
   const abandoned = await start('order-2', '4s');
   out(`${stamp()}  started order-1 (${delivered}) and order-2 (${abandoned}, no courier will come: pickupTimeout 4s)`);
@@ -53,7 +57,10 @@ export async function foodDelivery(serverUrl: string): Promise<boolean> {
   // Print each order's stage, from its `status` query, whenever it changes.
   const last = new Map<string, unknown>();
   const watch = setInterval(() => {
-    for (const [label, id] of [['order-1', delivered], ['order-2', abandoned]] as const) {
+    for (const [label, id] of [
+      ['order-1', delivered],
+      ['order-2', abandoned],
+    ] as const) {
       client.query(id, 'status').then(
         (stage) => {
           if (last.get(id) === stage) return;
@@ -73,7 +80,10 @@ export async function foodDelivery(serverUrl: string): Promise<boolean> {
   await client.signal(delivered, 'delivered', { at: 'front door' });
   out(`${stamp()}  signal delivered -> order-1`);
 
-  const results = await Promise.all([client.waitForWorkflow(delivered, { timeoutMs: 60_000, intervalMs: 100 }), client.waitForWorkflow(abandoned, { timeoutMs: 60_000, intervalMs: 100 })]);
+  const results = await Promise.all([
+    client.waitForWorkflow(delivered, { timeoutMs: 60_000, intervalMs: 100 }),
+    client.waitForWorkflow(abandoned, { timeoutMs: 60_000, intervalMs: 100 }),
+  ]);
   await new Promise((r) => setTimeout(r, 300));
   clearInterval(watch);
   for (const wf of results) out(`${stamp()}  ${String(wf.input.orderId)} ${wf.status}: ${JSON.stringify(wf.output)}`);

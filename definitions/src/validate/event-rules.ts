@@ -33,7 +33,12 @@ function timeoutProblem(task: JsonRecord, pointer: string): Problem[] {
   if (blank(timeout) || isExpression(timeout)) return [];
   const ms = parseDuration(timeout);
   return ms === null || ms <= 0
-    ? [{ pointer: pointerOf(pointer, 'inputParameters', 'timeout'), message: 'must be a duration such as "30s", "1m", "2h 30m" or "3 days"' }]
+    ? [
+        {
+          pointer: pointerOf(pointer, 'inputParameters', 'timeout'),
+          message: 'must be a duration such as "30s", "1m", "2h 30m" or "3 days"',
+        },
+      ]
     : [];
 }
 
@@ -48,7 +53,10 @@ export function waitForEventProblems(task: JsonRecord, pointer: string): Problem
   const match = params(task).match;
   const problems = [...named(task, pointer, 'event', 'WAIT_FOR_EVENT'), ...timeoutProblem(task, pointer)];
   if (match !== undefined && match !== null && typeof match !== 'string') {
-    problems.push({ pointer: pointerOf(pointer, 'inputParameters', 'match'), message: 'must be a JavaScript expression over `event` and `workflow`' });
+    problems.push({
+      pointer: pointerOf(pointer, 'inputParameters', 'match'),
+      message: 'must be a JavaScript expression over `event` and `workflow`',
+    });
   }
   return problems;
 }

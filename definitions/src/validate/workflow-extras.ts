@@ -16,7 +16,10 @@ export function workflowExtrasProblems(def: JsonRecord, pointer: string): Proble
   if (isRecord(def.queries)) {
     for (const name of Object.keys(def.queries)) {
       if (!QUERY_NAME.test(name)) {
-        problems.push({ pointer: pointerOf(pointer, 'queries', name), message: 'query names are 1-100 letters, digits, dots, dashes or underscores' });
+        problems.push({
+          pointer: pointerOf(pointer, 'queries', name),
+          message: 'query names are 1-100 letters, digits, dots, dashes or underscores',
+        });
       }
     }
   }
@@ -49,7 +52,10 @@ function keyProblems(key: unknown, pointer: string): Problem[] {
     const parsed = parsePath(ref.expression);
     if (!parsed.ok) problems.push({ pointer, message: `\${${ref.expression}} is not a valid expression: it ${parsed.error}` });
     else if (ref.root !== 'workflow') {
-      problems.push({ pointer, message: `a flow-control key is resolved when the run starts and can only read \${workflow...}, not \${${ref.expression}}` });
+      problems.push({
+        pointer,
+        message: `a flow-control key is resolved when the run starts and can only read \${workflow...}, not \${${ref.expression}}`,
+      });
     }
   }
   return problems;

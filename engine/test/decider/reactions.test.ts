@@ -9,10 +9,19 @@ describe('WAIT_FOR_EVENT, WAIT_FOR_SIGNAL and EVENT in the decider', () => {
     ['WAIT_FOR_EVENT', { event: 'payments' }, 0],
     ['WAIT_FOR_SIGNAL', { signal: 'go', timeout: '1h' }, 3_600_000],
   ])('%s %j is held IN_PROGRESS, not queued, its first timer the earlier of its timeout and the safety check', (type, params, timeout) => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'wait', taskReferenceName: 'wait', type, inputParameters: params }, simple('next')] });
+    const h = new DeciderHarness({
+      name: 'w',
+      tasks: [{ name: 'wait', taskReferenceName: 'wait', type, inputParameters: params }, simple('next')],
+    });
     const t = h.open('wait');
     const check = h.now + WAIT_CHECK_MS;
-    expect(t).toMatchObject({ status: 'IN_PROGRESS', queued: false, taskType: type, inputData: params, wakeAt: timeout > 0 ? Math.min(h.now + timeout, check) : check });
+    expect(t).toMatchObject({
+      status: 'IN_PROGRESS',
+      queued: false,
+      taskType: type,
+      inputData: params,
+      wakeAt: timeout > 0 ? Math.min(h.now + timeout, check) : check,
+    });
     expect(h.scheduledRefs()).toEqual(['wait']);
     h.complete('wait', { timedOut: true });
     expect(h.scheduledRefs()).toEqual(['next']);
@@ -24,30 +33,59 @@ describe('WAIT_FOR_EVENT, WAIT_FOR_SIGNAL and EVENT in the decider', () => {
     ['WAIT_FOR_SIGNAL', { signal: '${workflow.input.empty}' }, /needs inputParameters.signal/],
     ['WAIT_FOR_SIGNAL', { signal: 'go', timeout: '${workflow.input.t}' }, /invalid timeout 'soon'/],
   ])('%s with %j fails the workflow for good, saying why', (type, params, reason) => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'wait', taskReferenceName: 'wait', type, inputParameters: params }] }, { t: 'soon', num: 42, empty: '' });
+    const h = new DeciderHarness(
+      { name: 'w', tasks: [{ name: 'wait', taskReferenceName: 'wait', type, inputParameters: params }] },
+      { t: 'soon', num: 42, empty: '' },
+    );
     expect(h.wf.status).toBe('FAILED');
     expect(h.wf.reasonForIncompletion).toMatch(reason);
     expect(h.task('wait')).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR' });
   });
 
   it('an optional wait that fails lets the flow go on', () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'wait', taskReferenceName: 'wait', type: 'WAIT_FOR_SIGNAL', optional: true, inputParameters: { signal: 'go' } }, simple('next')] });
+    const h = new DeciderHarness({
+      name: 'w',
+      tasks: [
+        { name: 'wait', taskReferenceName: 'wait', type: 'WAIT_FOR_SIGNAL', optional: true, inputParameters: { signal: 'go' } },
+        simple('next'),
+      ],
+    });
     h.report('wait', 'FAILED', {}, 'cancelled');
     expect(h.scheduledRefs()).toEqual(['next']);
   });
 
   it('EVENT records the event it will publish: its name from the sink, an id derived from the attempt', () => {
     const h = new DeciderHarness(
-      { name: 'notify', tasks: [{ name: 'emit', taskReferenceName: 'emit', type: 'EVENT', sink: 'conductor:orders', inputParameters: { id: '${workflow.input.id}' } }, simple('next')] },
+      {
+        name: 'notify',
+        tasks: [
+          {
+            name: 'emit',
+            taskReferenceName: 'emit',
+            type: 'EVENT',
+            sink: 'conductor:orders',
+            inputParameters: { id: '${workflow.input.id}' },
+          },
+          simple('next'),
+        ],
+      },
       { id: 7 },
     );
     const t = h.open('emit');
     expect(t).toMatchObject({ status: 'IN_PROGRESS', queued: false, inputData: { id: 7 }, wakeAt: h.now + WAIT_CHECK_MS });
-    expect(t.outputData).toEqual({ event_produced: 'conductor:orders', sink: 'conductor:orders', eventName: 'orders', eventId: eventTaskEventId(t.taskId) });
+    expect(t.outputData).toEqual({
+      event_produced: 'conductor:orders',
+      sink: 'conductor:orders',
+      eventName: 'orders',
+      eventId: eventTaskEventId(t.taskId),
+    });
     h.complete('emit', t.outputData);
     expect(h.scheduledRefs()).toEqual(['next']);
 
-    const bare = new DeciderHarness({ name: 'notify', tasks: [{ name: 'emit', taskReferenceName: 'emit', type: 'EVENT', sink: 'conductor' }] });
+    const bare = new DeciderHarness({
+      name: 'notify',
+      tasks: [{ name: 'emit', taskReferenceName: 'emit', type: 'EVENT', sink: 'conductor' }],
+    });
     expect(bare.open('emit').outputData.eventName).toBe('notify:emit');
   });
 

@@ -60,12 +60,15 @@ describe.each(storeKinds())('events, signals and schedules across kill -9 (%s)',
       for (let i = 0; i < SIGNALLED; i++) waiting.push(await call(url, 'POST', '/api/workflow/two_signals', {}));
 
       const executed = async (): Promise<number[]> =>
-        (await call(url, 'GET', '/api/scheduler/search/executions?size=1000&sort=scheduledTime:ASC')).results.map((e: any) => e.scheduledTime);
+        (await call(url, 'GET', '/api/scheduler/search/executions?size=1000&sort=scheduledTime:ASC')).results.map(
+          (e: any) => e.scheduledTime,
+        );
       await waitFor('the schedule ticking', async () => (await executed()).length >= 2, 60_000, 100);
 
       // Events and signals stream in; the engine dies in the middle and comes back.
       const sends: Array<() => Promise<void>> = [];
-      for (let i = 0; i < EVENTS; i++) sends.push(() => deliver(() => url, 'POST', '/api/events', { name: 'orders', id: `order-${i}`, data: { n: i } }));
+      for (let i = 0; i < EVENTS; i++)
+        sends.push(() => deliver(() => url, 'POST', '/api/events', { name: 'orders', id: `order-${i}`, data: { n: i } }));
       waiting.forEach((id, i) => {
         sends.push(() => deliver(() => url, 'POST', `/api/workflow/${id}/signal/go?signalId=${i}-a`, { n: 1 }));
         sends.push(() => deliver(() => url, 'POST', `/api/workflow/${id}/signal/go?signalId=${i}-b`, { n: 2 }));
@@ -108,7 +111,14 @@ describe.each(storeKinds())('events, signals and schedules across kill -9 (%s)',
 
       await waitFor(
         'every signalled workflow completed',
-        async () => (await call(url, 'GET', '/api/workflow/search?query=workflowType%20IN%20(two_signals)%20AND%20status%20IN%20(COMPLETED)&size=1000')).totalHits === SIGNALLED,
+        async () =>
+          (
+            await call(
+              url,
+              'GET',
+              '/api/workflow/search?query=workflowType%20IN%20(two_signals)%20AND%20status%20IN%20(COMPLETED)&size=1000',
+            )
+          ).totalHits === SIGNALLED,
         120_000,
         500,
       );
@@ -125,7 +135,12 @@ describe.each(storeKinds())('events, signals and schedules across kill -9 (%s)',
 
       // The schedule: stopped, then every due time from the first to the last fired once, none skipped
       // (runCatchupScheduleInstances: the second the engine was down is fired after the restart).
-      await waitFor('the schedule ticking after the restart', async () => (await executed()).some((t) => t > restartedAt + 2000), 60_000, 200);
+      await waitFor(
+        'the schedule ticking after the restart',
+        async () => (await executed()).some((t) => t > restartedAt + 2000),
+        60_000,
+        200,
+      );
       await call(url, 'PUT', '/api/scheduler/schedules/every_second/pause');
       await new Promise((r) => setTimeout(r, 1000));
       const executions = await waitFor(

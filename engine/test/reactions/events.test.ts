@@ -8,8 +8,19 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
   beforeEach(async () => {
     p = await PolicyServer.start(kind);
     await p.taskDefs([{ name: 'ship' }]);
-    await p.workflowDef({ name: 'on_order', version: 1, tasks: [{ name: 'ship', taskReferenceName: 'ship', inputParameters: { order: '${workflow.input.orderId}' } }] });
-    await p.workflowDef({ name: 'hold', version: 1, tasks: [{ name: 'gate', taskReferenceName: 'gate', type: 'WAIT' }, { name: 'ship', taskReferenceName: 'ship' }] });
+    await p.workflowDef({
+      name: 'on_order',
+      version: 1,
+      tasks: [{ name: 'ship', taskReferenceName: 'ship', inputParameters: { order: '${workflow.input.orderId}' } }],
+    });
+    await p.workflowDef({
+      name: 'hold',
+      version: 1,
+      tasks: [
+        { name: 'gate', taskReferenceName: 'gate', type: 'WAIT' },
+        { name: 'ship', taskReferenceName: 'ship' },
+      ],
+    });
   });
   afterEach(async () => {
     await p.close();
@@ -23,7 +34,11 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
     );
 
   it('keeps handler CRUD to Conductor: 409 for a name that exists, 404 for an update of none, 400 naming the field', async () => {
-    const h = { name: 'start_on_order', event: 'conductor:orders', actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}' } } }] };
+    const h = {
+      name: 'start_on_order',
+      event: 'conductor:orders',
+      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}' } } }],
+    };
     expect((await p.s.req('POST', '/api/event', h)).status).toBe(200);
     expect((await p.s.req('POST', '/api/event', h)).status).toBe(409);
     expect((await p.s.req('PUT', '/api/event', { ...h, name: 'nope' })).status).toBe(404);
@@ -38,7 +53,9 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
     const append = await p.s.req('POST', '/api/event', {
       name: 'y',
       event: 'conductor:orders',
-      actions: [{ action: 'update_workflow_variables', update_workflow_variables: { workflowId: '${wf}', variables: { a: 1 }, appendArray: true } }],
+      actions: [
+        { action: 'update_workflow_variables', update_workflow_variables: { workflowId: '${wf}', variables: { a: 1 }, appendArray: true } },
+      ],
     });
     expect(append.status).toBe(400);
     expect(append.body.errors[0].pointer).toBe('/actions/0/update_workflow_variables/appendArray');
@@ -53,7 +70,12 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
       name: 'big_orders',
       event: 'conductor:orders',
       condition: '$.total > 100',
-      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}', customer: '${customer.name}' }, correlationId: '${id}' } }],
+      actions: [
+        {
+          action: 'start_workflow',
+          start_workflow: { name: 'on_order', input: { orderId: '${id}', customer: '${customer.name}' }, correlationId: '${id}' },
+        },
+      ],
     });
     await p.s.req('POST', '/api/event', {
       name: 'inactive',
@@ -119,7 +141,9 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
     expect(view.resumed.map((r: any) => r.workflowId).sort()).toEqual([ids[0], ids[1]].sort());
 
     // A second event naming the same (now closed) task fails that action, with the reason.
-    const again = await processed((await publish('control', { done: ids[0], failed: 'none', stopped: ids[2], tagged: 'none', who: 'x' })).body.id);
+    const again = await processed(
+      (await publish('control', { done: ids[0], failed: 'none', stopped: ids[2], tagged: 'none', who: 'x' })).body.id,
+    );
     expect(again.effects.map((x: any) => x.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
     expect(again.effects[0].error).toMatch(/no open task 'gate'/);
   });
@@ -128,30 +152,77 @@ describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
     await p.s.req('POST', '/api/event', {
       name: 'once',
       event: 'conductor:orders',
-      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}' }, idempotencyKey: '${id}', idempotencyStrategy: 'RETURN_EXISTING' } }],
+      actions: [
+        {
+          action: 'start_workflow',
+          start_workflow: {
+            name: 'on_order',
+            input: { orderId: '${id}' },
+            idempotencyKey: '${id}',
+            idempotencyStrategy: 'RETURN_EXISTING',
+          },
+        },
+      ],
     });
     const a = await processed((await publish('orders', { id: 'K-1' })).body.id);
     const b = await processed((await publish('orders', { id: 'K-1' })).body.id);
     expect(a.started).toHaveLength(1);
     expect(b.started).toEqual(a.started);
-    const failing = { name: 'once', event: 'conductor:orders', actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', idempotencyKey: '${id}' } }] };
+    const failing = {
+      name: 'once',
+      event: 'conductor:orders',
+      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', idempotencyKey: '${id}' } }],
+    };
     await p.s.req('PUT', '/api/event', failing);
     const c = await processed((await publish('orders', { id: 'K-1' })).body.id);
-    expect(c.effects[0]).toMatchObject({ status: 'FAILED', workflowId: a.started[0], error: expect.stringMatching(/idempotencyKey 'K-1'/) });
+    expect(c.effects[0]).toMatchObject({
+      status: 'FAILED',
+      workflowId: a.started[0],
+      error: expect.stringMatching(/idempotencyKey 'K-1'/),
+    });
   });
 
   it('the EVENT task publishes its input to conductor:<name> and completes; other sinks are refused at registration', async () => {
-    await p.workflowDef({ name: 'notify', version: 1, tasks: [{ name: 'emit', taskReferenceName: 'emit', type: 'EVENT', sink: 'conductor:orders', inputParameters: { id: '${workflow.input.id}' } }] });
-    await p.s.req('POST', '/api/event', { name: 'start', event: 'conductor:orders', actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}' } } }] });
+    await p.workflowDef({
+      name: 'notify',
+      version: 1,
+      tasks: [
+        {
+          name: 'emit',
+          taskReferenceName: 'emit',
+          type: 'EVENT',
+          sink: 'conductor:orders',
+          inputParameters: { id: '${workflow.input.id}' },
+        },
+      ],
+    });
+    await p.s.req('POST', '/api/event', {
+      name: 'start',
+      event: 'conductor:orders',
+      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_order', input: { orderId: '${id}' } } }],
+    });
     const id = await p.start('notify', { id: 'E-7' });
-    const wf = await until(() => p.workflow(id), (w) => w.status === 'COMPLETED');
+    const wf = await until(
+      () => p.workflow(id),
+      (w) => w.status === 'COMPLETED',
+    );
     const emit = wf.tasks[0];
-    expect(emit).toMatchObject({ taskType: 'EVENT', status: 'COMPLETED', outputData: { event_produced: 'conductor:orders', eventName: 'orders' } });
+    expect(emit).toMatchObject({
+      taskType: 'EVENT',
+      status: 'COMPLETED',
+      outputData: { event_produced: 'conductor:orders', eventName: 'orders' },
+    });
     const e = await processed(emit.outputData.eventId);
-    expect(e).toMatchObject({ name: 'orders', source: `task:${emit.taskId}`, data: { id: 'E-7', workflowInstanceId: id, workflowType: 'notify' } });
+    expect(e).toMatchObject({
+      name: 'orders',
+      source: `task:${emit.taskId}`,
+      data: { id: 'E-7', workflowInstanceId: id, workflowType: 'notify' },
+    });
     expect((await p.workflow(e.started[0])).input).toEqual({ orderId: 'E-7' });
 
-    const bad = await p.s.req('PUT', '/api/metadata/workflow', [{ name: 'bad', tasks: [{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'sqs:queue' }] }]);
+    const bad = await p.s.req('PUT', '/api/metadata/workflow', [
+      { name: 'bad', tasks: [{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'sqs:queue' }] },
+    ]);
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ pointer: '/0/tasks/0/sink', message: expect.stringMatching(/conductor:<event name>/) }]);
   });

@@ -37,15 +37,24 @@ describe.each(storeKinds())('fairness across flow-control keys (%s)', (kind) => 
     // A's worker has been busy: each completion let the next A run in (1 at start + one per completion).
     const grants = p.engine.reactions.admission.grants;
     for (let done = 0; done < A_BEFORE_B; done++) {
-      const [t] = await until(() => p.poll('work'), (ts) => ts.length === 1);
+      const [t] = await until(
+        () => p.poll('work'),
+        (ts) => ts.length === 1,
+      );
       await p.report(t, 'COMPLETED');
     }
-    await until(async () => grants.get(keyA) ?? 0, (n) => n === A_BEFORE_B + 1);
+    await until(
+      async () => grants.get(keyA) ?? 0,
+      (n) => n === A_BEFORE_B + 1,
+    );
 
     // Quiet: B starts while A's slot is held; it must not wait for any A slot.
     const aBefore = grants.get(keyA) ?? 0;
     const b = await p.start('tenant_job', { tenant: 'B', n: 1 });
-    const admitted = await until(() => p.workflow(b), (w) => w.tasks.length === 1);
+    const admitted = await until(
+      () => p.workflow(b),
+      (w) => w.tasks.length === 1,
+    );
     const quietWait = (grants.get(keyA) ?? 0) - aBefore;
     expect(admitted.flowWait).toBeUndefined();
     expect(quietWait).toBe(0);
@@ -64,10 +73,16 @@ describe.each(storeKinds())('fairness across flow-control keys (%s)', (kind) => 
         if (ts.length === 0) await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    await until(async () => aDone, (n) => n >= 5);
+    await until(
+      async () => aDone,
+      (n) => n >= 5,
+    );
     const aBusyBefore = grants.get(keyA) ?? 0;
     const b2 = await p.start('tenant_job', { tenant: 'B', n: 2 });
-    await until(() => p.workflow(b2), (w) => w.tasks.length === 1 || w.status === 'COMPLETED');
+    await until(
+      () => p.workflow(b2),
+      (w) => w.tasks.length === 1 || w.status === 'COMPLETED',
+    );
     const busyWait = (grants.get(keyA) ?? 0) - aBusyBefore;
     stop = true;
     await aWorker;

@@ -33,14 +33,21 @@ describe.each(storeKinds())('flow control (%s)', (kind) => {
     expect(await workOf(a2)).toEqual([]);
     const w2 = await p.workflow(a2);
     expect(w2).toMatchObject({ status: 'RUNNING', flowWait: { since: expect.any(Number) } });
-    expect(await flow(a2)).toMatchObject({ state: 'WAITING', waiting: [{ key: 'per_customer/concurrency0/A', position: 1, queued: 2 }], holds: [] });
+    expect(await flow(a2)).toMatchObject({
+      state: 'WAITING',
+      waiting: [{ key: 'per_customer/concurrency0/A', position: 1, queued: 2 }],
+      holds: [],
+    });
     expect((await flow(a3)).waiting[0].position).toBe(2);
     expect(await flow(a1)).toMatchObject({ state: 'ADMITTED', holds: ['per_customer/concurrency0/A'], waiting: [] });
 
     const t1 = (await p.poll('work', 10)).find((t) => t.workflowInstanceId === a1);
     p.clock.advance(1000);
     await p.report(t1, 'COMPLETED');
-    const let2 = await until(() => workOf(a2), (ts) => ts.length === 1);
+    const let2 = await until(
+      () => workOf(a2),
+      (ts) => ts.length === 1,
+    );
     expect(let2[0].status).toBe('SCHEDULED');
     expect((await p.workflow(a2)).startTime).toBe(p.clock.now());
     expect((await p.workflow(a2)).flowWait).toBeUndefined();
@@ -48,9 +55,15 @@ describe.each(storeKinds())('flow control (%s)', (kind) => {
 
     // A waiting run can be terminated: it leaves the queue and holds nothing.
     expect((await p.s.req('DELETE', `/api/workflow/${a3}`)).status).toBe(200);
-    await until(() => flow(a3), (f) => f.waiting.length === 0);
+    await until(
+      () => flow(a3),
+      (f) => f.waiting.length === 0,
+    );
     await p.report(await p.pollOne('work'), 'COMPLETED');
-    await until(() => p.engine.store.flowHolders('per_customer/concurrency0/A'), (h) => h.length === 0);
+    await until(
+      () => p.engine.store.flowHolders('per_customer/concurrency0/A'),
+      (h) => h.length === 0,
+    );
     expect(await workOf(a3)).toEqual([]);
   });
 
@@ -59,7 +72,10 @@ describe.each(storeKinds())('flow control (%s)', (kind) => {
     for (let n = 0; n < 6; n++) ids.push(await start('C', n));
     const order: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const [t] = await until(() => p.poll('work'), (ts) => ts.length === 1);
+      const [t] = await until(
+        () => p.poll('work'),
+        (ts) => ts.length === 1,
+      );
       order.push(t.inputData.n as number);
       await p.report(t, 'COMPLETED');
     }
@@ -86,7 +102,14 @@ describe.each(storeKinds())('flow control (%s)', (kind) => {
     await p.tick(4999);
     expect(await workOf(first)).toEqual([]);
     await p.tick(1);
-    expect((await until(() => workOf(first), (ts) => ts.length === 1))[0].inputData).toEqual({ n: 3 });
+    expect(
+      (
+        await until(
+          () => workOf(first),
+          (ts) => ts.length === 1,
+        )
+      )[0].inputData,
+    ).toEqual({ n: 3 });
     expect((await workOf(other))[0].inputData).toEqual({ n: 9 });
     // The period is over: the next start is a new run.
     const next = await p.start('digest', { user: 'u1', n: 4 });
@@ -120,7 +143,11 @@ describe.each(storeKinds())('flow control (%s)', (kind) => {
 
   it('refuses a flow-control key that reads anything but the workflow, naming the field', async () => {
     const r = await p.s.req('PUT', '/api/metadata/workflow', [
-      { name: 'bad', tasks: [{ name: 'work', taskReferenceName: 'work' }], flowControl: { concurrency: [{ key: '${work.output.x}', limit: 1 }], debounce: { key: 'k', period: '0s' } } },
+      {
+        name: 'bad',
+        tasks: [{ name: 'work', taskReferenceName: 'work' }],
+        flowControl: { concurrency: [{ key: '${work.output.x}', limit: 1 }], debounce: { key: 'k', period: '0s' } },
+      },
     ]);
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([

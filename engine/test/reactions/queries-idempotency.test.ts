@@ -16,7 +16,8 @@ describe.each(storeKinds())('queries and idempotent start (%s)', (kind) => {
       ],
       variables: { stage: 'new' },
       queries: {
-        stage: 'if .tasks.deliver.status == "COMPLETED" then "delivered" elif .tasks.cook.status == "COMPLETED" then "on its way" else "cooking" end',
+        stage:
+          'if .tasks.deliver.status == "COMPLETED" then "delivered" elif .tasks.cook.status == "COMPLETED" then "on its way" else "cooking" end',
         summary: '{id: .input.orderId, status, cookedBy: .tasks.cook.output.chef}',
         broken: '.input.orderId | error("no such order")',
       },
@@ -52,7 +53,9 @@ describe.each(storeKinds())('queries and idempotent start (%s)', (kind) => {
     const failing = await query(id, 'broken');
     expect(failing.status).toBe(422);
     expect(failing.body).toMatchObject({ code: 'QUERY_FAILED', detail: expect.stringMatching(/no such order/) });
-    const badName = await p.s.req('PUT', '/api/metadata/workflow', [{ name: 'q', tasks: [{ name: 'cook', taskReferenceName: 'cook' }], queries: { 'has space': '.' } }]);
+    const badName = await p.s.req('PUT', '/api/metadata/workflow', [
+      { name: 'q', tasks: [{ name: 'cook', taskReferenceName: 'cook' }], queries: { 'has space': '.' } },
+    ]);
     expect(badName.body.errors).toEqual([{ pointer: '/0/queries/has space', message: expect.stringMatching(/query names/) }]);
   });
 
@@ -65,15 +68,22 @@ describe.each(storeKinds())('queries and idempotent start (%s)', (kind) => {
     expect(dup.body).toMatchObject({ workflowId: first.text, detail: expect.stringContaining(first.text) });
     expect((await p.s.req('POST', '/api/workflow', { ...body, idempotencyStrategy: 'RETURN_EXISTING' })).text).toBe(first.text);
     // By name with query parameters, and through execute.
-    const byName = await p.s.req('POST', '/api/workflow/order?idempotencyKey=order-I-1&idempotencyStrategy=RETURN_EXISTING', { orderId: 'other' });
+    const byName = await p.s.req('POST', '/api/workflow/order?idempotencyKey=order-I-1&idempotencyStrategy=RETURN_EXISTING', {
+      orderId: 'other',
+    });
     expect(byName.text).toBe(first.text);
     expect((await p.s.req('POST', '/api/workflow/order?idempotencyKey=order-I-1', {})).status).toBe(409);
-    const exec = await p.s.req('POST', '/api/workflow/execute/order/1?waitForSeconds=0', { ...body, idempotencyStrategy: 'RETURN_EXISTING' });
+    const exec = await p.s.req('POST', '/api/workflow/execute/order/1?waitForSeconds=0', {
+      ...body,
+      idempotencyStrategy: 'RETURN_EXISTING',
+    });
     expect(exec.body.workflowId).toBe(first.text);
     // One run only, with the first input; another key or another workflow name is another run.
     expect((await p.workflow(first.text)).input).toEqual({ orderId: 'I-1' });
     expect((await p.s.req('POST', '/api/workflow', { ...body, idempotencyKey: 'order-I-2' })).text).not.toBe(first.text);
-    const racing = await Promise.all(Array.from({ length: 8 }, () => p.s.req('POST', '/api/workflow', { ...body, idempotencyKey: 'race' })));
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, () => p.s.req('POST', '/api/workflow', { ...body, idempotencyKey: 'race' })),
+    );
     expect(racing.filter((r) => r.status === 200)).toHaveLength(1);
     expect(racing.filter((r) => r.status === 409)).toHaveLength(7);
   });
@@ -81,7 +91,9 @@ describe.each(storeKinds())('queries and idempotent start (%s)', (kind) => {
   it('refuses FAIL_ON_RUNNING and unknown strategies with 400 naming the field', async () => {
     const r = await p.s.req('POST', '/api/workflow', { name: 'order', idempotencyKey: 'k', idempotencyStrategy: 'FAIL_ON_RUNNING' });
     expect(r.status).toBe(400);
-    expect(r.body.errors).toEqual([{ pointer: '/idempotencyStrategy', message: expect.stringMatching(/FAIL_ON_RUNNING is not supported/) }]);
+    expect(r.body.errors).toEqual([
+      { pointer: '/idempotencyStrategy', message: expect.stringMatching(/FAIL_ON_RUNNING is not supported/) },
+    ]);
     const q = await p.s.req('POST', '/api/workflow/order?idempotencyKey=k&idempotencyStrategy=MAYBE', {});
     expect(q.body.errors).toEqual([{ pointer: '/query/idempotencyStrategy', message: 'must be FAIL or RETURN_EXISTING' }]);
     const schema = await p.s.req('POST', '/api/workflow', { name: 'order', idempotencyKey: 'k', idempotencyStrategy: 'MAYBE' });

@@ -23,12 +23,20 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
       startWorkflowRequest: { name: 'nightly', input: { scope: 'all' } },
       ...extra,
     });
-  const runs = async () => (await p.s.req('GET', '/api/workflow/search?query=workflowType%20IN%20(nightly)&sort=startTime:ASC&size=1000')).body;
+  const runs = async () =>
+    (await p.s.req('GET', '/api/workflow/search?query=workflowType%20IN%20(nightly)&sort=startTime:ASC&size=1000')).body;
 
   it('stores Conductor WorkflowSchedules and refuses bad ones with 400 naming the field', async () => {
     const r = await schedule({ description: 'reports' });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ name: 'every_minute', zoneId: 'UTC', paused: false, runCatchupScheduleInstances: false, nextRunTime: T0 + 60_000, createTime: T0 });
+    expect(r.body).toMatchObject({
+      name: 'every_minute',
+      zoneId: 'UTC',
+      paused: false,
+      runCatchupScheduleInstances: false,
+      nextRunTime: T0 + 60_000,
+      createTime: T0,
+    });
     expect((await p.s.req('GET', '/api/scheduler/schedules')).body.map((s: any) => s.name)).toEqual(['every_minute']);
     expect((await p.s.req('GET', '/api/scheduler/schedules?workflowName=other')).body).toEqual([]);
     expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body.description).toBe('reports');
@@ -40,11 +48,15 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
     expect(five.status).toBe(400);
     expect(five.body.errors).toEqual([{ pointer: '/cronExpression', message: expect.stringMatching(/six-field/) }]);
     expect((await schedule({ cronExpression: '0 0 25 * * *' })).body.errors[0].pointer).toBe('/cronExpression');
-    expect((await schedule({ zoneId: 'Mars/Olympus' })).body.errors).toEqual([{ pointer: '/zoneId', message: expect.stringMatching(/time zone/) }]);
+    expect((await schedule({ zoneId: 'Mars/Olympus' })).body.errors).toEqual([
+      { pointer: '/zoneId', message: expect.stringMatching(/time zone/) },
+    ]);
     expect((await schedule({ startWorkflowRequest: { name: 'unknown' } })).body.errors).toEqual([
       { pointer: '/startWorkflowRequest/name', message: 'names no registered workflow definition' },
     ]);
-    expect((await schedule({ startWorkflowRequest: {} })).body.errors).toEqual([{ pointer: '/startWorkflowRequest/name', message: 'is required' }]);
+    expect((await schedule({ startWorkflowRequest: {} })).body.errors).toEqual([
+      { pointer: '/startWorkflowRequest/name', message: 'is required' },
+    ]);
     expect((await schedule({ scheduleStartTime: 10, scheduleEndTime: 5 })).body.errors).toEqual([
       { pointer: '/scheduleEndTime', message: 'must be after scheduleStartTime' },
     ]);
@@ -65,7 +77,9 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
     expect(two.totalHits).toBe(2);
     const first = await p.workflow(two.results[0].workflowId);
     expect(first.input).toEqual({ scope: 'all', _scheduledTime: T0 + 60_000, _executedTime: T0 + 60_000 });
-    const executions = (await p.s.req('GET', '/api/scheduler/search/executions?query=scheduleName%20%3D%20every_minute&sort=scheduledTime:ASC')).body;
+    const executions = (
+      await p.s.req('GET', '/api/scheduler/search/executions?query=scheduleName%20%3D%20every_minute&sort=scheduledTime:ASC')
+    ).body;
     expect(executions.totalHits).toBe(2);
     expect(executions.results.map((x: any) => [x.scheduledTime, x.state, x.workflowId])).toEqual([
       [T0 + 60_000, 'EXECUTED', two.results[0].workflowId],
@@ -84,7 +98,8 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
     await p.tick(0);
     await p.tick(0);
     const all = await p.s.req('GET', '/api/scheduler/search/executions?size=100&sort=scheduledTime:ASC');
-    const of = (name: string) => all.body.results.filter((x: any) => x.scheduleName === name).map((x: any) => (x.scheduledTime - T0) / 60_000);
+    const of = (name: string) =>
+      all.body.results.filter((x: any) => x.scheduleName === name).map((x: any) => (x.scheduledTime - T0) / 60_000);
     // Within the one-minute misfire grace: only +10 is late rather than missed.
     expect(of('every_minute')).toEqual([10]);
     expect(of('catch_up')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -94,14 +109,20 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
   it('a paused schedule does not fire; resumed, it goes on from the next due time without catching up', async () => {
     await schedule();
     expect((await p.s.req('PUT', '/api/scheduler/schedules/every_minute/pause?reason=maintenance')).status).toBe(200);
-    expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body).toMatchObject({ paused: true, pausedReason: 'maintenance' });
+    expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body).toMatchObject({
+      paused: true,
+      pausedReason: 'maintenance',
+    });
     await p.tick(300_000);
     expect((await runs()).totalHits).toBe(0);
     expect((await p.s.req('PUT', '/api/scheduler/bulk/resume', ['every_minute', 'unknown'])).body).toEqual({
       bulkSuccessfulResults: ['every_minute'],
       bulkErrorResults: { unknown: "schedule 'unknown' not found" },
     });
-    expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body).toMatchObject({ paused: false, nextRunTime: T0 + 360_000 });
+    expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body).toMatchObject({
+      paused: false,
+      nextRunTime: T0 + 360_000,
+    });
     await p.tick(60_000);
     expect((await runs()).totalHits).toBe(1);
     expect((await p.s.req('PUT', '/api/scheduler/schedules/none/pause')).status).toBe(404);
@@ -115,9 +136,14 @@ describe.each(storeKinds())('schedules (%s)', (kind) => {
     expect(executions.map((x: any) => (x.scheduledTime - T0) / 60_000)).toEqual([3, 4, 5]);
     expect((await p.s.req('GET', '/api/scheduler/schedules/every_minute')).body.nextRunTime).toBe(0);
 
-    const next = await p.s.req('GET', `/api/scheduler/nextFewSchedules?cronExpression=0%200%209%20*%20*%20MON-FRI&zoneId=America/New_York&scheduleStartTime=${T0}&limit=3`);
+    const next = await p.s.req(
+      'GET',
+      `/api/scheduler/nextFewSchedules?cronExpression=0%200%209%20*%20*%20MON-FRI&zoneId=America/New_York&scheduleStartTime=${T0}&limit=3`,
+    );
     expect(next.body).toEqual([Date.UTC(2026, 0, 5, 14), Date.UTC(2026, 0, 6, 14), Date.UTC(2026, 0, 7, 14)]);
-    expect((await p.s.req('GET', '/api/scheduler/nextFewSchedules?cronExpression=nonsense')).body.errors[0].pointer).toBe('/query/cronExpression');
+    expect((await p.s.req('GET', '/api/scheduler/nextFewSchedules?cronExpression=nonsense')).body.errors[0].pointer).toBe(
+      '/query/cronExpression',
+    );
   });
 });
 
@@ -130,8 +156,15 @@ if (storeKinds().includes('mongodb')) {
       const a = await startTestServer('mongodb', { clock, env });
       const b = await startTestServer('mongodb', { clock, env });
       try {
-        await a.req('PUT', '/api/metadata/workflow', [{ name: 'nightly', version: 1, tasks: [{ name: 'report', taskReferenceName: 'report', type: 'WAIT' }] }]);
-        await a.req('POST', '/api/scheduler/schedules', { name: 's', cronExpression: '*/10 * * * * *', startWorkflowRequest: { name: 'nightly' }, runCatchupScheduleInstances: true });
+        await a.req('PUT', '/api/metadata/workflow', [
+          { name: 'nightly', version: 1, tasks: [{ name: 'report', taskReferenceName: 'report', type: 'WAIT' }] },
+        ]);
+        await a.req('POST', '/api/scheduler/schedules', {
+          name: 's',
+          cronExpression: '*/10 * * * * *',
+          startWorkflowRequest: { name: 'nightly' },
+          runCatchupScheduleInstances: true,
+        });
         for (let i = 0; i < 12; i++) {
           clock.advance(5_000);
           await Promise.all([a.running.sweeper.sweep(), b.running.sweeper.sweep()]);

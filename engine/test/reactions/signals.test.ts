@@ -19,13 +19,21 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
     p = await PolicyServer.start(kind);
     await p.taskDefs([{ name: 'after' }]);
     await p.workflowDef(flow);
-    await p.workflowDef({ name: 'waits', version: 1, tasks: [{ name: 'gate', taskReferenceName: 'gate', type: 'WAIT' }, { name: 'after', taskReferenceName: 'after' }] });
+    await p.workflowDef({
+      name: 'waits',
+      version: 1,
+      tasks: [
+        { name: 'gate', taskReferenceName: 'gate', type: 'WAIT' },
+        { name: 'after', taskReferenceName: 'after' },
+      ],
+    });
   });
   afterEach(async () => {
     await p.close();
   });
 
-  const signal = (id: string, name: string, payload: unknown, query = '') => p.s.req('POST', `/api/workflow/${id}/signal/${name}${query}`, payload);
+  const signal = (id: string, name: string, payload: unknown, query = '') =>
+    p.s.req('POST', `/api/workflow/${id}/signal/${name}${query}`, payload);
 
   it('buffers signals in order: each WAIT_FOR_SIGNAL takes the oldest one of its name, whenever it arrived', async () => {
     const id = await p.start('two_signals');
@@ -34,9 +42,18 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
     expect(r1.body).toMatchObject({ workflowId: id, name: 'go', seq: 1 });
     await signal(id, 'other', { n: 'x' });
     await signal(id, 'go', { n: 2 });
-    const tasks = await until(() => p.tasksOf(id), (ts) => ts.some((t) => t.referenceTaskName === 'after'));
-    expect(tasks.find((t) => t.referenceTaskName === 'first')).toMatchObject({ status: 'COMPLETED', outputData: { signal: 'go', payload: { n: 1 }, seq: 1 } });
-    expect(tasks.find((t) => t.referenceTaskName === 'second')).toMatchObject({ status: 'COMPLETED', outputData: { payload: { n: 2 }, seq: 3 } });
+    const tasks = await until(
+      () => p.tasksOf(id),
+      (ts) => ts.some((t) => t.referenceTaskName === 'after'),
+    );
+    expect(tasks.find((t) => t.referenceTaskName === 'first')).toMatchObject({
+      status: 'COMPLETED',
+      outputData: { signal: 'go', payload: { n: 1 }, seq: 1 },
+    });
+    expect(tasks.find((t) => t.referenceTaskName === 'second')).toMatchObject({
+      status: 'COMPLETED',
+      outputData: { payload: { n: 2 }, seq: 3 },
+    });
     expect((await p.pollOne('after')).inputData).toEqual({ a: { n: 1 }, b: { n: 2 } });
     const inbox = (await p.s.req('GET', `/api/workflow/${id}/signals`)).body;
     expect(inbox.map((s: any) => [s.seq, s.name, s.consumedAt > 0])).toEqual([
@@ -47,24 +64,40 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
   });
 
   it('a signal sent before the workflow waits is kept until a step takes it; a signalId makes a send idempotent', async () => {
-    await p.workflowDef({ name: 'later', version: 1, tasks: [{ name: 'gate', taskReferenceName: 'gate', type: 'WAIT' }, flow.tasks[0]!, { name: 'after', taskReferenceName: 'after' }] });
+    await p.workflowDef({
+      name: 'later',
+      version: 1,
+      tasks: [{ name: 'gate', taskReferenceName: 'gate', type: 'WAIT' }, flow.tasks[0]!, { name: 'after', taskReferenceName: 'after' }],
+    });
     const id = await p.start('later');
     expect((await signal(id, 'go', { early: true }, '?signalId=s-1')).body.seq).toBe(1);
     expect((await signal(id, 'go', { early: 'again' }, '?signalId=s-1')).body).toMatchObject({ seq: 1, signalId: 's-1' });
     await p.s.req('POST', `/api/tasks/${id}/gate/COMPLETED`, {});
     // The step is armed right after the decision that opened it commits, in the background.
-    const first = await until(async () => (await p.tasksOf(id, 'first'))[0], (t) => t?.status === 'COMPLETED');
+    const first = await until(
+      async () => (await p.tasksOf(id, 'first'))[0],
+      (t) => t?.status === 'COMPLETED',
+    );
     expect(first).toMatchObject({ status: 'COMPLETED', outputData: { payload: { early: true }, signalId: 's-1' } });
     expect((await p.s.req('GET', `/api/workflow/${id}/signals`)).body).toHaveLength(1);
   });
 
   it('times out into {timedOut: true}; a later signal stays in the inbox for the next step', async () => {
     const id = await p.start('two_signals');
-    await until(() => p.engine.store.signalWaits(id, 'go'), (w) => w.length === 1);
+    await until(
+      () => p.engine.store.signalWaits(id, 'go'),
+      (w) => w.length === 1,
+    );
     await p.tick(60_000);
     expect((await p.tasksOf(id, 'first'))[0]).toMatchObject({ status: 'COMPLETED', outputData: { timedOut: true } });
-    await until(async () => (await p.tasksOf(id, 'second'))[0], (t) => t !== undefined);
-    await until(() => p.engine.store.signalWaits(id, 'go'), (w) => w.length === 1);
+    await until(
+      async () => (await p.tasksOf(id, 'second'))[0],
+      (t) => t !== undefined,
+    );
+    await until(
+      () => p.engine.store.signalWaits(id, 'go'),
+      (w) => w.length === 1,
+    );
     await signal(id, 'go', { n: 'late' });
     expect((await p.tasksOf(id, 'second'))[0]).toMatchObject({ status: 'COMPLETED', outputData: { payload: { n: 'late' } } });
   });
@@ -99,8 +132,20 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
     const id = await p.start('two_gates');
     const task = await p.s.req('POST', `/api/tasks/${id}/COMPLETED/signal/sync?returnStrategy=BLOCKING_TASK_INPUT`, { q: 'size?' });
     expect(task.status).toBe(200);
-    expect(task.body).toMatchObject({ responseType: 'BLOCKING_TASK_INPUT', targetWorkflowId: id, targetWorkflowStatus: 'RUNNING', input: { asked: 'size?' }, signalTimeout: false });
+    expect(task.body).toMatchObject({
+      responseType: 'BLOCKING_TASK_INPUT',
+      targetWorkflowId: id,
+      targetWorkflowStatus: 'RUNNING',
+      input: { asked: 'size?' },
+      signalTimeout: false,
+    });
     const wf = await p.s.req('POST', `/api/tasks/${id}/COMPLETED/signal/sync`, { done: true });
-    expect(wf.body).toMatchObject({ responseType: 'TARGET_WORKFLOW', workflowId: id, status: 'COMPLETED', targetWorkflowStatus: 'COMPLETED', signalTimeout: false });
+    expect(wf.body).toMatchObject({
+      responseType: 'TARGET_WORKFLOW',
+      workflowId: id,
+      status: 'COMPLETED',
+      targetWorkflowStatus: 'COMPLETED',
+      signalTimeout: false,
+    });
   });
 });

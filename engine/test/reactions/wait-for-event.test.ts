@@ -11,7 +11,11 @@ const flow = {
       name: 'paid',
       taskReferenceName: 'paid',
       type: 'WAIT_FOR_EVENT',
-      inputParameters: { event: 'payments', match: 'event.data.orderId === workflow.input.orderId && event.data.amount >= 10', timeout: '1m' },
+      inputParameters: {
+        event: 'payments',
+        match: 'event.data.orderId === workflow.input.orderId && event.data.amount >= 10',
+        timeout: '1m',
+      },
     },
     {
       name: 'route',
@@ -40,14 +44,21 @@ describe.each(storeKinds())('WAIT_FOR_EVENT (%s)', (kind) => {
   });
 
   const publish = async (data: unknown) => (await p.s.req('POST', '/api/events', { name: 'payments', data })).body.id as string;
-  const waitProcessed = (id: string) => until(async () => (await p.s.req('GET', `/api/events/${id}`)).body, (e) => e.status === 'PROCESSED');
+  const waitProcessed = (id: string) =>
+    until(
+      async () => (await p.s.req('GET', `/api/events/${id}`)).body,
+      (e) => e.status === 'PROCESSED',
+    );
 
   it('completes with the matching event only, ignores others, and is resumed once', async () => {
     const a = await p.start('await_payment', { orderId: 'A' });
     const b = await p.start('await_payment', { orderId: 'B' });
     const [held] = await p.tasksOf(a, 'paid');
     expect(held).toMatchObject({ status: 'IN_PROGRESS', taskType: 'WAIT_FOR_EVENT' });
-    await until(() => p.engine.store.eventWaits('payments', '', 10), (w) => w.length === 2);
+    await until(
+      () => p.engine.store.eventWaits('payments', '', 10),
+      (w) => w.length === 2,
+    );
     p.clock.advance(10);
 
     const other = await waitProcessed(await publish({ orderId: 'A', amount: 1 }));
@@ -68,7 +79,10 @@ describe.each(storeKinds())('WAIT_FOR_EVENT (%s)', (kind) => {
     await waitProcessed(early);
     p.clock.advance(1000);
     const c = await p.start('await_payment', { orderId: 'C' });
-    await until(() => p.engine.store.eventWaits('payments', '', 10), (w) => w.length === 1);
+    await until(
+      () => p.engine.store.eventWaits('payments', '', 10),
+      (w) => w.length === 1,
+    );
     expect((await p.tasksOf(c, 'paid'))[0].status).toBe('IN_PROGRESS');
 
     // As if the engine had stopped between the commit and registering the wait: no registration,
@@ -81,14 +95,20 @@ describe.each(storeKinds())('WAIT_FOR_EVENT (%s)', (kind) => {
     expect((await waitProcessed(late)).resumed).toEqual([]);
     expect((await p.tasksOf(c, 'paid'))[0].status).toBe('IN_PROGRESS');
     await p.tick(5000);
-    const done = await until(async () => (await p.tasksOf(c, 'paid'))[0], (t) => t.status === 'COMPLETED');
+    const done = await until(
+      async () => (await p.tasksOf(c, 'paid'))[0],
+      (t) => t.status === 'COMPLETED',
+    );
     expect(done.outputData.event.id).toBe(late);
     expect((await p.s.req('GET', `/api/events/${late}`)).body.resumed).toEqual([{ workflowId: c, taskId: task.taskId }]);
   });
 
   it('times out into {timedOut: true} (COMPLETED, not FAILED), and a SWITCH branches on it', async () => {
     const id = await p.start('await_payment', { orderId: 'D' });
-    await until(() => p.engine.store.eventWaits('payments', '', 10), (w) => w.length === 1);
+    await until(
+      () => p.engine.store.eventWaits('payments', '', 10),
+      (w) => w.length === 1,
+    );
     await p.tick(59_000);
     expect((await p.tasksOf(id, 'paid'))[0].status).toBe('IN_PROGRESS');
     await p.tick(1_000);
@@ -99,16 +119,34 @@ describe.each(storeKinds())('WAIT_FOR_EVENT (%s)', (kind) => {
   });
 
   it('a match that throws does not match (and is logged), and a bad timeout fails the step for good', async () => {
-    await p.workflowDef({ ...flow, name: 'broken', tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', match: 'event.data.nope.deeper === 1' } }] });
+    await p.workflowDef({
+      ...flow,
+      name: 'broken',
+      tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', match: 'event.data.nope.deeper === 1' } }],
+    });
     const id = await p.start('broken');
-    await until(() => p.engine.store.eventWaits('payments', '', 10), (w) => w.length === 1);
+    await until(
+      () => p.engine.store.eventWaits('payments', '', 10),
+      (w) => w.length === 1,
+    );
     expect((await waitProcessed(await publish({ x: 1 }))).resumed).toEqual([]);
     expect((await p.tasksOf(id, 'paid'))[0].status).toBe('IN_PROGRESS');
 
-    await p.workflowDef({ ...flow, name: 'bad_timeout', tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', timeout: '${workflow.input.t}' } }] });
+    await p.workflowDef({
+      ...flow,
+      name: 'bad_timeout',
+      tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', timeout: '${workflow.input.t}' } }],
+    });
     const bad = await p.start('bad_timeout', { t: 'soon' });
-    expect(await p.workflow(bad)).toMatchObject({ status: 'FAILED', reasonForIncompletion: expect.stringMatching(/invalid timeout 'soon'/) });
-    const refused = await p.s.req('PUT', '/api/metadata/workflow', [{ ...flow, name: 'x', tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', timeout: 'later' } }] }]);
-    expect(refused.body.errors).toEqual([{ pointer: '/0/tasks/0/inputParameters/timeout', message: expect.stringMatching(/must be a duration/) }]);
+    expect(await p.workflow(bad)).toMatchObject({
+      status: 'FAILED',
+      reasonForIncompletion: expect.stringMatching(/invalid timeout 'soon'/),
+    });
+    const refused = await p.s.req('PUT', '/api/metadata/workflow', [
+      { ...flow, name: 'x', tasks: [{ ...flow.tasks[0], inputParameters: { event: 'payments', timeout: 'later' } }] },
+    ]);
+    expect(refused.body.errors).toEqual([
+      { pointer: '/0/tasks/0/inputParameters/timeout', message: expect.stringMatching(/must be a duration/) },
+    ]);
   });
 });

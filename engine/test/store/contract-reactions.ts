@@ -75,7 +75,12 @@ export function reactionsContract(current: () => Store): void {
 
     it('adds event handlers once, updates only existing ones, lists them by event', async () => {
       const s = current();
-      const h = { name: 'h1', event: 'conductor:orders', actions: [{ action: 'start_workflow' as const, start_workflow: { name: 'w' } }], active: true };
+      const h = {
+        name: 'h1',
+        event: 'conductor:orders',
+        actions: [{ action: 'start_workflow' as const, start_workflow: { name: 'w' } }],
+        active: true,
+      };
       expect(await s.putEventHandler(h, 'create')).toBe(true);
       expect(await s.putEventHandler(h, 'create')).toBe(false);
       expect(await s.putEventHandler({ ...h, name: 'h2' }, 'update')).toBe(false);
@@ -141,7 +146,11 @@ export function reactionsContract(current: () => Store): void {
       await s.consumeSignal('b', 'w', 't2', 50);
       expect(await s.releaseSignal('b', 'w', 't2')).toBe(false);
       expect((await s.takenSignals('w', 'go')).map((x) => x.signalId)).toEqual(['a']);
-      expect((await s.listSignals('w', 10)).find((x) => x.signalId === 'b')).toMatchObject({ consumedAt: 50, takenBy: 't2', delivered: true });
+      expect((await s.listSignals('w', 10)).find((x) => x.signalId === 'b')).toMatchObject({
+        consumedAt: 50,
+        takenBy: 't2',
+        delivered: true,
+      });
     });
 
     it('lists undelivered signals older than a time until they are marked', async () => {
@@ -212,7 +221,9 @@ export function reactionsContract(current: () => Store): void {
       expect(all.results.map((r) => r.executionId)).toEqual(['3', '2', '1']);
       const a = await s.searchScheduleExecutions({ scheduleNames: ['a'], states: ['EXECUTED'], start: 0, size: 10 });
       expect(a.results.map((r) => [r.executionId, r.state])).toEqual([['1', 'EXECUTED']]);
-      expect((await s.searchScheduleExecutions({ from: 150, to: 250, start: 0, size: 10 })).results.map((r) => r.executionId)).toEqual(['2']);
+      expect((await s.searchScheduleExecutions({ from: 150, to: 250, start: 0, size: 10 })).results.map((r) => r.executionId)).toEqual([
+        '2',
+      ]);
       expect((await s.searchScheduleExecutions({ desc: false, start: 1, size: 1 })).results.map((r) => r.executionId)).toEqual(['2']);
     });
   });
@@ -283,7 +294,18 @@ export function reactionsContract(current: () => Store): void {
       const held = await s.getWorkflow('held');
       const { steps: _s, ...meta } = held!.state;
       void _s;
-      expect(await s.commitDecision({ workflowId: 'held', expectedRevision: held!.revision, workflow: { flowWait: null }, meta, newTasks: [], appliedTaskIds: [], closeTasks: [], now: 6 })).toBe(true);
+      expect(
+        await s.commitDecision({
+          workflowId: 'held',
+          expectedRevision: held!.revision,
+          workflow: { flowWait: null },
+          meta,
+          newTasks: [],
+          appliedTaskIds: [],
+          closeTasks: [],
+          now: 6,
+        }),
+      ).toBe(true);
       expect((await s.getWorkflow('held'))?.flowWait ?? null).toBeNull();
       expect(await s.setHeldInput('held', { v: 3 }, 7)).toBe(false);
     });
@@ -298,10 +320,28 @@ export function reactionsContract(current: () => Store): void {
       await s.insertEvent(event('new', 'x', 5000));
       await s.finishEvent('new', 5001);
       await s.putEventEffect(effect('old', 'h#0'), false);
-      const a = await s.appendSignal({ signalId: 'a', workflowId: 'w', name: 'go', payload: null, receivedAt: 1, takenBy: null, consumedAt: 0, delivered: false });
+      const a = await s.appendSignal({
+        signalId: 'a',
+        workflowId: 'w',
+        name: 'go',
+        payload: null,
+        receivedAt: 1,
+        takenBy: null,
+        consumedAt: 0,
+        delivered: false,
+      });
       await s.takeSignal('w', 'go', 't');
       await s.consumeSignal(a.signal.signalId, 'w', 't', 20);
-      await s.appendSignal({ signalId: 'b', workflowId: 'w', name: 'go', payload: null, receivedAt: 2, takenBy: null, consumedAt: 0, delivered: false });
+      await s.appendSignal({
+        signalId: 'b',
+        workflowId: 'w',
+        name: 'go',
+        payload: null,
+        receivedAt: 2,
+        takenBy: null,
+        consumedAt: 0,
+        delivered: false,
+      });
       expect(await s.purgeReactions(1000, 100)).toBeGreaterThanOrEqual(2);
       expect(await s.getEvent('old')).toBeNull();
       expect(await s.eventEffects(['old'])).toEqual([]);

@@ -3,7 +3,13 @@ import type { RouteDoc } from './routes';
 
 type Param = NonNullable<RouteDoc['params']>[number];
 
-const path = (name: string, description?: string): Param => ({ name, in: 'path', type: 'string', required: true, ...(description ? { description } : {}) });
+const path = (name: string, description?: string): Param => ({
+  name,
+  in: 'path',
+  type: 'string',
+  required: true,
+  ...(description ? { description } : {}),
+});
 const q = (name: string, type: Param['type'], description: string, def?: unknown): Param => ({
   name,
   in: 'query',
@@ -108,7 +114,8 @@ export const reactionRouteDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/workflow/{workflowId}/signal/{signalName}',
     tag: 'workflow',
-    summary: "Send a signal: stored durably, in order, in the workflow's inbox, for a WAIT_FOR_SIGNAL step to take (409 when the workflow ended)",
+    summary:
+      "Send a signal: stored durably, in order, in the workflow's inbox, for a WAIT_FOR_SIGNAL step to take (409 when the workflow ended)",
     conductor: false,
     params: [wfId, path('signalName'), q('signalId', 'string', 'makes the send idempotent: a signal with this id is stored once')],
     body: { schema: {}, description: 'the payload (any JSON)', yaml: true },
@@ -127,7 +134,8 @@ export const reactionRouteDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/workflow/{workflowId}/query/{name}',
     tag: 'workflow',
-    summary: "Answer one of the definition's queries (a jq expression over the run's state); changes nothing. 404: no such query; 422: the expression failed",
+    summary:
+      "Answer one of the definition's queries (a jq expression over the run's state); changes nothing. 404: no such query; 422: the expression failed",
     conductor: false,
     params: [wfId, path('name')],
     ok: { '200': ["the query's value", {}] },
@@ -145,7 +153,8 @@ export const reactionRouteDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/tasks/{workflowId}/{status}/signal',
     tag: 'task',
-    summary: "Signal the workflow's blocked task (its first open WAIT, or a running sub-workflow's) with a status; the body is merged into its output",
+    summary:
+      "Signal the workflow's blocked task (its first open WAIT, or a running sub-workflow's) with a status; the body is merged into its output",
     conductor: true,
     params: [wfId, path('status', 'COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR')],
     body: { schema: { type: 'object' }, description: 'the task output' },
@@ -201,7 +210,12 @@ export const reactionRouteDocs: RouteDoc[] = [
       q('size', 'integer', 'page size (at most 1000)', 100),
       q('sort', 'string', '`name:ASC` or `name:DESC`'),
     ],
-    ok: { '200': ['a page of schedules', { type: 'object', properties: { totalHits: { type: 'integer' }, results: arr(ref('WorkflowSchedule')) } }] },
+    ok: {
+      '200': [
+        'a page of schedules',
+        { type: 'object', properties: { totalHits: { type: 'integer' }, results: arr(ref('WorkflowSchedule')) } },
+      ],
+    },
   },
   {
     method: 'get',
@@ -280,13 +294,20 @@ export const reactionRouteDocs: RouteDoc[] = [
     summary: 'Search schedule executions (what each due time started)',
     conductor: true,
     params: [
-      q('query', 'string', '`scheduleName = a AND state IN (FAILED) AND scheduledTime > 1767225600000`: scheduleName, workflowName, state, scheduledTime'),
+      q(
+        'query',
+        'string',
+        '`scheduleName = a AND state IN (FAILED) AND scheduledTime > 1767225600000`: scheduleName, workflowName, state, scheduledTime',
+      ),
       q('start', 'integer', 'offset', 0),
       q('size', 'integer', 'page size (at most 1000)', 100),
       q('sort', 'string', '`scheduledTime:ASC` or `scheduledTime:DESC` (default)'),
     ],
     ok: {
-      '200': ['a page of executions, newest first', { type: 'object', properties: { totalHits: { type: 'integer' }, results: arr(ref('WorkflowScheduleExecution')) } }],
+      '200': [
+        'a page of executions, newest first',
+        { type: 'object', properties: { totalHits: { type: 'integer' }, results: arr(ref('WorkflowScheduleExecution')) } },
+      ],
     },
   },
 ];

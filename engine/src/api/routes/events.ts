@@ -21,7 +21,12 @@ export function eventRoutes(engine: Engine): Router {
 
   r.post('/', async (req, res) => {
     const body = check(validatePublish, bodyOf(req), 'event');
-    const out = await bus.publish({ name: body.name, data: body.data ?? null, ...(body.id !== undefined ? { id: body.id } : {}), source: 'api' });
+    const out = await bus.publish({
+      name: body.name,
+      data: body.data ?? null,
+      ...(body.id !== undefined ? { id: body.id } : {}),
+      source: 'api',
+    });
     res.status(202).json({ id: out.eventId, created: out.created });
   });
 
@@ -64,7 +69,8 @@ export function eventHandlerRoutes(engine: Engine): Router {
 
   r.put('/', async (req, res) => {
     const h = eventHandlerOf(bodyOf(req));
-    if (!(await store.putEventHandler(h, 'update'))) throw new NotFoundError(`event handler '${h.name}' not found; add it with POST /api/event`);
+    if (!(await store.putEventHandler(h, 'update')))
+      throw new NotFoundError(`event handler '${h.name}' not found; add it with POST /api/event`);
     res.status(200).end();
   });
 

@@ -46,7 +46,9 @@ export function schedulerRoutes(engine: Engine): Router {
       (s) =>
         (scheduleName === undefined || s.name === scheduleName) &&
         (paused === undefined || s.paused === paused) &&
-        (text === '*' || text === '' || `${s.name} ${s.description ?? ''} ${s.startWorkflowRequest.name}`.toLowerCase().includes(text.replace(/\*$/, '').toLowerCase())),
+        (text === '*' ||
+          text === '' ||
+          `${s.name} ${s.description ?? ''} ${s.startWorkflowRequest.name}`.toLowerCase().includes(text.replace(/\*$/, '').toLowerCase())),
     );
     if (desc) all.reverse();
     res.json({ totalHits: all.length, results: all.slice(start, start + size) });
@@ -83,7 +85,10 @@ export function schedulerRoutes(engine: Engine): Router {
 
   r.get('/nextFewSchedules', async (req, res) => {
     const expression = stringParam(req, 'cronExpression');
-    if (!expression) throw new ValidationError("query parameter 'cronExpression' is required", [{ pointer: '/query/cronExpression', message: 'is required' }]);
+    if (!expression)
+      throw new ValidationError("query parameter 'cronExpression' is required", [
+        { pointer: '/query/cronExpression', message: 'is required' },
+      ]);
     const zoneId = stringParam(req, 'zoneId') || 'UTC';
     const start = intParam(req, 'scheduleStartTime', engine.clock.now(), 0, 8.64e15);
     const end = intParam(req, 'scheduleEndTime', 0, 0, 8.64e15);
@@ -115,7 +120,10 @@ export function schedulerRoutes(engine: Engine): Router {
   return r;
 }
 
-async function bulk(names: string[], op: (name: string) => Promise<void>): Promise<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }> {
+async function bulk(
+  names: string[],
+  op: (name: string) => Promise<void>,
+): Promise<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }> {
   const bulkSuccessfulResults: string[] = [];
   const bulkErrorResults: Record<string, string> = {};
   for (const n of new Set(names)) {
@@ -167,7 +175,13 @@ const resolver: FieldResolver = {
  * by AND, each an equality or IN over scheduleName, workflowName or state, or a bound on
  * scheduledTime. Anything else is a 400 that says what is supported.
  */
-function executionFilterOf(query: string): { scheduleNames?: string[]; workflowNames?: string[]; states?: string[]; from?: number; to?: number } {
+function executionFilterOf(query: string): {
+  scheduleNames?: string[];
+  workflowNames?: string[];
+  states?: string[];
+  from?: number;
+  to?: number;
+} {
   let expr: Expr | null;
   try {
     expr = parseQuery(query, resolver);
@@ -178,7 +192,8 @@ function executionFilterOf(query: string): { scheduleNames?: string[]; workflowN
   const out: { scheduleNames?: string[]; workflowNames?: string[]; states?: string[]; from?: number; to?: number } = {};
   const clauses = expr === null ? [] : expr.kind === 'and' ? expr.items : [expr];
   const unsupported = (): never => {
-    const message = 'executions are filtered by `field = v` or `field IN (...)` on scheduleName, workflowName, state, and `scheduledTime >, >=, <, <= n`, joined by AND';
+    const message =
+      'executions are filtered by `field = v` or `field IN (...)` on scheduleName, workflowName, state, and `scheduledTime >, >=, <, <= n`, joined by AND';
     throw new ValidationError(`query parameter 'query' is not supported: ${message}`, [{ pointer: '/query/query', message }]);
   };
   const list = { scheduleName: 'scheduleNames', workflowName: 'workflowNames', state: 'states' } as const;
@@ -195,4 +210,3 @@ function executionFilterOf(query: string): { scheduleNames?: string[]; workflowN
   }
   return out;
 }
-

@@ -23,22 +23,41 @@ export function taskSignalRoutes(engine: Engine): Router {
   const r = Router();
 
   r.post('/:workflowId/:status/signal', async (req, res) => {
-    await signalBlockedTask(engine, req.params.workflowId, statusOf(req.params.status), outputOf(typeof req.body === 'string' ? bodyOf(req) : req.body));
+    await signalBlockedTask(
+      engine,
+      req.params.workflowId,
+      statusOf(req.params.status),
+      outputOf(typeof req.body === 'string' ? bodyOf(req) : req.body),
+    );
     res.status(200).end();
   });
 
   r.post('/:workflowId/:status/signal/sync', async (req, res) => {
     const strategy = (stringParam(req, 'returnStrategy') ?? 'TARGET_WORKFLOW') as Strategy;
     if (!STRATEGIES.includes(strategy)) {
-      throw new ValidationError(`returnStrategy must be one of ${STRATEGIES.join(', ')}`, [{ pointer: '/query/returnStrategy', message: `must be one of ${STRATEGIES.join(', ')}` }]);
+      throw new ValidationError(`returnStrategy must be one of ${STRATEGIES.join(', ')}`, [
+        { pointer: '/query/returnStrategy', message: `must be one of ${STRATEGIES.join(', ')}` },
+      ]);
     }
     const timeoutMs = intParam(req, 'timeoutMillis', 5000, 0, MAX_WAIT_MS);
-    const blocked = await signalBlockedTask(engine, req.params.workflowId, statusOf(req.params.status), outputOf(typeof req.body === 'string' ? bodyOf(req) : req.body));
+    const blocked = await signalBlockedTask(
+      engine,
+      req.params.workflowId,
+      statusOf(req.params.status),
+      outputOf(typeof req.body === 'string' ? bodyOf(req) : req.body),
+    );
     const ac = new AbortController();
     res.on('close', () => {
       if (!res.writableEnded) ac.abort();
     });
-    const out = await waitUntilBlocked(engine, req.params.workflowId, blocked.task, timeoutMs, Math.min(engine.options.pollRecheckMs, 500), ac.signal);
+    const out = await waitUntilBlocked(
+      engine,
+      req.params.workflowId,
+      blocked.task,
+      timeoutMs,
+      Math.min(engine.options.pollRecheckMs, 500),
+      ac.signal,
+    );
     const base = {
       responseType: strategy,
       targetWorkflowId: out.target.workflowId,
@@ -48,7 +67,11 @@ export function taskSignalRoutes(engine: Engine): Router {
     };
     if ((strategy === 'BLOCKING_TASK' || strategy === 'BLOCKING_TASK_INPUT') && out.blocking) {
       const t = out.blocking.task;
-      res.json(strategy === 'BLOCKING_TASK' ? { ...taskJson(t), ...base } : { ...base, workflowId: t.workflowInstanceId, taskId: t.taskId, input: t.inputData });
+      res.json(
+        strategy === 'BLOCKING_TASK'
+          ? { ...taskJson(t), ...base }
+          : { ...base, workflowId: t.workflowInstanceId, taskId: t.taskId, input: t.inputData },
+      );
       return;
     }
     const wf = strategy === 'BLOCKING_WORKFLOW' && out.blocking ? out.blocking.workflow : out.target;

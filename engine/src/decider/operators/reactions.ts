@@ -30,7 +30,7 @@ export function evaluateWaitForEvent(wt: WorkflowTask, ctx: DecideContext): Step
   const input = ctx.resolve(wt.inputParameters);
   const name = input.event;
   if (typeof name !== 'string' || name.trim() === '') {
-    return failNow(wt, ctx, "WAIT_FOR_EVENT needs inputParameters.event: the name of the event to wait for", { input, terminal: true });
+    return failNow(wt, ctx, 'WAIT_FOR_EVENT needs inputParameters.event: the name of the event to wait for', { input, terminal: true });
   }
   if (input.match !== undefined && input.match !== null && typeof input.match !== 'string') {
     return failNow(wt, ctx, 'WAIT_FOR_EVENT inputParameters.match must be a JavaScript expression (a string)', { input, terminal: true });
@@ -73,7 +73,12 @@ export function evaluateEvent(wt: WorkflowTask, ctx: DecideContext): StepResult 
   }
   // The id ctx.schedule gives this first attempt (domain/ids.ts).
   const taskId = taskIdFor(ctx.workflow.workflowId, wt.taskReferenceName, ctx.iteration, 0);
-  const output: JsonObject = { event_produced: `conductor:${eventName}`, sink: wt.sink ?? 'conductor', eventName, eventId: eventTaskEventId(taskId) };
+  const output: JsonObject = {
+    event_produced: `conductor:${eventName}`,
+    sink: wt.sink ?? 'conductor',
+    eventName,
+    eventId: eventTaskEventId(taskId),
+  };
   ctx.schedule(wt, { status: TaskStatus.IN_PROGRESS, queued: false, input, output, wakeAt: ctx.now + WAIT_CHECK_MS });
   return BLOCKED;
 }
@@ -109,4 +114,3 @@ function heldOutcome(wt: WorkflowTask, ctx: DecideContext): StepResult {
   if (isSuccessfulTask(step.status)) return DONE;
   return giveUp(wt, ctx, step);
 }
-

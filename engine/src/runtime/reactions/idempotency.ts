@@ -20,7 +20,9 @@ export function withIdempotency(req: StartRequest, key: unknown, strategy: unkno
     return req;
   }
   if (typeof key !== 'string' || key.length > MAX_KEY) {
-    throw new ValidationError(`idempotencyKey must be a string of 1-${MAX_KEY} characters`, [{ pointer: `${pointer}/idempotencyKey`, message: `must be 1-${MAX_KEY} characters` }]);
+    throw new ValidationError(`idempotencyKey must be a string of 1-${MAX_KEY} characters`, [
+      { pointer: `${pointer}/idempotencyKey`, message: `must be 1-${MAX_KEY} characters` },
+    ]);
   }
   const s = strategy === undefined || strategy === null || strategy === '' ? IdempotencyStrategy.FAIL : strategy;
   if (s !== IdempotencyStrategy.FAIL && s !== IdempotencyStrategy.RETURN_EXISTING) {
@@ -30,7 +32,12 @@ export function withIdempotency(req: StartRequest, key: unknown, strategy: unkno
         : 'must be FAIL or RETURN_EXISTING';
     throw new ValidationError(`idempotencyStrategy ${message}`, [{ pointer: `${pointer}/idempotencyStrategy`, message }]);
   }
-  return { ...req, workflowId: idempotentWorkflowId(req.name, key), ifExists: s === IdempotencyStrategy.FAIL ? 'fail' : 'return', idempotencyKey: key };
+  return {
+    ...req,
+    workflowId: idempotentWorkflowId(req.name, key),
+    ifExists: s === IdempotencyStrategy.FAIL ? 'fail' : 'return',
+    idempotencyKey: key,
+  };
 }
 
 /** Starts a workflow; a FAIL conflict is answered 409 with the existing run's id in the message and in `workflowId`. */

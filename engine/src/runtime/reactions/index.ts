@@ -107,7 +107,10 @@ export class Reactions {
 
   private background(p: Promise<void>, task: TaskRecord | null): void {
     p.catch((err: unknown) =>
-      this.engine.log.warn({ err, taskId: task?.taskId, workflowId: task?.workflowInstanceId }, 'reaction step failed; the sweeper will retry'),
+      this.engine.log.warn(
+        { err, taskId: task?.taskId, workflowId: task?.workflowInstanceId },
+        'reaction step failed; the sweeper will retry',
+      ),
     );
   }
 }

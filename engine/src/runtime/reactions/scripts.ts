@@ -10,8 +10,14 @@ export const MAX_EXPRESSION_CHARS = 10_000;
  * script sandbox, off the event loop (sandbox/pool.ts), and answers whether it holds, with
  * JavaScript's truthiness. `owner` groups the evaluations the pool serves in turn.
  */
-export async function holds(engine: Engine, expression: string, bindings: Record<string, unknown>, owner: string): Promise<{ ok: true; value: boolean } | { ok: false; error: string }> {
-  if (expression.length > MAX_EXPRESSION_CHARS) return { ok: false, error: `the expression is longer than ${MAX_EXPRESSION_CHARS} characters` };
+export async function holds(
+  engine: Engine,
+  expression: string,
+  bindings: Record<string, unknown>,
+  owner: string,
+): Promise<{ ok: true; value: boolean } | { ok: false; error: string }> {
+  if (expression.length > MAX_EXPRESSION_CHARS)
+    return { ok: false, error: `the expression is longer than ${MAX_EXPRESSION_CHARS} characters` };
   const req = scriptRequest(expression, bindings, engine.clock.now());
   if ('error' in req) return { ok: false, error: req.error };
   const r = await engine.evaluateScript(req, owner);

@@ -56,7 +56,10 @@ export class Signals {
       await this.deliver(signal.workflowId, signal.name);
       await this.engine.store.markSignalDelivered(signal.signalId, signal.workflowId);
     } catch (err) {
-      this.engine.log.warn({ err, workflowId: signal.workflowId, signal: signal.name }, 'signal stored but not delivered yet; the sweeper will deliver it');
+      this.engine.log.warn(
+        { err, workflowId: signal.workflowId, signal: signal.name },
+        'signal stored but not delivered yet; the sweeper will deliver it',
+      );
     }
   }
 
@@ -81,7 +84,12 @@ export class Signals {
     const s = await store.takeSignal(workflowId, name, t.taskId);
     if (!s) return false;
     const now = this.engine.clock.now();
-    const done = await store.completeEngineTask(t.taskId, {}, { status: TaskStatus.COMPLETED, outputData: signalOutput(s), reasonForIncompletion: null }, now);
+    const done = await store.completeEngineTask(
+      t.taskId,
+      {},
+      { status: TaskStatus.COMPLETED, outputData: signalOutput(s), reasonForIncompletion: null },
+      now,
+    );
     if (done) {
       await store.consumeSignal(s.signalId, workflowId, t.taskId, now);
       await store.deleteWait(t.taskId);
@@ -130,6 +138,8 @@ export class Signals {
 
 function checkName(v: string, field: string): void {
   if (v.trim() === '' || v.length > MAX_NAME) {
-    throw new ValidationError(`${field} must be 1-${MAX_NAME} characters`, [{ pointer: `/${field}`, message: `must be 1-${MAX_NAME} characters` }]);
+    throw new ValidationError(`${field} must be 1-${MAX_NAME} characters`, [
+      { pointer: `/${field}`, message: `must be 1-${MAX_NAME} characters` },
+    ]);
   }
 }

@@ -19,13 +19,22 @@ export interface Blocked {
  * sub-workflow's, as Conductor does. It ends with the status and the body merged into its output,
  * through the report path (fenced: a WAIT completed twice is 409 the second time).
  */
-export async function signalBlockedTask(engine: Engine, workflowId: string, status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR', output: JsonObject): Promise<Blocked> {
+export async function signalBlockedTask(
+  engine: Engine,
+  workflowId: string,
+  status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR',
+  output: JsonObject,
+): Promise<Blocked> {
   const wf = await engine.getWorkflow(workflowId);
   if (isTerminalWorkflow(wf.status)) throw new ConflictError(`workflow '${workflowId}' is ${wf.status}: it has no blocked task`);
   const blocked = await findOpen(engine, wf, (t) => t.workflowTaskType === 'WAIT', 0);
   if (!blocked) throw new ConflictError(`workflow '${workflowId}' has no open WAIT task to signal (nor a running sub-workflow with one)`);
   const reason =
-    status === 'COMPLETED' ? null : typeof output.reasonForIncompletion === 'string' ? output.reasonForIncompletion : `signalled as ${status} over REST`;
+    status === 'COMPLETED'
+      ? null
+      : typeof output.reasonForIncompletion === 'string'
+        ? output.reasonForIncompletion
+        : `signalled as ${status} over REST`;
   await engine.report({
     taskId: blocked.task.taskId,
     workflowInstanceId: blocked.workflow.workflowId,
@@ -58,7 +67,12 @@ export async function waitUntilBlocked(
   const deadline = engine.clock.now() + timeoutMs;
   for (;;) {
     const target = await engine.getWorkflow(workflowId);
-    const blocking = await findOpen(engine, target, (t) => blockingTypes.has(t.workflowTaskType) && t.taskId !== signalled.taskId && t.seq >= 0, 0);
+    const blocking = await findOpen(
+      engine,
+      target,
+      (t) => blockingTypes.has(t.workflowTaskType) && t.taskId !== signalled.taskId && t.seq >= 0,
+      0,
+    );
     if (isTerminalWorkflow(target.status) || blocking) return { target, blocking, timedOut: false };
     const left = deadline - engine.clock.now();
     if (left <= 0 || abort?.aborted) return { target, blocking: null, timedOut: true };
@@ -80,7 +94,9 @@ export async function waitUntilBlocked(
 
 /** The first open task that `pick` accepts, in this workflow or (when none) in its running sub-workflows. */
 async function findOpen(engine: Engine, wf: WorkflowRecord, pick: (t: TaskRecord) => boolean, depth: number): Promise<Blocked | null> {
-  const open = (await engine.store.getTasks(wf.workflowId)).filter((t) => t.status === TaskStatus.IN_PROGRESS).sort((a, b) => a.seq - b.seq);
+  const open = (await engine.store.getTasks(wf.workflowId))
+    .filter((t) => t.status === TaskStatus.IN_PROGRESS)
+    .sort((a, b) => a.seq - b.seq);
   const own = open.find(pick);
   if (own) return { workflow: wf, task: own };
   if (depth >= MAX_NESTING) return null;

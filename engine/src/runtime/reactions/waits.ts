@@ -5,7 +5,8 @@ import { TaskStatus } from '../../domain/status';
 import type { Engine } from '../engine';
 import { holds } from './scripts';
 
-export const isWaitTask = (t: { workflowTaskType: string }): boolean => t.workflowTaskType === 'WAIT_FOR_EVENT' || t.workflowTaskType === 'WAIT_FOR_SIGNAL';
+export const isWaitTask = (t: { workflowTaskType: string }): boolean =>
+  t.workflowTaskType === 'WAIT_FOR_EVENT' || t.workflowTaskType === 'WAIT_FOR_SIGNAL';
 
 /** Events a new WAIT_FOR_EVENT looks through at once when it catches up (then the next page). */
 const CATCH_UP_PAGE = 200;
@@ -95,7 +96,11 @@ export class Waits {
       status: wf.status,
     };
     const r = await holds(this.engine, match, { event: eventView(event), workflow }, wf.workflowId);
-    if (!r.ok) this.engine.log.warn({ workflowId: wf.workflowId, taskId: t.taskId, eventId: event.eventId, error: r.error }, 'WAIT_FOR_EVENT match failed; the event does not match');
+    if (!r.ok)
+      this.engine.log.warn(
+        { workflowId: wf.workflowId, taskId: t.taskId, eventId: event.eventId, error: r.error },
+        'WAIT_FOR_EVENT match failed; the event does not match',
+      );
     return r.ok && r.value;
   }
 
@@ -144,7 +149,10 @@ export class Waits {
       await this.engine.advance(done.workflowInstanceId, [done]);
     } catch (err) {
       // The result is durable; the sweeper decides the workflow.
-      this.engine.log.warn({ err, workflowId: done.workflowInstanceId, taskId: done.taskId }, 'decide after a wait ended failed; the sweeper will retry');
+      this.engine.log.warn(
+        { err, workflowId: done.workflowInstanceId, taskId: done.taskId },
+        'decide after a wait ended failed; the sweeper will retry',
+      );
     }
   }
 }

@@ -1,5 +1,12 @@
 import { resolveParameters } from '@baton/definitions';
-import { ActionType, EffectStatus, type EventAction, type EventEffect, type EventHandlerRecord, type EventRecord } from '../../../domain/reactions';
+import {
+  ActionType,
+  EffectStatus,
+  type EventAction,
+  type EventEffect,
+  type EventHandlerRecord,
+  type EventRecord,
+} from '../../../domain/reactions';
 import type { JsonObject, TaskRecord } from '../../../domain/records';
 import { TaskStatus, isTerminalTask } from '../../../domain/status';
 import { BatonError, ConflictError } from '../../../errors';
@@ -116,7 +123,10 @@ export class EventActions {
       return this.outcome(r, EffectStatus.DONE, { workflowId: id });
     } catch (err) {
       if (err instanceof ConflictError && failIfExists) {
-        return this.outcome(r, EffectStatus.FAILED, { workflowId, error: `idempotencyKey '${key}' names workflow ${workflowId}, which exists` });
+        return this.outcome(r, EffectStatus.FAILED, {
+          workflowId,
+          error: `idempotencyKey '${key}' names workflow ${workflowId}, which exists`,
+        });
       }
       throw err;
     }
@@ -130,7 +140,11 @@ export class EventActions {
       const workflowId = str(p.workflowId);
       const ref = str(p.taskRefName);
       const open = workflowId && ref ? await this.openTask(workflowId, ref) : null;
-      if (!open) return this.outcome(r, EffectStatus.FAILED, { workflowId, error: `workflow '${workflowId ?? ''}' has no open task '${ref ?? ''}'` });
+      if (!open)
+        return this.outcome(r, EffectStatus.FAILED, {
+          workflowId,
+          error: `workflow '${workflowId ?? ''}' has no open task '${ref ?? ''}'`,
+        });
       taskId = open.taskId;
     }
     const intent = await this.intent(r, { taskId });
@@ -140,13 +154,23 @@ export class EventActions {
     if (!t) return this.outcome(r, EffectStatus.FAILED, { taskId, error: `task '${taskId}' not found` });
     const fields = { taskId, workflowId: t.workflowInstanceId };
     if (isTerminalTask(t.status)) {
-      return r.prior ? this.outcome(r, EffectStatus.DONE, fields) : this.outcome(r, EffectStatus.FAILED, { ...fields, error: `task '${t.referenceTaskName}' is ${t.status} already` });
+      return r.prior
+        ? this.outcome(r, EffectStatus.DONE, fields)
+        : this.outcome(r, EffectStatus.FAILED, { ...fields, error: `task '${t.referenceTaskName}' is ${t.status} already` });
     }
     const status = kind === ActionType.COMPLETE_TASK ? 'COMPLETED' : 'FAILED';
     const output = isObject(p.output) ? p.output : {};
-    const reason = status === 'COMPLETED' ? null : (str(p.reasonForIncompletion) ?? `failed by event handler '${r.handler.name}' (event ${r.event.eventId})`);
+    const reason =
+      status === 'COMPLETED'
+        ? null
+        : (str(p.reasonForIncompletion) ?? `failed by event handler '${r.handler.name}' (event ${r.event.eventId})`);
     if (!t.queued) {
-      const done = await store.completeEngineTask(t.taskId, {}, { status: TaskStatus[status], outputData: output, reasonForIncompletion: reason }, this.engine.clock.now());
+      const done = await store.completeEngineTask(
+        t.taskId,
+        {},
+        { status: TaskStatus[status], outputData: output, reasonForIncompletion: reason },
+        this.engine.clock.now(),
+      );
       if (done) await this.advanceQuietly(done);
     } else {
       try {
@@ -165,7 +189,10 @@ export class EventActions {
     const intent = await this.intent(r, { workflowId });
     if (intent.status !== EffectStatus.PENDING) return intent;
     try {
-      await this.engine.terminate(workflowId, str(p.terminationReason) ?? `terminated by event handler '${r.handler.name}' (event ${r.event.eventId})`);
+      await this.engine.terminate(
+        workflowId,
+        str(p.terminationReason) ?? `terminated by event handler '${r.handler.name}' (event ${r.event.eventId})`,
+      );
     } catch (err) {
       if (!(err instanceof ConflictError) || !r.prior) throw err;
     }
@@ -184,7 +211,9 @@ export class EventActions {
 
   /** The latest open attempt of a step by reference name. */
   private async openTask(workflowId: string, ref: string): Promise<TaskRecord | null> {
-    const tasks = (await this.engine.store.getTasks(workflowId)).filter((t) => (t.referenceTaskName === ref || t.refName === ref) && !isTerminalTask(t.status));
+    const tasks = (await this.engine.store.getTasks(workflowId)).filter(
+      (t) => (t.referenceTaskName === ref || t.refName === ref) && !isTerminalTask(t.status),
+    );
     return tasks.reduce<TaskRecord | null>((a, t) => (!a || t.seq > a.seq ? t : a), null);
   }
 

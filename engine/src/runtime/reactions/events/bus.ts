@@ -59,7 +59,9 @@ export class EventBus {
   /** Stores an event and starts processing it; answers its id and whether it is new. */
   async publish(req: PublishRequest): Promise<{ eventId: string; created: boolean }> {
     if (!EVENT_NAME.test(req.name)) {
-      throw new ValidationError('event name must be 1-200 characters without spaces', [{ pointer: '/name', message: 'must be 1-200 characters without spaces' }]);
+      throw new ValidationError('event name must be 1-200 characters without spaces', [
+        { pointer: '/name', message: 'must be 1-200 characters without spaces' },
+      ]);
     }
     if (req.id !== undefined && (req.id.trim() === '' || req.id.length > MAX_ID)) {
       throw new ValidationError(`event id must be 1-${MAX_ID} characters`, [{ pointer: '/id', message: `must be 1-${MAX_ID} characters` }]);
@@ -167,7 +169,12 @@ export class EventBus {
   async list(name: string | null, limit: number): Promise<EventView[]> {
     const events = await this.engine.store.listEvents(name, limit);
     const effects = await this.engine.store.eventEffects(events.map((e) => e.eventId));
-    return events.map((e) => viewOf(e, effects.filter((x) => x.eventId === e.eventId)));
+    return events.map((e) =>
+      viewOf(
+        e,
+        effects.filter((x) => x.eventId === e.eventId),
+      ),
+    );
   }
 
   async get(eventId: string): Promise<EventView> {
@@ -184,7 +191,10 @@ export class EventBus {
     try {
       await this.process(event);
     } catch (err) {
-      this.engine.log.warn({ err, eventId: event.eventId, event: event.name }, 'event not fully processed yet; it is processed again when its lease lapses');
+      this.engine.log.warn(
+        { err, eventId: event.eventId, event: event.name },
+        'event not fully processed yet; it is processed again when its lease lapses',
+      );
     }
   }
 }

@@ -32,11 +32,19 @@ export async function publishFromTask(engine: Engine, t: TaskRecord): Promise<vo
     status = TaskStatus.FAILED_WITH_TERMINAL_ERROR;
     reason = `could not publish event '${name}': ${err.message}`;
   }
-  const done = await engine.store.completeEngineTask(t.taskId, {}, { status, outputData: t.outputData, reasonForIncompletion: reason }, engine.clock.now());
+  const done = await engine.store.completeEngineTask(
+    t.taskId,
+    {},
+    { status, outputData: t.outputData, reasonForIncompletion: reason },
+    engine.clock.now(),
+  );
   if (!done) return;
   try {
     await engine.advance(t.workflowInstanceId, [done]);
   } catch (err) {
-    engine.log.warn({ err, workflowId: t.workflowInstanceId, taskId: t.taskId }, 'decide after an EVENT task failed; the sweeper will retry');
+    engine.log.warn(
+      { err, workflowId: t.workflowInstanceId, taskId: t.taskId },
+      'decide after an EVENT task failed; the sweeper will retry',
+    );
   }
 }

@@ -234,7 +234,11 @@ export class Admission {
       if (folded) {
         const run = await this.load(folded.workflowId);
         if (!run) {
-          await this.create({ ...wf, workflowId: folded.workflowId }, { since: now, debounceKey: keyId }, { ...req, workflowId: folded.workflowId });
+          await this.create(
+            { ...wf, workflowId: folded.workflowId },
+            { since: now, debounceKey: keyId },
+            { ...req, workflowId: folded.workflowId },
+          );
         } else if (isTerminalWorkflow(run.status)) {
           await this.released(run);
           continue;

@@ -35,9 +35,18 @@ export function gateOf(def: WorkflowDef, run: { input: JsonObject; correlationId
   };
   const stages: Stage[] = [];
   if (fc.rateLimit) {
-    stages.push({ kind: 'rate', keyId: `${def.name}/rate/${value(fc.rateLimit.key)}`, limit: fc.rateLimit.limit, periodMs: parseDuration(fc.rateLimit.period) ?? 1000 });
+    stages.push({
+      kind: 'rate',
+      keyId: `${def.name}/rate/${value(fc.rateLimit.key)}`,
+      limit: fc.rateLimit.limit,
+      periodMs: parseDuration(fc.rateLimit.period) ?? 1000,
+    });
   }
-  (fc.concurrency ?? []).forEach((c, i) => stages.push({ kind: 'concurrency', keyId: `${def.name}/concurrency${i}/${value(c.key)}`, limit: c.limit, periodMs: 0 }));
-  const debounce = fc.debounce ? { keyId: `${def.name}/debounce/${value(fc.debounce.key)}`, periodMs: parseDuration(fc.debounce.period) ?? 1000 } : null;
+  (fc.concurrency ?? []).forEach((c, i) =>
+    stages.push({ kind: 'concurrency', keyId: `${def.name}/concurrency${i}/${value(c.key)}`, limit: c.limit, periodMs: 0 }),
+  );
+  const debounce = fc.debounce
+    ? { keyId: `${def.name}/debounce/${value(fc.debounce.key)}`, periodMs: parseDuration(fc.debounce.period) ?? 1000 }
+    : null;
   return stages.length || debounce ? { stages, debounce } : null;
 }

@@ -8,7 +8,8 @@ import { Cron } from 'croner';
 export class CronError extends Error {}
 
 export function compileCron(expression: string, zoneId: string): Cron {
-  if (!validZone(zoneId)) throw new CronError(`'${zoneId}' is not a known time zone (IANA names, e.g. UTC, Europe/Berlin, America/New_York)`);
+  if (!validZone(zoneId))
+    throw new CronError(`'${zoneId}' is not a known time zone (IANA names, e.g. UTC, Europe/Berlin, America/New_York)`);
   try {
     return new Cron(expression.trim(), { timezone: zoneId, paused: true, mode: '6-part' });
   } catch (err) {

@@ -33,7 +33,11 @@ export function scheduleRecordOf(input: ScheduleInput, existing: ScheduleRecord 
   const start = input.scheduleStartTime ?? 0;
   const end = input.scheduleEndTime ?? 0;
   if (end > 0 && end <= start) problems.push({ pointer: '/scheduleEndTime', message: 'must be after scheduleStartTime' });
-  if (!isObject(input.startWorkflowRequest) || typeof input.startWorkflowRequest.name !== 'string' || input.startWorkflowRequest.name.trim() === '') {
+  if (
+    !isObject(input.startWorkflowRequest) ||
+    typeof input.startWorkflowRequest.name !== 'string' ||
+    input.startWorkflowRequest.name.trim() === ''
+  ) {
     problems.push({ pointer: '/startWorkflowRequest/name', message: 'is required: the workflow to start' });
   }
   let next = 0;
@@ -44,7 +48,8 @@ export function scheduleRecordOf(input: ScheduleInput, existing: ScheduleRecord 
     if (!(err instanceof CronError)) throw err;
     problems.push({ pointer: /time zone/.test(err.message) ? '/zoneId' : '/cronExpression', message: err.message });
   }
-  if (problems.length) throw new ValidationError(`schedule is invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`, problems);
+  if (problems.length)
+    throw new ValidationError(`schedule is invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`, problems);
   const paused = input.paused === true;
   return {
     name: input.name,

@@ -53,8 +53,11 @@ export class Scheduler {
   async setPaused(name: string, paused: boolean, reason: string | null): Promise<void> {
     const s = await this.get(name);
     const now = this.engine.clock.now();
-    const next = paused ? s.nextRunTime : nextAfter(compileCron(s.cronExpression, s.zoneId), Math.max(now, (s.scheduleStartTime ?? 0) - 1), s.scheduleEndTime);
-    if (!(await this.engine.store.setSchedulePaused(name, paused, paused ? reason : null, next, now))) throw new NotFoundError(`schedule '${name}' not found`);
+    const next = paused
+      ? s.nextRunTime
+      : nextAfter(compileCron(s.cronExpression, s.zoneId), Math.max(now, (s.scheduleStartTime ?? 0) - 1), s.scheduleEndTime);
+    if (!(await this.engine.store.setSchedulePaused(name, paused, paused ? reason : null, next, now)))
+      throw new NotFoundError(`schedule '${name}' not found`);
   }
 
   /** The sweeper: fires what is due. Answers how many due times it passed. */
@@ -79,7 +82,10 @@ export class Scheduler {
         // Missed: skip to the first due time still within the grace (or the next one to come).
         const next = nextAfter(cron, now - MISFIRE_GRACE_MS - 1, s.scheduleEndTime);
         if (!(await this.engine.store.advanceSchedule(s.name, due, next))) return fired;
-        this.engine.log.info({ schedule: s.name, missedFrom: due, resumesAt: next }, 'schedule missed due times (runCatchupScheduleInstances is off): skipped');
+        this.engine.log.info(
+          { schedule: s.name, missedFrom: due, resumesAt: next },
+          'schedule missed due times (runCatchupScheduleInstances is off): skipped',
+        );
         due = next;
         continue;
       }

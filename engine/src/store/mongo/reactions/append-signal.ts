@@ -9,7 +9,10 @@ import { signalId, signalOf } from './signals';
  * send with the same signal id stores nothing and answers the stored one. A crash between the two
  * leaves a gap in the sequence, never a lost or doubled signal: the send was not acknowledged.
  */
-export async function appendSignal(c: ReactionCollections, s: Omit<SignalRecord, 'seq'>): Promise<{ signal: SignalRecord; created: boolean }> {
+export async function appendSignal(
+  c: ReactionCollections,
+  s: Omit<SignalRecord, 'seq'>,
+): Promise<{ signal: SignalRecord; created: boolean }> {
   const _id = signalId(s.workflowId, s.signalId);
   const existing = await c.signals.findOne({ _id });
   if (existing) return { signal: signalOf(existing), created: false };

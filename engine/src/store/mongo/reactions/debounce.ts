@@ -18,7 +18,13 @@ const recordOf = (d: DebounceDoc): DebounceRecord => ({
   fired: d.fired,
 });
 
-export async function debounceFold(c: ReactionCollections, keyId: string, input: JsonObject, dueAt: number, now: number): Promise<DebounceRecord | null> {
+export async function debounceFold(
+  c: ReactionCollections,
+  keyId: string,
+  input: JsonObject,
+  dueAt: number,
+  now: number,
+): Promise<DebounceRecord | null> {
   const d = await c.debounces.findOneAndUpdate(
     { _id: keyId, fired: false, dueAt: { $gt: now } },
     { $set: { inputJson: JSON.stringify(input), dueAt } },
@@ -64,9 +70,16 @@ export async function getDebounce(c: ReactionCollections, keyId: string): Promis
 
 export async function dueDebounces(c: ReactionCollections, now: number, limit: number): Promise<DebounceRecord[]> {
   const [due, fired] = await Promise.all([
-    c.debounces.find({ dueAt: { $lte: now } }).sort({ dueAt: 1 }).limit(limit).toArray(),
+    c.debounces
+      .find({ dueAt: { $lte: now } })
+      .sort({ dueAt: 1 })
+      .limit(limit)
+      .toArray(),
     c.debounces.find({ fired: true }).limit(limit).toArray(),
   ]);
   const seen = new Set<string>();
-  return [...due, ...fired].filter((d) => !seen.has(d._id) && seen.add(d._id)).slice(0, limit).map(recordOf);
+  return [...due, ...fired]
+    .filter((d) => !seen.has(d._id) && seen.add(d._id))
+    .slice(0, limit)
+    .map(recordOf);
 }

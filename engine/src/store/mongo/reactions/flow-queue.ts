@@ -36,7 +36,10 @@ export async function flowQueue(c: ReactionCollections, keyId: string, limit: nu
 }
 
 export async function flowQueuePosition(c: ReactionCollections, keyId: string, seq: number): Promise<{ ahead: number; total: number }> {
-  const [ahead, total] = await Promise.all([c.flowWaiting.countDocuments({ keyId, seq: { $lt: seq } }), c.flowWaiting.countDocuments({ keyId })]);
+  const [ahead, total] = await Promise.all([
+    c.flowWaiting.countDocuments({ keyId, seq: { $lt: seq } }),
+    c.flowWaiting.countDocuments({ keyId }),
+  ]);
   return { ahead, total };
 }
 
@@ -45,7 +48,11 @@ export async function flowKeysWaiting(c: ReactionCollections, after: string, lim
   const keys: string[] = [];
   let cursor = after;
   while (keys.length < limit) {
-    const next = await c.flowWaiting.find({ keyId: { $gt: cursor } }).sort({ keyId: 1, seq: 1 }).limit(1).next();
+    const next = await c.flowWaiting
+      .find({ keyId: { $gt: cursor } })
+      .sort({ keyId: 1, seq: 1 })
+      .limit(1)
+      .next();
     if (!next) break;
     keys.push(next.keyId);
     cursor = next.keyId;

@@ -7,10 +7,14 @@ import type { WorkflowDoc } from '../codec';
  * requires the run's flowWait to be set, so a run already let in (flowWait cleared by the
  * revision-fenced commit that lets it in) keeps the input it started with.
  */
-export async function setHeldInput(workflows: Collection<WorkflowDoc>, workflowId: string, input: JsonObject, now: number): Promise<boolean> {
-  const r = await workflows.updateOne(
-    { _id: workflowId, flowWait: { $ne: null } } as Record<string, unknown>,
-    { $set: { inputJson: JSON.stringify(input), updateTime: now } },
-  );
+export async function setHeldInput(
+  workflows: Collection<WorkflowDoc>,
+  workflowId: string,
+  input: JsonObject,
+  now: number,
+): Promise<boolean> {
+  const r = await workflows.updateOne({ _id: workflowId, flowWait: { $ne: null } } as Record<string, unknown>, {
+    $set: { inputJson: JSON.stringify(input), updateTime: now },
+  });
   return r.modifiedCount === 1;
 }

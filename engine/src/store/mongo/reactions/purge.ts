@@ -16,9 +16,15 @@ export async function purgeReactions(c: ReactionCollections, before: number, lim
     await c.effects.deleteMany({ eventId: { $in: ids } });
     await c.events.deleteMany({ _id: { $in: ids } });
   }
-  const signals = await c.signals.find({ consumedAt: { $gt: 0, $lt: before } }, { projection: { _id: 1 } }).limit(limit).toArray();
+  const signals = await c.signals
+    .find({ consumedAt: { $gt: 0, $lt: before } }, { projection: { _id: 1 } })
+    .limit(limit)
+    .toArray();
   if (signals.length) await c.signals.deleteMany({ _id: { $in: signals.map((s) => s._id) } });
-  const executions = await c.executions.find({ scheduledTime: { $lt: before } }, { projection: { _id: 1 } }).limit(limit).toArray();
+  const executions = await c.executions
+    .find({ scheduledTime: { $lt: before } }, { projection: { _id: 1 } })
+    .limit(limit)
+    .toArray();
   if (executions.length) await c.executions.deleteMany({ _id: { $in: executions.map((x) => x._id) } });
   return ids.length + signals.length + executions.length;
 }

@@ -15,7 +15,11 @@ const toDoc = (s: ScheduleRecord): ScheduleDoc => ({
   json: JSON.stringify(s),
 });
 
-export const scheduleOf = (d: ScheduleDoc): ScheduleRecord => ({ ...(JSON.parse(d.json) as ScheduleRecord), paused: d.paused, nextRunTime: d.nextRunTime });
+export const scheduleOf = (d: ScheduleDoc): ScheduleRecord => ({
+  ...(JSON.parse(d.json) as ScheduleRecord),
+  paused: d.paused,
+  nextRunTime: d.nextRunTime,
+});
 
 export async function putSchedule(c: ReactionCollections, s: ScheduleRecord): Promise<void> {
   await c.schedules.replaceOne({ _id: s.name }, toDoc(s), { upsert: true });
@@ -76,7 +80,10 @@ const executionOf = (d: ExecutionDoc): ScheduleExecution => {
   return { ...rest, executionId: _id, startWorkflowRequest: JSON.parse(requestJson) as ScheduleExecution['startWorkflowRequest'] };
 };
 
-export async function searchScheduleExecutions(c: ReactionCollections, f: ScheduleExecutionFilter): Promise<{ totalHits: number; results: ScheduleExecution[] }> {
+export async function searchScheduleExecutions(
+  c: ReactionCollections,
+  f: ScheduleExecutionFilter,
+): Promise<{ totalHits: number; results: ScheduleExecution[] }> {
   const filter: Record<string, unknown> = {};
   if (f.scheduleNames?.length) filter.scheduleName = { $in: f.scheduleNames };
   if (f.workflowNames?.length) filter.workflowName = { $in: f.workflowNames };

@@ -26,7 +26,10 @@ export async function releaseSignal(c: ReactionCollections, id: string, workflow
 }
 
 export async function consumeSignal(c: ReactionCollections, id: string, workflowId: string, taskId: string, now: number): Promise<void> {
-  await c.signals.updateOne({ _id: signalId(workflowId, id), takenBy: taskId, consumedAt: 0 }, { $set: { consumedAt: now, delivered: true } });
+  await c.signals.updateOne(
+    { _id: signalId(workflowId, id), takenBy: taskId, consumedAt: 0 },
+    { $set: { consumedAt: now, delivered: true } },
+  );
 }
 
 export async function markSignalDelivered(c: ReactionCollections, id: string, workflowId: string): Promise<void> {

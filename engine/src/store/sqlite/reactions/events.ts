@@ -71,12 +71,16 @@ export class SqliteEvents {
     const doc = JSON.stringify(effect);
     if (!ifAbsent) {
       this.db
-        .prepare(`INSERT INTO event_effects (event_id, key, doc) VALUES (?, ?, ?) ON CONFLICT(event_id, key) DO UPDATE SET doc = excluded.doc`)
+        .prepare(
+          `INSERT INTO event_effects (event_id, key, doc) VALUES (?, ?, ?) ON CONFLICT(event_id, key) DO UPDATE SET doc = excluded.doc`,
+        )
         .run(effect.eventId, effect.key, doc);
       return effect;
     }
     this.db.prepare(`INSERT OR IGNORE INTO event_effects (event_id, key, doc) VALUES (?, ?, ?)`).run(effect.eventId, effect.key, doc);
-    const row = this.db.prepare(`SELECT doc FROM event_effects WHERE event_id = ? AND key = ?`).get(effect.eventId, effect.key) as { doc: string };
+    const row = this.db.prepare(`SELECT doc FROM event_effects WHERE event_id = ? AND key = ?`).get(effect.eventId, effect.key) as {
+      doc: string;
+    };
     return JSON.parse(row.doc) as EventEffect;
   }
 
@@ -125,7 +129,9 @@ export class SqliteEvents {
   eventWaits(name: string, afterTaskId: string, limit: number): WaitRecord[] {
     return (
       this.db
-        .prepare(`SELECT task_id, workflow_id, kind, name, since FROM waits WHERE kind = 'event' AND name = ? AND task_id > ? ORDER BY task_id LIMIT ?`)
+        .prepare(
+          `SELECT task_id, workflow_id, kind, name, since FROM waits WHERE kind = 'event' AND name = ? AND task_id > ? ORDER BY task_id LIMIT ?`,
+        )
         .all(name, afterTaskId, limit) as WaitRow[]
     ).map(waitOf);
   }
@@ -133,7 +139,9 @@ export class SqliteEvents {
   signalWaits(workflowId: string, name: string): WaitRecord[] {
     return (
       this.db
-        .prepare(`SELECT task_id, workflow_id, kind, name, since FROM waits WHERE workflow_id = ? AND kind = 'signal' AND name = ? ORDER BY since, task_id`)
+        .prepare(
+          `SELECT task_id, workflow_id, kind, name, since FROM waits WHERE workflow_id = ? AND kind = 'signal' AND name = ? ORDER BY since, task_id`,
+        )
         .all(workflowId, name) as WaitRow[]
     ).map(waitOf);
   }

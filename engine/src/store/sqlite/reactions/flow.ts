@@ -20,11 +20,14 @@ export class SqliteFlow {
 
   flowEnqueue(keyId: string, workflowId: string, now: number): FlowWaiting {
     return this.db.transaction(() => {
-      const existing = this.db.prepare(`SELECT * FROM flow_waiting WHERE workflow_id = ? AND key_id = ?`).get(workflowId, keyId) as WaitingRow | undefined;
+      const existing = this.db.prepare(`SELECT * FROM flow_waiting WHERE workflow_id = ? AND key_id = ?`).get(workflowId, keyId) as
+        WaitingRow | undefined;
       if (existing) return waitingOf(existing);
       const { n } = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) AS n FROM flow_waiting WHERE key_id = ?`).get(keyId) as { n: number };
       const w: FlowWaiting = { keyId, workflowId, seq: n + 1, enqueuedAt: now };
-      this.db.prepare(`INSERT INTO flow_waiting (key_id, seq, workflow_id, enqueued_at) VALUES (?, ?, ?, ?)`).run(keyId, w.seq, workflowId, now);
+      this.db
+        .prepare(`INSERT INTO flow_waiting (key_id, seq, workflow_id, enqueued_at) VALUES (?, ?, ?, ?)`)
+        .run(keyId, w.seq, workflowId, now);
       return w;
     })();
   }
@@ -34,19 +37,25 @@ export class SqliteFlow {
   }
 
   flowQueue(keyId: string, limit: number): FlowWaiting[] {
-    return (this.db.prepare(`SELECT * FROM flow_waiting WHERE key_id = ? ORDER BY seq LIMIT ?`).all(keyId, limit) as WaitingRow[]).map(waitingOf);
+    return (this.db.prepare(`SELECT * FROM flow_waiting WHERE key_id = ? ORDER BY seq LIMIT ?`).all(keyId, limit) as WaitingRow[]).map(
+      waitingOf,
+    );
   }
 
   flowQueuePosition(keyId: string, seq: number): { ahead: number; total: number } {
     const row = this.db
-      .prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN seq < ? THEN 1 ELSE 0 END), 0) AS ahead FROM flow_waiting WHERE key_id = ?`)
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN seq < ? THEN 1 ELSE 0 END), 0) AS ahead FROM flow_waiting WHERE key_id = ?`,
+      )
       .get(seq, keyId) as { total: number; ahead: number };
     return { ahead: row.ahead, total: row.total };
   }
 
   flowKeysWaiting(afterKeyId: string, limit: number): string[] {
     return (
-      this.db.prepare(`SELECT DISTINCT key_id FROM flow_waiting WHERE key_id > ? ORDER BY key_id LIMIT ?`).all(afterKeyId, limit) as Array<{ key_id: string }>
+      this.db.prepare(`SELECT DISTINCT key_id FROM flow_waiting WHERE key_id > ? ORDER BY key_id LIMIT ?`).all(afterKeyId, limit) as Array<{
+        key_id: string;
+      }>
     ).map((r) => r.key_id);
   }
 
@@ -69,15 +78,17 @@ export class SqliteFlow {
   }
 
   flowHolders(keyId: string): string[] {
-    return (this.db.prepare(`SELECT workflow_id FROM flow_slots WHERE key_id = ? ORDER BY workflow_id`).all(keyId) as Array<{ workflow_id: string }>).map(
-      (r) => r.workflow_id,
-    );
+    return (
+      this.db.prepare(`SELECT workflow_id FROM flow_slots WHERE key_id = ? ORDER BY workflow_id`).all(keyId) as Array<{
+        workflow_id: string;
+      }>
+    ).map((r) => r.workflow_id);
   }
 
   flowHeldBy(workflowId: string): string[] {
-    return (this.db.prepare(`SELECT key_id FROM flow_slots WHERE workflow_id = ? ORDER BY key_id`).all(workflowId) as Array<{ key_id: string }>).map(
-      (r) => r.key_id,
-    );
+    return (
+      this.db.prepare(`SELECT key_id FROM flow_slots WHERE workflow_id = ? ORDER BY key_id`).all(workflowId) as Array<{ key_id: string }>
+    ).map((r) => r.key_id);
   }
 
   /** Only while the run is held: its flowWait is in the workflow row's doc. */
@@ -109,7 +120,8 @@ export class SqliteDebounces {
 
   fold(keyId: string, input: DebounceRecord['input'], dueAt: number, now: number): DebounceRecord | null {
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT doc FROM debounces WHERE key_id = ? AND fired = 0 AND due_at > ?`).get(keyId, now) as DebounceRow | undefined;
+      const row = this.db.prepare(`SELECT doc FROM debounces WHERE key_id = ? AND fired = 0 AND due_at > ?`).get(keyId, now) as
+        DebounceRow | undefined;
       if (!row) return null;
       const next: DebounceRecord = { ...debounceOf(row), input, dueAt };
       this.db.prepare(`UPDATE debounces SET due_at = ?, doc = ? WHERE key_id = ?`).run(dueAt, JSON.stringify(next), keyId);

@@ -17,7 +17,13 @@ export class SqliteSchedules {
          ON CONFLICT(name) DO UPDATE SET workflow_name = excluded.workflow_name, paused = excluded.paused,
            next_run_time = excluded.next_run_time, doc = excluded.doc`,
       )
-      .run({ name: s.name, workflowName: s.startWorkflowRequest.name, paused: s.paused ? 1 : 0, next: s.nextRunTime, doc: JSON.stringify(s) });
+      .run({
+        name: s.name,
+        workflowName: s.startWorkflowRequest.name,
+        paused: s.paused ? 1 : 0,
+        next: s.nextRunTime,
+        doc: JSON.stringify(s),
+      });
   }
 
   getSchedule(name: string): ScheduleRecord | null {
@@ -100,7 +106,9 @@ export class SqliteSchedules {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM schedule_executions ${clause}`).get(...args) as { n: number };
     const rows = this.db
-      .prepare(`SELECT doc FROM schedule_executions ${clause} ORDER BY scheduled_time ${f.desc === false ? 'ASC' : 'DESC'}, execution_id LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT doc FROM schedule_executions ${clause} ORDER BY scheduled_time ${f.desc === false ? 'ASC' : 'DESC'}, execution_id LIMIT ? OFFSET ?`,
+      )
       .all(...args, f.size, f.start) as Array<{ doc: string }>;
     return { totalHits: n, results: rows.map((r) => JSON.parse(r.doc) as ScheduleExecution) };
   }

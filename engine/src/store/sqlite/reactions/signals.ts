@@ -38,15 +38,27 @@ export class SqliteSignals {
 
   appendSignal(s: Omit<SignalRecord, 'seq'>): { signal: SignalRecord; created: boolean } {
     return this.db.transaction(() => {
-      const existing = this.db.prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND signal_id = ?`).get(s.workflowId, s.signalId) as
-        | SignalRow
-        | undefined;
+      const existing = this.db
+        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND signal_id = ?`)
+        .get(s.workflowId, s.signalId) as SignalRow | undefined;
       if (existing) return { signal: signalOf(existing), created: false };
-      const { n } = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) AS n FROM signals WHERE workflow_id = ?`).get(s.workflowId) as { n: number };
+      const { n } = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) AS n FROM signals WHERE workflow_id = ?`).get(s.workflowId) as {
+        n: number;
+      };
       const signal: SignalRecord = { ...s, seq: n + 1 };
       this.db
         .prepare(`INSERT INTO signals (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(s.workflowId, signal.seq, s.signalId, s.name, s.receivedAt, s.takenBy, s.consumedAt, s.delivered ? 1 : 0, JSON.stringify(s.payload ?? null));
+        .run(
+          s.workflowId,
+          signal.seq,
+          s.signalId,
+          s.name,
+          s.receivedAt,
+          s.takenBy,
+          s.consumedAt,
+          s.delivered ? 1 : 0,
+          JSON.stringify(s.payload ?? null),
+        );
       return { signal, created: true };
     })();
   }
@@ -76,7 +88,9 @@ export class SqliteSignals {
 
   consumeSignal(signalId: string, workflowId: string, taskId: string, now: number): void {
     this.db
-      .prepare(`UPDATE signals SET consumed_at = ?, delivered = 1 WHERE workflow_id = ? AND signal_id = ? AND taken_by = ? AND consumed_at = 0`)
+      .prepare(
+        `UPDATE signals SET consumed_at = ?, delivered = 1 WHERE workflow_id = ? AND signal_id = ? AND taken_by = ? AND consumed_at = 0`,
+      )
       .run(now, workflowId, signalId, taskId);
   }
 
@@ -87,15 +101,17 @@ export class SqliteSignals {
   takenSignals(workflowId: string, name: string): SignalRecord[] {
     return (
       this.db
-        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by IS NOT NULL AND consumed_at = 0 ORDER BY seq`)
+        .prepare(
+          `SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by IS NOT NULL AND consumed_at = 0 ORDER BY seq`,
+        )
         .all(workflowId, name) as SignalRow[]
     ).map(signalOf);
   }
 
   listSignals(workflowId: string, limit: number): SignalRecord[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? ORDER BY seq LIMIT ?`).all(workflowId, limit) as SignalRow[]).map(
-      signalOf,
-    );
+    return (
+      this.db.prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? ORDER BY seq LIMIT ?`).all(workflowId, limit) as SignalRow[]
+    ).map(signalOf);
   }
 
   undeliveredSignals(before: number, limit: number): SignalRecord[] {
