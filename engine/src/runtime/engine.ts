@@ -386,8 +386,14 @@ export class Engine {
       let fresh = false;
       for (;;) {
         const wf = await this.loadWorkflow(workflowId, !fresh);
-        // Held by flow control: no decision until it is let in (reactions/flow/admission.ts).
-        if (!wf || wf.flowWait) return;
+        if (!wf) return;
+        // Held by flow control: no decision until it is let in (reactions/flow/admission.ts). A
+        // cached copy may predate another engine letting it in: the store has the last word.
+        if (wf.flowWait) {
+          if (fresh) return;
+          fresh = true;
+          continue;
+        }
         // An ended workflow whose failure workflow is still to start (a crash came between).
         if (pendingFailureWorkflow(wf)) {
           if (!(await launchFailureWorkflow(this, wf))) this.workflows.evict(workflowId);
