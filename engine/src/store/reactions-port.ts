@@ -69,7 +69,8 @@ export interface SignalStore {
    */
   appendSignal(signal: Omit<SignalRecord, 'seq'>): Promise<{ signal: SignalRecord; created: boolean }>;
   /**
-   * The signal a WAIT_FOR_SIGNAL attempt takes: the one it took before (a redo), else the oldest
+   * The signal a WAIT_FOR_SIGNAL attempt takes: the one it took and has not consumed (a redo; a
+   * restarted run's attempt, which has the same id, does not get its predecessor's), else the oldest
    * of the name that no attempt took, now marked as taken by `taskId`. Null when there is none.
    */
   takeSignal(workflowId: string, name: string, taskId: string): Promise<SignalRecord | null>;

@@ -77,7 +77,7 @@ describe('WAIT_FOR_EVENT, WAIT_FOR_SIGNAL and EVENT in the decider', () => {
       event_produced: 'conductor:orders',
       sink: 'conductor:orders',
       eventName: 'orders',
-      eventId: eventTaskEventId(t.taskId),
+      eventId: eventTaskEventId(t.taskId, h.wf.startTime),
     });
     h.complete('emit', t.outputData);
     expect(h.scheduledRefs()).toEqual(['next']);
@@ -94,7 +94,8 @@ describe('WAIT_FOR_EVENT, WAIT_FOR_SIGNAL and EVENT in the decider', () => {
     expect(waitTimeoutMs({ timeout: 5 })).toBe(5000);
     expect(waitTimeoutMs({})).toBe(0);
     expect(waitTimeoutMs({ timeout: '0s' })).toEqual({ error: expect.stringMatching(/invalid timeout/) });
-    expect(eventTaskEventId('a')).toBe(eventTaskEventId('a'));
-    expect(eventTaskEventId('a')).not.toBe(eventTaskEventId('b'));
+    expect(eventTaskEventId('a', 1)).toBe(eventTaskEventId('a', 1));
+    expect(eventTaskEventId('a', 1)).not.toBe(eventTaskEventId('b', 1));
+    expect(eventTaskEventId('a', 1)).not.toBe(eventTaskEventId('a', 2));
   });
 });

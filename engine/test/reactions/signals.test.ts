@@ -102,6 +102,21 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
     expect((await p.tasksOf(id, 'second'))[0]).toMatchObject({ status: 'COMPLETED', outputData: { payload: { n: 'late' } } });
   });
 
+  it('a restarted run waits for new signals: its steps (same task ids) do not get the ones consumed before', async () => {
+    const id = await p.start('two_signals');
+    await signal(id, 'go', { n: 1 });
+    await signal(id, 'go', { n: 2 });
+    const [after] = await until(() => p.poll('after'), (ts) => ts.length === 1);
+    await p.report(after, 'COMPLETED');
+    expect((await until(() => p.workflow(id), (w) => w.status === 'COMPLETED')).status).toBe('COMPLETED');
+    expect((await p.s.req('POST', `/api/workflow/${id}/restart`)).status).toBe(204);
+    await until(() => p.engine.store.signalWaits(id, 'go'), (w) => w.length === 1);
+    expect((await p.tasksOf(id, 'first'))[0].status).toBe('IN_PROGRESS');
+    await signal(id, 'go', { n: 3 });
+    const first = await until(async () => (await p.tasksOf(id, 'first'))[0], (t) => t.status === 'COMPLETED');
+    expect(first.outputData).toMatchObject({ payload: { n: 3 }, seq: 3 });
+  });
+
   it('refuses signals to a finished workflow (409) and to none (404)', async () => {
     const id = await p.start('two_signals');
     await p.s.req('DELETE', `/api/workflow/${id}`);

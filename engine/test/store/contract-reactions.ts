@@ -151,6 +151,9 @@ export function reactionsContract(current: () => Store): void {
         takenBy: 't2',
         delivered: true,
       });
+      // An attempt with the same id later (a restarted run) does not get the signal it consumed.
+      await s.appendSignal(signal('c', 'go', 60));
+      expect((await s.takeSignal('w', 'go', 't2'))?.signalId).toBe('c');
     });
 
     it('lists undelivered signals older than a time until they are marked', async () => {

@@ -71,21 +71,22 @@ export function evaluateEvent(wt: WorkflowTask, ctx: DecideContext): StepResult 
       terminal: true,
     });
   }
-  // The id ctx.schedule gives this first attempt (domain/ids.ts).
+  // The id ctx.schedule gives this first attempt (domain/ids.ts), and the run's start: a restarted
+  // run reuses its task ids, and its EVENT step must publish a new event.
   const taskId = taskIdFor(ctx.workflow.workflowId, wt.taskReferenceName, ctx.iteration, 0);
   const output: JsonObject = {
     event_produced: `conductor:${eventName}`,
     sink: wt.sink ?? 'conductor',
     eventName,
-    eventId: eventTaskEventId(taskId),
+    eventId: eventTaskEventId(taskId, ctx.workflow.startTime),
   };
   ctx.schedule(wt, { status: TaskStatus.IN_PROGRESS, queued: false, input, output, wakeAt: ctx.now + WAIT_CHECK_MS });
   return BLOCKED;
 }
 
-/** The event an EVENT attempt publishes: derived from its task id, so a redo stores it once. */
-export function eventTaskEventId(taskId: string): string {
-  const h = createHash('sha1').update(`event-task\u0000${taskId}`).digest('hex');
+/** The event an EVENT attempt publishes: derived from its task id and its run's start, so a redo stores it once. */
+export function eventTaskEventId(taskId: string, runStart: number): string {
+  const h = createHash('sha1').update(`event-task\u0000${taskId}\u0000${runStart}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

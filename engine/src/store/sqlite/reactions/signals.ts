@@ -66,7 +66,7 @@ export class SqliteSignals {
   takeSignal(workflowId: string, name: string, taskId: string): SignalRecord | null {
     return this.db.transaction(() => {
       const mine = this.db
-        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by = ? ORDER BY seq LIMIT 1`)
+        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by = ? AND consumed_at = 0 ORDER BY seq LIMIT 1`)
         .get(workflowId, name, taskId) as SignalRow | undefined;
       if (mine) return signalOf(mine);
       const free = this.db
