@@ -231,6 +231,8 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       expect(other.taskDefs.get('job')?.retryCount).toBe(1);
       await other.taskDefs.fresh(p.clock.now() + 2000);
       expect(other.taskDefs.get('job')?.retryCount).toBe(7);
+      // Its script threads would keep jest from exiting.
+      await other.close();
     });
   });
 
