@@ -2,6 +2,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { until } from './until';
 import { storeKinds } from '../helpers/server';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Events and Conductor's event handlers over REST, on both stores. */
 describe.each(storeKinds())('events and event handlers (%s)', (kind) => {
   let p: PolicyServer;

@@ -2,6 +2,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { storeKinds } from '../helpers/server';
 import { until } from './until';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 const QUEUED_A = 1000;
 /** A-runs completed before B is started, so that B arrives while A's queue is busy moving. */
 const A_BEFORE_B = 20;
@@ -59,13 +62,14 @@ describe.each(storeKinds())('fairness across flow-control keys (%s)', (kind) => 
     expect(admitted.flowWait).toBeUndefined();
     expect(quietWait).toBe(0);
 
-    // Busy: A's worker completes A runs as fast as it can while B2 starts; A slots granted while
-    // B2 waited are counted (an A completion in flight may land meanwhile: at most a couple).
+    // Busy: A's worker completes A runs as fast as it can while B2 starts. B2 is let in by its own
+    // start (its key's pump runs before the start answers): when the start answers, its first task
+    // is there, whatever A does. A runs let in meanwhile are counted (they ran beside B2, not before it).
     let stop = false;
     let aDone = 0;
     const aWorker = (async () => {
       while (!stop) {
-        const ts = (await p.poll('work', 5)).filter((t) => t.inputData !== undefined);
+        const ts = await p.poll('work', 5);
         for (const t of ts) {
           await p.report(t, 'COMPLETED');
           aDone++;
@@ -79,19 +83,17 @@ describe.each(storeKinds())('fairness across flow-control keys (%s)', (kind) => 
     );
     const aBusyBefore = grants.get(keyA) ?? 0;
     const b2 = await p.start('tenant_job', { tenant: 'B', n: 2 });
-    await until(
-      () => p.workflow(b2),
-      (w) => w.tasks.length === 1 || w.status === 'COMPLETED',
-    );
+    const b2Now = await p.workflow(b2);
     const busyWait = (grants.get(keyA) ?? 0) - aBusyBefore;
+    expect(b2Now.flowWait).toBeUndefined();
+    expect(b2Now.tasks).toHaveLength(1);
     stop = true;
     await aWorker;
     const aStillQueued = (await p.engine.store.flowQueuePosition(keyA, Number.MAX_SAFE_INTEGER)).total;
     console.info(
       `[fairness ${kind}] A: ${QUEUED_A} runs, limit 1. B started after ${A_BEFORE_B} A runs ended: A runs let in while B waited = ${quietWait}. ` +
-        `B2 started while A's worker ran flat out: A runs let in while B2 waited = ${busyWait}; A still queued: ${aStillQueued}`,
+        `B2 started while A's worker ran flat out: let in by its own start, A runs let in beside it = ${busyWait}; A still queued: ${aStillQueued}`,
     );
-    expect(busyWait).toBeLessThanOrEqual(2);
     expect(grants.get(keyB)).toBe(2);
     expect(aStillQueued).toBeGreaterThan(QUEUED_A / 2);
   }, 600_000);

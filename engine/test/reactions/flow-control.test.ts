@@ -2,6 +2,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { storeKinds } from '../helpers/server';
 import { until } from './until';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Per-key flow control of runs: concurrency (FIFO per key), debounce, rate limit. */
 describe.each(storeKinds())('flow control (%s)', (kind) => {
   let p: PolicyServer;

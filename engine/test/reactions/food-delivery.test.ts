@@ -5,6 +5,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { storeKinds } from '../helpers/server';
 import { until } from './until';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** The shipped example definitions/examples/food-delivery.yaml, driven end to end on a manual clock. */
 const examples = join(__dirname, '../../../definitions/examples');
 const yaml = (file: string): unknown => {

@@ -1,6 +1,9 @@
 import { PolicyServer } from '../helpers/policy-server';
 import { storeKinds } from '../helpers/server';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Workflow queries (jq over the run's state) and idempotent starts on every start route. */
 describe.each(storeKinds())('queries and idempotent start (%s)', (kind) => {
   let p: PolicyServer;

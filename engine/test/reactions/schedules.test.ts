@@ -2,6 +2,9 @@ import { ManualClock } from '../../src/runtime/clock';
 import { PolicyServer } from '../helpers/policy-server';
 import { startTestServer, storeKinds, uniqueDbName } from '../helpers/server';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Conductor's scheduler on a manual clock: each due time fires once, missed ones only when asked. */
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0); // a Monday, 08:00:00 UTC
 

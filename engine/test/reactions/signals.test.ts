@@ -2,6 +2,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { until } from './until';
 import { storeKinds } from '../helpers/server';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Signals: a durable ordered inbox per workflow, WAIT_FOR_SIGNAL, and Conductor's signal to the blocked task. */
 const flow = {
   name: 'two_signals',

@@ -2,6 +2,9 @@ import { ADMIN, authEnv, bearer, createKey, tokenFor } from '../helpers/auth';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { until } from './until';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** Events' data, signals' payloads and query values are payloads: viewers get `***`, operators the values. */
 describe('reactions and roles', () => {
   let s: TestServer;

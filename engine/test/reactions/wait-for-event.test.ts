@@ -2,6 +2,9 @@ import { PolicyServer } from '../helpers/policy-server';
 import { until } from './until';
 import { storeKinds } from '../helpers/server';
 
+// Each case takes several round trips through an engine; generous for a loaded machine.
+jest.setTimeout(120_000);
+
 /** WAIT_FOR_EVENT on a manual clock: matching in the sandbox, the timeout as an output, exactly-once completion. */
 const flow = {
   name: 'await_payment',

@@ -36,6 +36,7 @@ export class Reactions {
   private jqPool: JqPool | null = null;
   private options: ReactionsOptions = { retentionMs: 7 * 86_400_000 };
   private lastRetention = 0;
+  private passes = 0;
 
   constructor(private readonly engine: Engine) {
     this.waits = new Waits(engine);
@@ -77,11 +78,17 @@ export class Reactions {
     else await this.waits.onTimer(t, now);
   }
 
-  /** The sweeper's pass over reactions: events and signals left unprocessed, schedules due, flow control. */
+  /**
+   * The sweeper's pass over reactions: schedules and debounces due (every pass: their time is the
+   * user's), events and signals an engine left unprocessed when it stopped (every eighth pass: they
+   * wait out a lease or a grace of seconds anyway), flow-control keys (admission.ts).
+   */
   async sweep(now: number, batch: number): Promise<number> {
     let acted = 0;
-    acted += await this.step('events', () => this.events.sweep(now, Math.min(batch, 20)));
-    acted += await this.step('signals', () => this.signals.sweep(now, batch));
+    if (this.passes++ % 8 === 0) {
+      acted += await this.step('events', () => this.events.sweep(now, Math.min(batch, 20)));
+      acted += await this.step('signals', () => this.signals.sweep(now, batch));
+    }
     acted += await this.step('schedules', () => this.scheduler.sweep(now, batch));
     acted += await this.step('flow control', () => this.admission.sweep(now, batch));
     if (this.options.retentionMs > 0 && now - this.lastRetention >= RETENTION_EVERY_MS) {

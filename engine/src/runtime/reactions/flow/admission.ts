@@ -33,6 +33,8 @@ const KEYS_PER_SWEEP = 100;
 export class Admission {
   private readonly locks = new KeyedLock();
   private readonly audited = new Map<string, number>();
+  /** Rate keys whose head waits for the next window, and when it opens: pumped by the first sweep after. */
+  private readonly windows = new Map<string, number>();
   private cursor = '';
   private passes = 0;
   /** Runs let in, per key, since start (tests and metrics read it). */
@@ -119,8 +121,13 @@ export class Admission {
       await this.fireDebounce(d);
       acted++;
     }
-    // Keys are walked every fourth pass: pumps run when runs end, this only repairs after crashes.
-    if (this.passes++ % 4 !== 0) return acted;
+    for (const [key, opensAt] of this.windows) {
+      if (opensAt > now) continue;
+      this.windows.delete(key);
+      acted += await this.pump(key);
+    }
+    // Keys are walked every eighth pass: pumps run when runs end, this only repairs after crashes.
+    if (this.passes++ % 8 !== 0) return acted;
     const keys = await this.engine.store.flowKeysWaiting(this.cursor, KEYS_PER_SWEEP);
     this.cursor = keys.length < KEYS_PER_SWEEP ? '' : (keys[keys.length - 1] ?? '');
     for (const key of keys) acted += await this.pump(key);
@@ -153,7 +160,11 @@ export class Admission {
     if (stage.kind === 'rate') {
       const now = this.engine.clock.now();
       const window = now - (now % stage.periodMs);
-      return (await store.takeRateTokens(`flow:${stage.keyId}`, window, stage.limit, 1)) === 1;
+      if ((await store.takeRateTokens(`flow:${stage.keyId}`, window, stage.limit, 1)) === 1) return true;
+      // Full: the key goes on when the next window opens (the sweeper's walk of every key is the net).
+      this.windows.set(stage.keyId, window + stage.periodMs);
+      if (this.windows.size > 10_000) this.windows.delete(this.windows.keys().next().value as string);
+      return false;
     }
     if (await store.flowAcquire(stage.keyId, wf.workflowId, stage.limit)) return true;
     return (await this.audit(stage.keyId)) && store.flowAcquire(stage.keyId, wf.workflowId, stage.limit);
