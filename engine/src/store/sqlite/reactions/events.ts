@@ -45,18 +45,6 @@ export class SqliteEvents {
     return rows.map((r) => JSON.parse(r.doc) as EventRecord);
   }
 
-  /** The lease moves only if it is still the one the caller saw, and the event is still PENDING. */
-  leaseEvent(eventId: string, expected: number, leaseUntil: number): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE events SET lease_until = @leaseUntil, doc = json_set(doc, '$.leaseUntil', @leaseUntil)
-           WHERE event_id = @eventId AND status = 'PENDING' AND lease_until = @expected`,
-        )
-        .run({ eventId, expected, leaseUntil }).changes > 0
-    );
-  }
-
   finishEvent(eventId: string, now: number): void {
     this.db
       .prepare(
@@ -64,24 +52,6 @@ export class SqliteEvents {
          doc = json_set(doc, '$.status', 'PROCESSED', '$.leaseUntil', 0, '$.processedAt', @now) WHERE event_id = @eventId AND status = 'PENDING'`,
       )
       .run({ eventId, now });
-  }
-
-  /** `ifAbsent`: INSERT OR IGNORE then read back, so the first intent written wins. */
-  putEventEffect(effect: EventEffect, ifAbsent: boolean): EventEffect {
-    const doc = JSON.stringify(effect);
-    if (!ifAbsent) {
-      this.db
-        .prepare(
-          `INSERT INTO event_effects (event_id, key, doc) VALUES (?, ?, ?) ON CONFLICT(event_id, key) DO UPDATE SET doc = excluded.doc`,
-        )
-        .run(effect.eventId, effect.key, doc);
-      return effect;
-    }
-    this.db.prepare(`INSERT OR IGNORE INTO event_effects (event_id, key, doc) VALUES (?, ?, ?)`).run(effect.eventId, effect.key, doc);
-    const row = this.db.prepare(`SELECT doc FROM event_effects WHERE event_id = ? AND key = ?`).get(effect.eventId, effect.key) as {
-      doc: string;
-    };
-    return JSON.parse(row.doc) as EventEffect;
   }
 
   eventEffects(eventIds: readonly string[]): EventEffect[] {

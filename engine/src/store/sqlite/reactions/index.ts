@@ -11,14 +11,29 @@ import type {
   WaitRecord,
 } from '../../../domain/reactions';
 import type { ReactionsStore, ScheduleExecutionFilter } from '../../reactions-port';
+import { advanceSchedule } from './advance-schedule';
+import { appendSignal } from './append-signal';
 import { SqliteEvents } from './events';
-import { SqliteDebounces, SqliteFlow } from './flow';
+import { flowAcquire } from './flow-acquire';
+import { flowEnqueue } from './flow-enqueue';
+import { setHeldInput } from './held-input';
+import { leaseEvent } from './lease-event';
+import { putEventEffect } from './put-event-effect';
+import { takeSignal } from './take-signal';
+import { SqliteDebounces } from './debounce';
+import { SqliteFlow } from './flow';
 import { purgeReactions } from './purge';
 import { SqliteSchedules } from './schedules';
 import { createReactionsSchema } from './schema';
 import { SqliteSignals } from './signals';
 
-/** The SQLite side of store/reactions-port.ts; SqliteStore delegates to it. */
+/**
+ * The SQLite side of store/reactions-port.ts; SqliteStore delegates to it. Each operation that
+ * reads before it writes (or writes under a condition) has a file of its own saying why it is
+ * atomic; single-statement reads and writes are grouped per record kind (events.ts, signals.ts,
+ * schedules.ts, flow.ts). One engine process owns the file and better-sqlite3 runs each call
+ * synchronously, so a transaction is atomic with respect to every other request.
+ */
 export class SqliteReactionsStore implements ReactionsStore {
   private readonly events: SqliteEvents;
   private readonly signals: SqliteSignals;
@@ -55,13 +70,13 @@ export class SqliteReactionsStore implements ReactionsStore {
     return this.events.dueEvents(now, limit);
   }
   async leaseEvent(id: string, expected: number, leaseUntil: number): Promise<boolean> {
-    return this.events.leaseEvent(id, expected, leaseUntil);
+    return leaseEvent(this.db, id, expected, leaseUntil);
   }
   async finishEvent(id: string, now: number): Promise<void> {
     this.events.finishEvent(id, now);
   }
   async putEventEffect(effect: EventEffect, ifAbsent: boolean): Promise<EventEffect> {
-    return this.events.putEventEffect(effect, ifAbsent);
+    return putEventEffect(this.db, effect, ifAbsent);
   }
   async eventEffects(ids: readonly string[]): Promise<EventEffect[]> {
     return this.events.eventEffects(ids);
@@ -89,10 +104,10 @@ export class SqliteReactionsStore implements ReactionsStore {
   }
 
   async appendSignal(s: Omit<SignalRecord, 'seq'>): Promise<{ signal: SignalRecord; created: boolean }> {
-    return this.signals.appendSignal(s);
+    return appendSignal(this.db, s);
   }
   async takeSignal(workflowId: string, name: string, taskId: string): Promise<SignalRecord | null> {
-    return this.signals.takeSignal(workflowId, name, taskId);
+    return takeSignal(this.db, workflowId, name, taskId);
   }
   async releaseSignal(signalId: string, workflowId: string, taskId: string): Promise<boolean> {
     return this.signals.releaseSignal(signalId, workflowId, taskId);
@@ -129,7 +144,7 @@ export class SqliteReactionsStore implements ReactionsStore {
     return this.schedules.dueSchedules(now, limit);
   }
   async advanceSchedule(name: string, expected: number, next: number): Promise<boolean> {
-    return this.schedules.advanceSchedule(name, expected, next);
+    return advanceSchedule(this.db, name, expected, next);
   }
   async setSchedulePaused(name: string, paused: boolean, reason: string | null, next: number, now: number): Promise<boolean> {
     return this.schedules.setSchedulePaused(name, paused, reason, next, now);
@@ -142,7 +157,7 @@ export class SqliteReactionsStore implements ReactionsStore {
   }
 
   async flowEnqueue(keyId: string, workflowId: string, now: number): Promise<FlowWaiting> {
-    return this.flow.flowEnqueue(keyId, workflowId, now);
+    return flowEnqueue(this.db, keyId, workflowId, now);
   }
   async flowDequeue(keyId: string, workflowId: string): Promise<void> {
     this.flow.flowDequeue(keyId, workflowId);
@@ -160,7 +175,7 @@ export class SqliteReactionsStore implements ReactionsStore {
     return this.flow.flowWaitsOf(workflowId);
   }
   async flowAcquire(keyId: string, workflowId: string, limit: number): Promise<boolean> {
-    return this.flow.flowAcquire(keyId, workflowId, limit);
+    return flowAcquire(this.db, keyId, workflowId, limit);
   }
   async flowRelease(keyId: string, workflowId: string): Promise<void> {
     this.flow.flowRelease(keyId, workflowId);
@@ -172,7 +187,7 @@ export class SqliteReactionsStore implements ReactionsStore {
     return this.flow.flowHeldBy(workflowId);
   }
   async setHeldInput(workflowId: string, input: DebounceRecord['input'], now: number): Promise<boolean> {
-    return this.flow.setHeldInput(workflowId, input, now);
+    return setHeldInput(this.db, workflowId, input, now);
   }
   async debounceFold(keyId: string, input: DebounceRecord['input'], dueAt: number, now: number): Promise<DebounceRecord | null> {
     return this.debounces.fold(keyId, input, dueAt, now);

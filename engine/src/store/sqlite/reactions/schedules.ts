@@ -3,9 +3,8 @@ import type { ScheduleExecution, ScheduleRecord } from '../../../domain/reaction
 import type { ScheduleExecutionFilter } from '../../reactions-port';
 
 /**
- * Schedules and their executions. advanceSchedule is one conditional UPDATE (the due time moves
- * only from the value the caller fired): of two callers, one changes the row and the other finds
- * nothing to change. The other writes are single statements on a primary key.
+ * Schedules and their executions: single statements on a primary key. Advancing a due time has
+ * its own file (advance-schedule.ts).
  */
 export class SqliteSchedules {
   constructor(private readonly db: Database.Database) {}
@@ -49,17 +48,6 @@ export class SqliteSchedules {
       .prepare(`SELECT doc FROM schedules WHERE paused = 0 AND next_run_time > 0 AND next_run_time <= ? ORDER BY next_run_time LIMIT ?`)
       .all(now, limit) as Array<{ doc: string }>;
     return rows.map((r) => JSON.parse(r.doc) as ScheduleRecord);
-  }
-
-  advanceSchedule(name: string, expected: number, next: number): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE schedules SET next_run_time = @next, doc = json_set(doc, '$.nextRunTime', @next)
-           WHERE name = @name AND next_run_time = @expected`,
-        )
-        .run({ name, expected, next }).changes > 0
-    );
   }
 
   setSchedulePaused(name: string, paused: boolean, reason: string | null, nextRunTime: number, now: number): boolean {

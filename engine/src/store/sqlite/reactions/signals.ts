@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SignalRecord } from '../../../domain/reactions';
 
-interface SignalRow {
+export interface SignalRow {
   workflow_id: string;
   seq: number;
   signal_id: string;
@@ -13,7 +13,7 @@ interface SignalRow {
   payload: string;
 }
 
-const signalOf = (r: SignalRow): SignalRecord => ({
+export const signalOf = (r: SignalRow): SignalRecord => ({
   signalId: r.signal_id,
   workflowId: r.workflow_id,
   name: r.name,
@@ -25,58 +25,15 @@ const signalOf = (r: SignalRow): SignalRecord => ({
   delivered: r.delivered === 1,
 });
 
-const COLUMNS = 'workflow_id, seq, signal_id, name, received_at, taken_by, consumed_at, delivered, payload';
+export const COLUMNS = 'workflow_id, seq, signal_id, name, received_at, taken_by, consumed_at, delivered, payload';
 
 /**
- * Workflow signal inboxes. appendSignal and takeSignal are one transaction each (read, then
- * write what the read allows), atomic in the one engine process that owns the file: two signals
- * never get one seq, a signal id is stored once, and two attempts never take one signal. The
- * other writes are single conditional statements.
+ * Signal reads and the single-statement writes on one signal (give back, consume, mark delivered),
+ * each fenced in its WHERE clause on the attempt that holds the signal. Appending and taking have
+ * files of their own (append-signal.ts, take-signal.ts).
  */
 export class SqliteSignals {
   constructor(private readonly db: Database.Database) {}
-
-  appendSignal(s: Omit<SignalRecord, 'seq'>): { signal: SignalRecord; created: boolean } {
-    return this.db.transaction(() => {
-      const existing = this.db
-        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND signal_id = ?`)
-        .get(s.workflowId, s.signalId) as SignalRow | undefined;
-      if (existing) return { signal: signalOf(existing), created: false };
-      const { n } = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) AS n FROM signals WHERE workflow_id = ?`).get(s.workflowId) as {
-        n: number;
-      };
-      const signal: SignalRecord = { ...s, seq: n + 1 };
-      this.db
-        .prepare(`INSERT INTO signals (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(
-          s.workflowId,
-          signal.seq,
-          s.signalId,
-          s.name,
-          s.receivedAt,
-          s.takenBy,
-          s.consumedAt,
-          s.delivered ? 1 : 0,
-          JSON.stringify(s.payload ?? null),
-        );
-      return { signal, created: true };
-    })();
-  }
-
-  takeSignal(workflowId: string, name: string, taskId: string): SignalRecord | null {
-    return this.db.transaction(() => {
-      const mine = this.db
-        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by = ? AND consumed_at = 0 ORDER BY seq LIMIT 1`)
-        .get(workflowId, name, taskId) as SignalRow | undefined;
-      if (mine) return signalOf(mine);
-      const free = this.db
-        .prepare(`SELECT ${COLUMNS} FROM signals WHERE workflow_id = ? AND name = ? AND taken_by IS NULL ORDER BY seq LIMIT 1`)
-        .get(workflowId, name) as SignalRow | undefined;
-      if (!free) return null;
-      this.db.prepare(`UPDATE signals SET taken_by = ? WHERE workflow_id = ? AND seq = ?`).run(taskId, workflowId, free.seq);
-      return signalOf({ ...free, taken_by: taskId });
-    })();
-  }
 
   releaseSignal(signalId: string, workflowId: string, taskId: string): boolean {
     return (
