@@ -21,4 +21,6 @@ export {
   RetryLogic,
   EvaluatorType,
 } from './task-type';
-export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions } from './types';
+export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
+export { parseDuration } from './duration';
+export { eventNameOfSink } from './validate/event-rules';

@@ -23,6 +23,12 @@ export const TaskType = {
   INLINE: 'INLINE',
   JSON_JQ_TRANSFORM: 'JSON_JQ_TRANSFORM',
   HTTP: 'HTTP',
+  /** Waits for a matching event (POST /api/events, EVENT tasks); Baton's, after Inngest's waitForEvent. */
+  WAIT_FOR_EVENT: 'WAIT_FOR_EVENT',
+  /** Takes the oldest pending signal of a name from the workflow's inbox (Baton's, after Temporal's signals). */
+  WAIT_FOR_SIGNAL: 'WAIT_FOR_SIGNAL',
+  /** Publishes an event (`sink: "conductor:<name>"`), as Conductor's EVENT task. */
+  EVENT: 'EVENT',
 } as const;
 export type TaskType = (typeof TaskType)[keyof typeof TaskType];
 

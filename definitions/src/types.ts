@@ -99,6 +99,23 @@ export interface WorkflowDef {
   timeoutSeconds: number;
   variables?: Record<string, unknown>;
   inputTemplate?: Record<string, unknown>;
+  /** Baton: named jq expressions over a run's state, answered by `GET /api/workflow/{id}/query/{name}`. */
+  queries?: Record<string, string>;
+  /** Baton: per-key flow control of runs (docs/flow-control.md). */
+  flowControl?: FlowControl;
+}
+
+/**
+ * Per-key flow control of a workflow's runs. Keys are templates over the run
+ * ("${workflow.input.customerId}"), resolved when the run is started.
+ */
+export interface FlowControl {
+  /** At most `limit` runs per key value at once; the others wait, FIFO per key. */
+  concurrency?: Array<{ key: string; limit: number }>;
+  /** Starts with the same key within `period` of each other fold into one run with the latest input. */
+  debounce?: { key: string; period: string | number };
+  /** At most `limit` runs per key value start per `period`; the others wait for the next window. */
+  rateLimit?: { key: string; limit: number; period: string | number };
 }
 
 export interface ValidateWorkflowOptions {

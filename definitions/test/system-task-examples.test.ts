@@ -15,6 +15,7 @@ describe('system-task examples', () => {
   it.each([
     ['order-fulfilment.json', 'order-taskdefs.json', 'order_fulfilment'],
     ['signup-drip.yaml', 'signup-drip-taskdefs.yaml', 'signup_drip'],
+    ['food-delivery.yaml', 'food-delivery-taskdefs.yaml', 'food_delivery'],
   ])('%s is valid against the task definitions in %s', (flowFile, defsFile, name) => {
     const defs = validateTaskDefs(load(defsFile));
     if (!defs.ok) throw new Error(JSON.stringify(defs.problems));

@@ -91,7 +91,7 @@ describe('validateWorkflowDef: schema problems', () => {
     const [problem, ...rest] = problemsOf(def);
     expect(rest).toEqual([]);
     expect(problem?.pointer).toBe('/tasks/1/decisionCases/bad/0/type');
-    expect(problem?.message).toMatch(/^must be one of SIMPLE, SWITCH, DECISION, .*, HTTP$/);
+    expect(problem?.message).toMatch(/^must be one of SIMPLE, SWITCH, DECISION, .*, HTTP, WAIT_FOR_EVENT, WAIT_FOR_SIGNAL, EVENT$/);
   });
 
   it('reports problems in every kind of nested list', () => {

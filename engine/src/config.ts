@@ -42,6 +42,8 @@ export interface Config {
   readonly retentionArchive: boolean;
   /** Days an archived run is kept (0: for ever). */
   readonly archiveRetentionDays: number;
+  /** Days processed events, consumed signals and schedule executions are kept (0: for ever). */
+  readonly eventRetentionDays: number;
   /** The bootstrap admin key; set, it turns authentication on (docs/security.md). Null: authentication off. */
   readonly adminKey: { readonly keyId: string; readonly keySecret: string } | null;
   readonly tokenTtlSeconds: number;
@@ -90,6 +92,7 @@ const flags = {
   'retention-days': { type: 'string' },
   'retention-archive': { type: 'string' },
   'archive-retention-days': { type: 'string' },
+  'event-retention-days': { type: 'string' },
   'admin-key-id': { type: 'string' },
   'admin-key-secret': { type: 'string' },
   'token-ttl-seconds': { type: 'string' },
@@ -135,6 +138,7 @@ retention of finished runs:
   --retention-days N         BATON_RETENTION_DAYS         delete runs this many days after they ended (0: keep)
   --retention-archive BOOL   BATON_RETENTION_ARCHIVE      archive them instead of deleting them outright (false)
   --archive-retention-days N BATON_ARCHIVE_RETENTION_DAYS delete archived runs after this many days (0: keep)
+  --event-retention-days N   BATON_EVENT_RETENTION_DAYS   delete processed events, consumed signals and schedule executions after this many days (7; 0: keep)
 security (docs/security.md):
   --admin-key-id ID      BATON_ADMIN_KEY_ID        bootstrap admin key id; with the secret, turns authentication on
   --admin-key-secret S   BATON_ADMIN_KEY_SECRET    bootstrap admin key secret (16+ characters; prefer the variable)
@@ -216,6 +220,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     retentionDays: int('retention-days', 'BATON_RETENTION_DAYS', 0, 0, 36_500),
     retentionArchive: bool('retention-archive', 'BATON_RETENTION_ARCHIVE', false),
     archiveRetentionDays: int('archive-retention-days', 'BATON_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500),
+    eventRetentionDays: int('event-retention-days', 'BATON_EVENT_RETENTION_DAYS', 7, 0, 36_500),
     adminKey,
     tokenTtlSeconds: int('token-ttl-seconds', 'BATON_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     allowUnauthenticatedBind,

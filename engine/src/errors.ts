@@ -65,3 +65,10 @@ export class PayloadTooLargeError extends BatonError {
     super('PAYLOAD_TOO_LARGE', message, 413, false, errors);
   }
 }
+
+/** A workflow query (`GET /api/workflow/{id}/query/{name}`) whose jq expression failed on the run's state. */
+export class QueryFailedError extends BatonError {
+  constructor(message: string) {
+    super('QUERY_FAILED', message, 422);
+  }
+}

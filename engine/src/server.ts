@@ -80,6 +80,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   if (config.testClockOffsetMs !== 0) log.warn({ offsetMs: config.testClockOffsetMs }, 'TEST-ONLY clock offset is on (BATON_TEST_CLOCK_OFFSET_MS)');
   const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
+  engine.reactions.configure({ retentionMs: config.eventRetentionDays * 86_400_000 });
   metrics.observeEngine(engine);
   const retention = new Retention(store, clock, log, {
     days: config.retentionDays,
@@ -123,7 +124,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     limits: { maxResponseBytes: config.httpMaxResponseBytes, maxConnectTimeoutMs: config.httpMaxConnectTimeoutMs, maxReadTimeoutMs: config.httpMaxReadTimeoutMs },
   });
   httpRunner.start();
-  const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`);
+  // One jq pool for JSON_JQ_TRANSFORM tasks and workflow queries (runtime/reactions/queries.ts).
+  const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`, engine.reactions.jq);
   jqRunner.start();
   faults?.arm();
   log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');

@@ -5,3 +5,4 @@
 export * from './common';
 export * from './task';
 export * from './workflow';
+export * from './reactions';

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { INT32_MAX, JsonObject, Millis, Nullable, WorkflowStatusSchema, type WorkflowStatus } from './common';
+import { INT32_MAX, JsonObject, Millis, Nullable, WorkflowStatusSchema, enumOf, type WorkflowStatus } from './common';
 import { Task } from './task';
 
 /** Body of `POST /api/workflow` and of the execute route. */
@@ -11,7 +11,15 @@ export const StartWorkflowRequest = Type.Object({
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 99 })),
   workflowDef: Type.Optional(Type.Object({}, { description: 'an inline WorkflowDef (validated like a registered one)' })),
   taskToDomain: Type.Optional(Nullable(Type.Record(Type.String(), Type.String()))),
-  idempotencyKey: Type.Optional(Nullable(Type.String())),
+  idempotencyKey: Type.Optional(Nullable(Type.String({ maxLength: 256, description: 'one run per key and workflow name' }))),
+  idempotencyStrategy: Type.Optional(
+    Nullable(
+      enumOf(
+        { FAIL: 'FAIL', RETURN_EXISTING: 'RETURN_EXISTING', FAIL_ON_RUNNING: 'FAIL_ON_RUNNING' },
+        'FAIL (default): 409 naming the existing run; RETURN_EXISTING: its id. FAIL_ON_RUNNING is refused (400).',
+      ),
+    ),
+  ),
   createdBy: Type.Optional(Nullable(Type.String())),
 });
 export type StartWorkflowRequest = Static<typeof StartWorkflowRequest>;

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { BatonClient, BatonWorker } from '@baton/workers-sdk';
 import { loadConfig, startServer } from '@baton/engine';
 import pino from 'pino';
+import { foodDelivery } from './demo-food-delivery';
 
 /**
- * `npm run demo`: starts an engine (embedded store in a temporary folder, or the one at
+ * `npm run demo [-- food-delivery]`: starts an engine (embedded store in a temporary folder, or the one at
  * BATON_URL), registers the example order flow, runs example workers, starts one order and
- * prints each step as it happens and the final output.
+ * prints each step as it happens and the final output. `food-delivery` runs the food-delivery
+ * example instead (demo-food-delivery.ts): signals, a timeout, a query.
  */
 const examples = join(__dirname, '../../definitions/examples');
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -23,6 +25,13 @@ async function main(): Promise<void> {
     close = running.close;
     out(`engine started at ${serverUrl} (embedded store in ${config.dataDir})`);
   }
+  if (process.argv[2] === 'food-delivery') {
+    const ok = await foodDelivery(serverUrl);
+    await close();
+    if (!ok) process.exit(1);
+    return;
+  }
+  if (process.argv[2] !== undefined) throw new Error(`unknown demo '${process.argv[2]}' (known: food-delivery)`);
   const client = new BatonClient({ serverUrl });
   await client.registerTaskDefs(JSON.parse(readFileSync(join(examples, 'order-taskdefs.json'), 'utf8')));
   await client.registerWorkflowDef(JSON.parse(readFileSync(join(examples, 'order-flow.json'), 'utf8')), { overwrite: true });

@@ -4,6 +4,10 @@ import { nameSchema, taskDefSchema } from './task-def.schema';
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 const taskList = { type: 'array', items: { $ref: '#/$defs/workflowTask' } } as const;
+/** A duration: "5s", "1m 30s", "2 days", or a number of seconds (checked in code, where the message can say why). */
+const duration = { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] } as const;
+/** A key template ("${workflow.input.customerId}"), resolved per run from the workflow's input. */
+const flowKey = { type: 'string', minLength: 1 } as const;
 
 /**
  * JSON Schema (draft 2020-12) of a workflow definition, Conductor's WorkflowDef. Nested step lists
@@ -38,6 +42,38 @@ export const workflowDefSchema = {
     timeoutSeconds: boundedInt(0, 0),
     variables: { type: 'object' },
     inputTemplate: { type: 'object' },
+    // Baton: read-only views of a run, `GET /api/workflow/{id}/query/{name}` (jq over its state).
+    queries: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    // Baton: per-key flow control of runs (docs/flow-control.md).
+    flowControl: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        concurrency: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 4,
+          items: {
+            type: 'object',
+            required: ['key', 'limit'],
+            additionalProperties: false,
+            properties: { key: flowKey, limit: boundedInt(1, undefined, 100_000) },
+          },
+        },
+        debounce: {
+          type: 'object',
+          required: ['key', 'period'],
+          additionalProperties: false,
+          properties: { key: flowKey, period: duration },
+        },
+        rateLimit: {
+          type: 'object',
+          required: ['key', 'limit', 'period'],
+          additionalProperties: false,
+          properties: { key: flowKey, limit: boundedInt(1, undefined, 1_000_000), period: duration },
+        },
+      },
+    },
   },
   $defs: {
     workflowTask: {

@@ -1,6 +1,7 @@
 import { isRecord, type JsonRecord } from '../json';
 import { pointerOf, type Problem } from '../problem';
 import { TaskType } from '../task-type';
+import { eventTaskProblems, waitForEventProblems, waitForSignalProblems } from './event-rules';
 
 /** What the type-specific rules need to know about the whole definition. */
 export interface Scope {
@@ -96,6 +97,9 @@ const rules: Partial<Record<TaskType, Rule>> = {
     return [{ pointer: at, message: 'is required for START_WORKFLOW tasks' }];
   },
   [TaskType.DYNAMIC]: (task, pointer) => required(task, pointer, 'dynamicTaskNameParam', 'for DYNAMIC tasks'),
+  [TaskType.WAIT_FOR_EVENT]: waitForEventProblems,
+  [TaskType.WAIT_FOR_SIGNAL]: waitForSignalProblems,
+  [TaskType.EVENT]: eventTaskProblems,
 };
 
 function subWorkflowName(task: JsonRecord, pointer: string, type: string): Problem[] {

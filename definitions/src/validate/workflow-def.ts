@@ -8,6 +8,7 @@ import { absent, fitResponseTimeout, timeoutProblems } from './task-def';
 import { typeRuleProblems, type Scope } from './task-rules';
 import { nestingProblems } from './guard';
 import { walkTasks } from './walk';
+import { workflowExtrasProblems } from './workflow-extras';
 
 /**
  * Validates a workflow definition and returns a copy with defaults applied. Beyond the schema it
@@ -65,6 +66,7 @@ function semanticProblems(def: JsonRecord, pointer: string, opts: ValidateWorkfl
     if (isRecord(sub)) problems.push(...semanticProblems(sub, `${at}/subWorkflowParam/workflowDefinition`, opts));
   }
   problems.push(...expressionProblems(def.outputParameters, pointerOf(pointer, 'outputParameters'), scope.refs, roots));
+  problems.push(...workflowExtrasProblems(def, pointer));
   return problems;
 }
 

@@ -17,6 +17,10 @@ import { taskSearchRoutes, workflowSearchRoutes } from './routes/search';
 import { taskExtraRoutes } from './routes/task-extras';
 import { taskRoutes } from './routes/tasks';
 import { workflowRoutes } from './routes/workflow';
+import { eventHandlerRoutes, eventRoutes } from './routes/events';
+import { schedulerRoutes } from './routes/scheduler';
+import { taskSignalRoutes } from './routes/task-signals';
+import { workflowReactionRoutes } from './routes/workflow-reactions';
 
 export interface AppOptions {
   uiDir?: string;
@@ -65,10 +69,16 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   app.use(apiDocsRoutes());
   app.use('/api/metadata', metadataRoutes(engine));
   // Route groups before the generic ones, whose '/:workflowId' or '/:taskId' would take their paths.
+  // Events, handlers, schedules; signals, queries and flow status of a workflow (runtime/reactions).
+  app.use('/api/events', eventRoutes(engine));
+  app.use('/api/event', eventHandlerRoutes(engine));
+  app.use('/api/scheduler', schedulerRoutes(engine));
+  app.use('/api/workflow', workflowReactionRoutes(engine));
   app.use('/api/workflow', workflowSearchRoutes(engine));
   app.use('/api/workflow', executeRoutes(engine));
   app.use('/api/workflow', lifecycleRoutes(engine));
   app.use('/api/workflow', workflowRoutes(engine));
+  app.use('/api/tasks', taskSignalRoutes(engine));
   app.use('/api/tasks', taskSearchRoutes(engine));
   app.use('/api/tasks', taskExtraRoutes(engine));
   app.use('/api/tasks', taskRoutes(engine));

@@ -73,6 +73,8 @@ export function workflowJson(wf: WorkflowSummaryRecord & { definition?: Workflow
     parentWorkflowTaskId: wf.parentWorkflowTaskId ?? undefined,
     lastRetriedTime: wf.lastRetriedTime || undefined,
     timeoutAlertedAt: wf.timeoutAlertedAt || undefined,
+    // Baton: held by flow control (GET /api/workflow/{id}/flow says where: docs/flow-control.md).
+    flowWait: wf.flowWait ?? undefined,
     ...(wf.definition ? { workflowDefinition: wf.definition } : {}),
     ...(tasks ? { tasks: tasks.map(taskJson) } : {}),
   };

@@ -169,8 +169,22 @@ export interface StoredWorkflow {
   lastRetriedTime?: number;
   /** When an ALERT_ONLY workflow timeout was recorded (the workflow went on); 0 or absent: never. */
   timeoutAlertedAt?: number;
+  /**
+   * Set while the run waits for flow control (a debounce period, a rate window, a concurrency
+   * slot: runtime/reactions/flow/): no step runs until it is let in and this is cleared. Absent or
+   * null: the run is not held.
+   */
+  flowWait?: FlowWait | null;
   /** Optimistic concurrency: every committed decision increments it. */
   revision: number;
+}
+
+/** Why a run has not started yet (docs/flow-control.md). */
+export interface FlowWait {
+  /** When it began to wait. */
+  since: number;
+  /** While debounced: the debounce's key (its due time moves with each start that folds in). */
+  debounceKey?: string;
 }
 
 /** A workflow with its definition at hand, as the engine and the decider use it. */

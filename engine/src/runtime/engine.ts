@@ -11,6 +11,7 @@ import { TaskStatus, WorkflowStatus, isTerminalWorkflow, type ReportableStatus }
 import type { TimeoutKind } from '../domain/timeouts';
 import { BatonError, ConflictError, LimitError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
 import { ScriptPool } from '../sandbox';
+import type { ScriptRequest, ScriptResult } from '../sandbox/types';
 import type { AttemptReport, CommitDecision, ReportOutcome, Store } from '../store/port';
 import { applyDecision, DefinitionSnapshots, PayloadCache, storedOf, WorkflowCache } from './caches';
 import type { Clock } from './clock';
@@ -20,6 +21,7 @@ import { launchFailureWorkflow } from './failure-workflow';
 import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
+import { Reactions } from './reactions';
 import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
@@ -92,6 +94,12 @@ export interface StartRequest {
   workflowId?: string;
   /** How many workflows started this one, transitively (StoredWorkflow.depth); 0 for a client's start. */
   depth?: number;
+  /** When `workflowId` exists: answer it ('return', the default) or refuse with 409 ('fail': idempotencyStrategy FAIL). */
+  ifExists?: 'return' | 'fail';
+  /** The idempotency key `workflowId` was derived from (runtime/reactions/idempotency.ts), for messages. */
+  idempotencyKey?: string;
+  /** A debounced definition may fold this start into the run it holds (clients, events, schedules; not child workflows). */
+  foldable?: boolean;
 }
 
 export interface TaskResultInput {
@@ -146,6 +154,8 @@ export class Engine {
   readonly continuations: Continuations;
   /** Child workflows, WAIT timers, REST completion of engine-held tasks (system-tasks/). */
   readonly systemTasks: SystemTasks = new SystemTasks(this);
+  /** Events, signals, queries, schedules, per-key flow control (reactions/). */
+  readonly reactions: Reactions = new Reactions(this);
 
   constructor(
     readonly store: Store,
@@ -175,7 +185,13 @@ export class Engine {
   /** Stops the engine's own background work (continuations, script threads); the store stays open. */
   async close(): Promise<void> {
     await this.continuations.stop();
+    await this.reactions.close();
     await this.scripts?.close();
+  }
+
+  /** Evaluates a user expression on the script pool, off the event loop (handler conditions, event matches). */
+  evaluateScript(req: ScriptRequest, owner: string): Promise<ScriptResult> {
+    return this.scripts ? this.scripts.evaluate(req, owner) : Promise.resolve({ ok: false, error: 'the script sandbox is not started' });
   }
 
   /** Decisions, passes, payload loads and scripts so far (metrics, benchmarks). */
@@ -286,12 +302,15 @@ export class Engine {
       wakeAt: 0,
       revision: 0,
     };
+    // Per-key flow control may hold the run back: stored without its first decision (reactions/flow/).
+    const admitted = await this.reactions.admission.admit(def, wf, req);
+    if (admitted !== null) return admitted;
     const out = await this.decisions.run(wf, [], now);
     // The first decision is part of the record as created: revision 0, like a fresh workflow.
     const first = applyDecision({ ...wf, state: { ...wf.state, steps: {} } }, out.decision);
     first.revision = 0;
     if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks))) {
-      if (req.workflowId) return wf.workflowId; // started before: the repeat is a no-op
+      if (req.workflowId && req.ifExists !== 'fail') return wf.workflowId; // started before: the repeat is a no-op
       throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
     }
     this.workflows.put(first);
@@ -387,6 +406,13 @@ export class Engine {
       for (;;) {
         const wf = await this.loadWorkflow(workflowId, !fresh);
         if (!wf) return;
+        // Held by flow control: no decision until it is let in (reactions/flow/admission.ts). A
+        // cached copy may predate another engine letting it in: the store has the last word.
+        if (wf.flowWait) {
+          if (fresh) return;
+          fresh = true;
+          continue;
+        }
         // An ended workflow whose failure workflow is still to start (a crash came between).
         if (pendingFailureWorkflow(wf)) {
           if (!(await launchFailureWorkflow(this, wf))) this.workflows.evict(workflowId);

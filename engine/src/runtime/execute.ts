@@ -1,6 +1,7 @@
 import type { TaskRecord, WorkflowRecord } from '../domain/records';
 import { isTerminalWorkflow } from '../domain/status';
 import type { Engine, StartRequest } from './engine';
+import { startIdempotent } from './reactions/idempotency';
 
 export interface ExecuteWait {
   /** Stop waiting when a task with one of these reference names is scheduled (empty: wait for the end). */
@@ -29,7 +30,8 @@ export async function executeWorkflow(engine: Engine, req: StartRequest, wait: E
   const refs = new Set(wait.untilTaskRefs);
   const reached = (tasks: readonly TaskRecord[]): boolean =>
     refs.size > 0 && tasks.some((t) => refs.has(t.referenceTaskName) || refs.has(t.refName));
-  const workflowId = await engine.startWorkflow(req);
+  // An idempotency key's FAIL conflict names the existing run (reactions/idempotency.ts).
+  const workflowId = await startIdempotent(engine, req);
   let signalled = false;
   let wake: (() => void) | null = null;
   // Subscribed before the first read of the store: a decision between the two is not missed.

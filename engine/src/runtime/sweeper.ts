@@ -73,6 +73,8 @@ export class Sweeper {
     let acted = await this.deadlines.sweep(now, this.options.batch, this.options.clockSkewMs ?? 0);
     // WAIT timers and SUB_WORKFLOW re-checks (runtime/system-tasks).
     acted += await this.engine.systemTasks.sweepTimers(now, this.options.batch);
+    // Events and signals left unprocessed, schedules due, flow control (runtime/reactions).
+    acted += await this.engine.reactions.sweep(now, this.options.batch);
 
     // Tasks of decisions that lost their race or crashed before publishing (MongoDB), after a grace.
     if (store.recoverPendingTasks && this.passes++ % 20 === 0) acted += await store.recoverPendingTasks(now - PENDING_GRACE_MS, this.options.batch);

@@ -5,6 +5,7 @@ import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
 import type { AuthStore } from './auth-port';
 import type { EngineQueueStore } from './engine-task-port';
 import type { OperationsStore, SearchStore } from './operations-port';
+import type { ReactionsStore } from './reactions-port';
 
 /**
  * The storage port. It speaks the engine's language, and every method is one atomic step (or a
@@ -12,7 +13,7 @@ import type { OperationsStore, SearchStore } from './operations-port';
  * SQLite with synchronous transactions in one process, MongoDB with single-document atomic writes
  * only (no multi-document transactions), so that several engines can share one database.
  */
-export interface Store extends AuthStore, EngineQueueStore, SearchStore, OperationsStore {
+export interface Store extends AuthStore, EngineQueueStore, SearchStore, OperationsStore, ReactionsStore {
   readonly kind: 'sqlite' | 'mongodb';
   init(): Promise<void>;
   close(): Promise<void>;

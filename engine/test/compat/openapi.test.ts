@@ -4,6 +4,10 @@ import * as protocol from '@baton/protocol';
 import * as sdk from '@baton/workers-sdk';
 import type { Router } from 'express';
 import { openApiDocument } from '../../src/api/openapi/document';
+import { eventHandlerRoutes, eventRoutes } from '../../src/api/routes/events';
+import { schedulerRoutes } from '../../src/api/routes/scheduler';
+import { taskSignalRoutes } from '../../src/api/routes/task-signals';
+import { workflowReactionRoutes } from '../../src/api/routes/workflow-reactions';
 import { routeDocs } from '../../src/api/openapi/routes';
 import { apiDocsRoutes } from '../../src/api/routes/api-docs';
 import { executeRoutes } from '../../src/api/routes/execute';
@@ -73,6 +77,11 @@ describe('the OpenAPI document', () => {
     const groups: Array<[string, Router]> = [
       ['', apiDocsRoutes()],
       ['/api/metadata', metadataRoutes(s.engine)],
+      ['/api/events', eventRoutes(s.engine)],
+      ['/api/event', eventHandlerRoutes(s.engine)],
+      ['/api/scheduler', schedulerRoutes(s.engine)],
+      ['/api/workflow', workflowReactionRoutes(s.engine)],
+      ['/api/tasks', taskSignalRoutes(s.engine)],
       ['/api/workflow', workflowSearchRoutes(s.engine)],
       ['/api/workflow', executeRoutes(s.engine)],
       ['/api/workflow', lifecycleRoutes(s.engine)],

@@ -127,6 +127,8 @@ describe.each(storeKinds())('an engine-run attempt whose engine stopped (%s)', (
     await store.putWorkflowDef({ ...httpFlow('lost_flow', 'http://127.0.0.1:9/x'), schemaVersion: 2, restartable: true, timeoutPolicy: 'ALERT_ONLY', timeoutSeconds: 0 } as never, true);
   });
   afterEach(async () => {
+    // Its script threads would keep jest from exiting.
+    await engine.close();
     await store.close();
   });
 

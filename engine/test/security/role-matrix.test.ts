@@ -113,7 +113,7 @@ describe.each(storeKinds())('role matrix (%s)', (kind) => {
         { method: 'POST', path: '/api/no/such/route', body: {} },
       ],
     };
-  });
+  }, 60_000);
   afterAll(async () => {
     await s.close();
   });

@@ -5,6 +5,7 @@ import { resiliencyContract } from './contract-resiliency';
 import { securityContract } from './contract-security';
 import { decisionsContract } from './contract-decisions';
 import { systemTasksContract } from './contract-system-tasks';
+import { reactionsContract } from './contract-reactions';
 
 let tokenSeq = 0;
 const newToken = (): string => `tok-${++tokenSeq}`;
@@ -240,5 +241,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     systemTasksContract(() => store);
     securityContract(() => store);
     decisionsContract(() => store);
+    reactionsContract(() => store);
   });
 }

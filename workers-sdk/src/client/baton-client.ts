@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
 import { HttpTransport, parseJsonBody } from '../http/transport';
 import { RetryMode } from '../http/retry-policy';
@@ -13,6 +14,13 @@ export interface StartWorkflowOptions {
   version?: number;
   correlationId?: string;
   priority?: number;
+  /**
+   * One run per key (and workflow name). With RETURN_EXISTING a start resent after a lost answer
+   * is safe, so the client retries it like any idempotent request.
+   */
+  idempotencyKey?: string;
+  /** FAIL (the server's default): a second start is a 409 naming the run; RETURN_EXISTING: its id. */
+  idempotencyStrategy?: 'FAIL' | 'RETURN_EXISTING';
 }
 
 export interface GetWorkflowOptions {
@@ -72,9 +80,12 @@ export class BatonClient {
       ...(options.version !== undefined && { version: options.version }),
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.priority !== undefined && { priority: options.priority }),
+      ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+      ...(options.idempotencyStrategy !== undefined && { idempotencyStrategy: options.idempotencyStrategy }),
     };
-    // Not idempotent: a resent start could run the workflow twice.
-    const response = await this.http.send({ method: 'POST', path: '/api/workflow', body: request, retry: RetryMode.IF_NOT_PROCESSED });
+    // Without a key a resent start could run the workflow twice; with RETURN_EXISTING it finds the first.
+    const retry = options.idempotencyKey !== undefined && options.idempotencyStrategy === 'RETURN_EXISTING' ? RetryMode.IDEMPOTENT : RetryMode.IF_NOT_PROCESSED;
+    const response = await this.http.send({ method: 'POST', path: '/api/workflow', body: request, retry });
     return parseWorkflowId(response.text, response.contentType);
   }
 
@@ -95,6 +106,41 @@ export class BatonClient {
       query: { reason },
       retry: RetryMode.IDEMPOTENT,
     });
+  }
+
+  /**
+   * Sends a signal to a workflow's inbox (a WAIT_FOR_SIGNAL step takes the oldest of its name).
+   * Each call gets a signal id unless one is given, so a resend after a lost answer is stored once.
+   */
+  async signal(workflowId: string, name: string, payload: unknown = {}, options: { signalId?: string } = {}): Promise<{ signalId: string; seq: number }> {
+    const signalId = options.signalId ?? randomUUID();
+    const response = await this.http.send({
+      method: 'POST',
+      path: `/api/workflow/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(name)}`,
+      query: { signalId },
+      body: payload,
+      retry: RetryMode.IDEMPOTENT,
+    });
+    const body = parseJsonBody(response, `signal ${name}`);
+    if (!isJsonObject(body) || typeof body.seq !== 'number') throw new InvalidResponseError(`signal ${name}: expected {signalId, seq}`);
+    return { signalId, seq: body.seq };
+  }
+
+  /** Answers one of the workflow definition's queries (a jq expression over the run's state). */
+  async query(workflowId: string, name: string): Promise<unknown> {
+    const response = await this.http.send({
+      method: 'GET',
+      path: `/api/workflow/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(name)}`,
+      retry: RetryMode.IDEMPOTENT,
+    });
+    return parseJsonBody(response, `query ${name}`);
+  }
+
+  /** Publishes an event; each call gets an event id unless one is given, so a resend is acted on once. */
+  async publishEvent(name: string, data: unknown = {}, options: { id?: string } = {}): Promise<string> {
+    const id = options.id ?? randomUUID();
+    await this.http.send({ method: 'POST', path: '/api/events', body: { name, data, id }, retry: RetryMode.IDEMPOTENT });
+    return id;
   }
 
   /** Reads the workflow until it is COMPLETED, FAILED, TIMED_OUT or TERMINATED, and returns it. */

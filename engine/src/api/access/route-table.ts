@@ -67,6 +67,30 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'PUT', path: '/api/metadata/workflow', permission: METADATA_WRITE },
   { method: 'DELETE', path: '/api/metadata/workflow/:name/:version', permission: METADATA_WRITE },
 
+  // -- event handlers (Conductor's /api/event) and schedules (/api/scheduler): definitions of what reacts
+  { method: 'GET', path: '/api/event', permission: METADATA_READ },
+  { method: 'GET', path: '/api/event/:event', permission: METADATA_READ },
+  { method: 'POST', path: '/api/event', permission: METADATA_WRITE },
+  { method: 'PUT', path: '/api/event', permission: METADATA_WRITE },
+  { method: 'DELETE', path: '/api/event/:name', permission: METADATA_WRITE },
+  { method: 'GET', path: '/api/scheduler/schedules', permission: METADATA_READ },
+  { method: 'GET', path: '/api/scheduler/schedules/search', permission: METADATA_READ },
+  { method: 'GET', path: '/api/scheduler/schedules/:name', permission: METADATA_READ },
+  { method: 'GET', path: '/api/scheduler/nextFewSchedules', permission: METADATA_READ },
+  { method: 'POST', path: '/api/scheduler/schedules', permission: METADATA_WRITE },
+  { method: 'DELETE', path: '/api/scheduler/schedules/:name', permission: METADATA_WRITE },
+  { method: 'PUT', path: '/api/scheduler/schedules/:name/pause', permission: METADATA_WRITE },
+  { method: 'PUT', path: '/api/scheduler/schedules/:name/resume', permission: METADATA_WRITE },
+  { method: 'PUT', path: '/api/scheduler/bulk/pause', permission: METADATA_WRITE },
+  { method: 'PUT', path: '/api/scheduler/bulk/resume', permission: METADATA_WRITE },
+  { method: 'GET', path: '/api/scheduler/search/executions', permission: WORKFLOW_READ },
+
+  // -- events: publishing acts on workflows (starts, completes, terminates); reading shows payloads
+  { method: 'POST', path: '/api/events', permission: WORKFLOW_CONTROL },
+  { method: 'POST', path: '/api/events/:eventId/replay', permission: WORKFLOW_CONTROL },
+  { method: 'GET', path: '/api/events', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/events/:eventId', permission: WORKFLOW_READ },
+
   // -- workflows: reads (search before ':workflowId')
   { method: 'GET', path: '/api/workflow/search', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/workflow/search-v2', permission: WORKFLOW_READ },
@@ -78,6 +102,9 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'GET', path: '/api/workflow/:workflowId', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/workflow/:workflowId/status', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/workflow/:workflowId/tasks', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/workflow/:workflowId/signals', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/workflow/:workflowId/query/:name', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/workflow/:workflowId/flow', permission: WORKFLOW_READ },
   // -- workflows: control (bulk before ':workflowId')
   { method: 'PUT', path: '/api/workflow/bulk/pause', permission: WORKFLOW_CONTROL },
   { method: 'PUT', path: '/api/workflow/bulk/resume', permission: WORKFLOW_CONTROL },
@@ -91,6 +118,7 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'PUT', path: '/api/workflow/:workflowId/pause', permission: WORKFLOW_CONTROL },
   { method: 'PUT', path: '/api/workflow/:workflowId/resume', permission: WORKFLOW_CONTROL },
   { method: 'PUT', path: '/api/workflow/:workflowId/skiptask/:taskReferenceName', permission: WORKFLOW_CONTROL },
+  { method: 'POST', path: '/api/workflow/:workflowId/signal/:signalName', permission: WORKFLOW_CONTROL },
   { method: 'POST', path: '/api/tasks/failed/retry', permission: WORKFLOW_CONTROL },
   // -- workflows: start (after the literal POST paths above)
   { method: 'POST', path: '/api/workflow', permission: WORKFLOW_START },

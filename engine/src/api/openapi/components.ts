@@ -26,6 +26,15 @@ export function componentSchemas(): Record<string, unknown> {
     BulkResponse: P.BulkResponse,
     CorrelationIdsSearchRequest: P.CorrelationIdsSearchRequest,
     Problem: P.Problem,
+    PublishEventRequest: P.PublishEventRequest,
+    PublishEventResponse: P.PublishEventResponse,
+    EventView: P.EventView,
+    EventHandler: P.EventHandler,
+    WorkflowSignal: P.WorkflowSignal,
+    SignalResponse: P.SignalResponse,
+    WorkflowSchedule: P.WorkflowSchedule,
+    WorkflowScheduleExecution: P.WorkflowScheduleExecution,
+    FlowStatus: P.FlowStatus,
   };
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(wire)) out[name] = plain(schema);

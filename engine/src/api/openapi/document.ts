@@ -30,6 +30,8 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'workflow-bulk', description: 'operations on up to 1000 workflows' },
       { name: 'search', description: "Conductor's query language over the store's indexes" },
       { name: 'task', description: 'workers: poll, report, logs, queues' },
+      { name: 'event', description: 'events and event handlers (docs/events.md)' },
+      { name: 'scheduler', description: 'schedules: cron-driven starts (docs/events.md)' },
       { name: 'system', description: 'health, metrics, this document' },
     ],
     paths,

@@ -1,4 +1,5 @@
 import { ref } from './components';
+import { reactionRouteDocs } from './routes-reactions';
 
 /** One parameter of a documented operation. */
 interface Param {
@@ -14,7 +15,7 @@ interface Param {
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
-  tag: 'metadata' | 'workflow' | 'workflow-bulk' | 'task' | 'search' | 'system';
+  tag: 'metadata' | 'workflow' | 'workflow-bulk' | 'task' | 'search' | 'system' | 'event' | 'scheduler';
   summary: string;
   /** Conductor has this operation (same path and meaning); false: Baton's own. */
   conductor: boolean;
@@ -663,3 +664,6 @@ export const routeDocs: RouteDoc[] = [
     ok: { '200': ['the document', { type: 'object' }] },
   },
 ];
+
+// Events, signals, queries, schedules and flow control (routes-reactions.ts).
+routeDocs.push(...reactionRouteDocs);

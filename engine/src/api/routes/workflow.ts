@@ -9,6 +9,7 @@ import { workflowJson } from '../serialize';
 import { compile, check } from '../validate';
 import { bodyOf } from './metadata';
 import { intParam, stringParam } from './params';
+import { startIdempotent, withIdempotency } from '../../runtime/reactions/idempotency';
 
 const validateStart = compile<StartWorkflowRequest>(StartWorkflowRequestSchema);
 
@@ -21,7 +22,7 @@ export function workflowRoutes(engine: Engine): Router {
   r.post('/', async (req, res) => {
     const { request, warnings } = startRequestOf(engine, req);
     sendWarnings(res, engine.log, warnings);
-    const id = await engine.startWorkflow(request);
+    const id = await startIdempotent(engine, request);
     res.status(200).type('text/plain').send(id);
   });
 
@@ -29,13 +30,21 @@ export function workflowRoutes(engine: Engine): Router {
     // JSON or YAML, like every body Baton reads.
     const input = check(validateInput, req.body === undefined ? {} : bodyOf(req), 'workflow input');
     const version = req.query.version === undefined ? undefined : intParam(req, 'version', 1, 1, INT32_MAX);
-    const id = await engine.startWorkflow({
-      name: req.params.name,
-      ...(version !== undefined ? { version } : {}),
-      input,
-      correlationId: stringParam(req, 'correlationId') ?? null,
-      priority: intParam(req, 'priority', 0, 0, 99),
-    });
+    // Baton: idempotencyKey and idempotencyStrategy as query parameters (the body is the input).
+    const request = withIdempotency(
+      {
+        name: req.params.name,
+        ...(version !== undefined ? { version } : {}),
+        input,
+        correlationId: stringParam(req, 'correlationId') ?? null,
+        priority: intParam(req, 'priority', 0, 0, 99),
+        foldable: true,
+      },
+      stringParam(req, 'idempotencyKey'),
+      stringParam(req, 'idempotencyStrategy'),
+      '/query',
+    );
+    const id = await startIdempotent(engine, request);
     res.status(200).type('text/plain').send(id);
   });
 
@@ -83,15 +92,17 @@ export function startRequestOf(engine: Engine, req: Request): { request: StartRe
     if (!v.ok) throw new ValidationError('workflowDef is invalid', v.problems.map((p) => ({ pointer: `/workflowDef${p.pointer}`, message: p.message })));
     workflowDef = v.value;
   }
+  const request: StartRequest = {
+    name: body.name,
+    ...(body.version !== undefined ? { version: body.version } : {}),
+    input: body.input ?? {},
+    correlationId: body.correlationId ?? null,
+    priority: body.priority ?? 0,
+    ...(workflowDef ? { workflowDef } : {}),
+    foldable: true,
+  };
   return {
-    request: {
-      name: body.name,
-      ...(body.version !== undefined ? { version: body.version } : {}),
-      input: body.input ?? {},
-      correlationId: body.correlationId ?? null,
-      priority: body.priority ?? 0,
-      ...(workflowDef ? { workflowDef } : {}),
-    },
+    request: withIdempotency(request, body.idempotencyKey, body.idempotencyStrategy),
     warnings: workflowDef ? definitionWarnings(engine, [workflowDef]) : [],
   };
 }

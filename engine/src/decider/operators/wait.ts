@@ -1,4 +1,4 @@
-import type { WorkflowTask } from '@baton/definitions';
+import { parseDuration, type WorkflowTask } from '@baton/definitions';
 import { TaskStatus, isSuccessfulTask, isTerminalTask } from '../../domain/status';
 import { BLOCKED, DONE, type DecideContext, type StepResult } from '../context';
 import { completed, failNow, giveUp } from './shared';
@@ -62,30 +62,8 @@ export function dueTimeOf(input: Record<string, unknown>, now: number): { at: nu
   return { at: 0 };
 }
 
-const units: ReadonlyArray<[RegExp, number]> = [
-  [/^(?:d|days?)$/, 86_400_000],
-  [/^(?:h|hrs?|hours?)$/, 3_600_000],
-  [/^(?:m|mins?|minutes?)$/, 60_000],
-  [/^(?:s|secs?|seconds?)$/, 1000],
-  [/^(?:ms|millis?|milliseconds?)$/, 1],
-];
-
-/** Conductor-style durations: number-unit pairs, optionally spaced ("1h 5m", "10m20s", "2 days"); a bare number is seconds. */
-export function parseDuration(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v * 1000 : null;
-  if (typeof v !== 'string') return null;
-  const text = v.trim().toLowerCase();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const parts = [...text.matchAll(/(\d+)\s*([a-z]+)\s*,?\s*/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return null;
-  let ms = 0;
-  for (const [, n, unit] of parts) {
-    const u = units.find(([re]) => re.test(unit ?? ''));
-    if (!u) return null;
-    ms += Number(n) * u[1];
-  }
-  return ms;
-}
+/** Conductor-style durations (definitions' parseDuration, shared with the waits for events and signals). */
+export { parseDuration };
 
 /** "yyyy-MM-dd", "yyyy-MM-dd HH:mm[:ss]" with an optional "UTC"/"GMT"/"Z" (no zone means UTC), or ISO 8601 with an offset. */
 export function parseUntil(v: unknown): number | null {

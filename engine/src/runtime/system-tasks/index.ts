@@ -26,6 +26,8 @@ export class SystemTasks {
     for (const t of d.newTasks) {
       if (isChildTask(t) && t.status === TaskStatus.IN_PROGRESS) this.background(startChild(this.engine, t), t);
     }
+    // WAIT_FOR_EVENT, WAIT_FOR_SIGNAL, EVENT; flow-control slots of a run that ended (runtime/reactions).
+    this.engine.reactions.afterCommit(wf, out);
     const status = d.workflow.status;
     if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId) this.background(notifyParent(this.engine, { ...wf, status }), null);
     for (const c of d.closeTasks) this.cancellations.cancel(c.taskId, `the attempt was closed (${c.status}${c.reason ? `: ${c.reason}` : ''})`);
@@ -50,6 +52,8 @@ export class SystemTasks {
           if (done) await this.engine.advance(t.workflowInstanceId, [done]);
         } else if (isChildTask(t)) {
           await reconcileChild(this.engine, t);
+        } else if (this.engine.reactions.handlesTimer(t)) {
+          await this.engine.reactions.onTimer(t, now);
         }
       } catch (err) {
         this.engine.log.warn({ err, workflowId: t.workflowInstanceId, taskId: t.taskId }, 'task timer could not be handled; the next sweep retries');

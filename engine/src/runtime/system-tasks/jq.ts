@@ -15,7 +15,7 @@ const JQ_HEAP_MB = 64;
 /** Largest result kept (the compact JSON of every value): a bigger one fails the task, not the store. */
 const JQ_MAX_RESULT_CHARS = 4 * 1024 * 1024;
 /** jq threads at most, hence queries at once. */
-const JQ_THREADS = 4;
+export const JQ_THREADS = 4;
 
 /**
  * JSON_JQ_TRANSFORM, run by the engine from its internal queue (jq-wasm's API is async, so it
@@ -25,8 +25,8 @@ const JQ_THREADS = 4;
  */
 export class JqRunner extends QueueRunner {
   private readonly jq: JqPool;
-  constructor(engine: Engine, log: Logger, workerId: string) {
-    const jq = new JqPool(JQ_THREADS);
+  /** `jq`: the engine's pool, shared with workflow queries (runtime/reactions/queries.ts). */
+  constructor(engine: Engine, log: Logger, workerId: string, jq: JqPool = new JqPool(JQ_THREADS)) {
     super(engine, log, { queue: JQ_QUEUE, concurrency: JQ_THREADS, workerId, execute: (t) => runJqTask(jq, t) });
     this.jq = jq;
   }

@@ -41,6 +41,8 @@ import { MongoOperations } from './operations';
 import type { OpenAttemptFence, PollDataEntry, TaskLogEntry } from '../operations-port';
 import type { SearchPage, SearchRequest } from '../../search/request';
 import type { TaskStatus } from '../../domain/status';
+import { delegateReactions, type ReactionsStore } from '../reactions-port';
+import { MongoReactionsStore } from './reactions';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -51,12 +53,17 @@ export interface MongoStoreOptions {
   wrapCollections?: (c: Collections) => Collections;
 }
 
+/** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to mongo/reactions/. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface MongoStore extends ReactionsStore {}
+
 /**
  * The production store. Every atomic step relies on single-document atomicity (findOneAndUpdate,
  * conditional updateOne, unique _id), never on transactions or change streams, so it runs on a
  * standalone server and on replica sets alike, and several engines can share one database.
  * The driver reconnects by itself; transient errors surface as 503 retryable (see errors.ts).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private client: MongoClient;
@@ -67,6 +74,8 @@ export class MongoStore implements Store {
   private keys!: MongoApiKeys;
   private search!: MongoSearch;
   private ops!: MongoOperations;
+  /** The store/reactions-port.ts part (delegateReactions, below the class). */
+  reactions!: MongoReactionsStore;
   /** Database commands sent, from the driver's command monitoring (benchmarks, metrics). */
   commands = 0;
 
@@ -106,6 +115,8 @@ export class MongoStore implements Store {
     );
     this.ops = new MongoOperations(this.c, this.db);
     await this.ops.ensureIndexes();
+    this.reactions = new MongoReactionsStore(this.db, this.c.workflows);
+    await this.reactions.init();
     this.options.log?.info({ db: this.db.databaseName }, 'connected to MongoDB');
   }
 
@@ -359,3 +370,5 @@ export class MongoStore implements Store {
     return guard('completeOpenAttempt', () => this.ops.completeOpenAttempt(taskId, expected, result, now), true);
   }
 }
+
+delegateReactions(MongoStore.prototype, (s) => s.reactions);

@@ -42,6 +42,8 @@ import type { OpenAttemptFence, PollDataEntry, TaskLogEntry } from '../operation
 import type { SearchPage, SearchRequest } from '../../search/request';
 import type { JsonObject } from '../../domain/records';
 import type { TaskStatus } from '../../domain/status';
+import { delegateReactions, type ReactionsStore } from '../reactions-port';
+import { SqliteReactionsStore } from './reactions';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -53,7 +55,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
 }
 
+/** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to sqlite/reactions/. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface SqliteStore extends ReactionsStore {}
+
 /** The embedded store: one SQLite file, one engine process (the file is locked by it). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private db!: Database.Database;
@@ -65,6 +72,8 @@ export class SqliteStore implements Store {
   private claimSelect!: Database.Statement;
   private keys!: SqliteApiKeys;
   private ops!: SqliteOperations;
+  /** The store/reactions-port.ts part (delegateReactions, below the class). */
+  reactions!: SqliteReactionsStore;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -88,6 +97,7 @@ export class SqliteStore implements Store {
     this.claimSelect = this.db.prepare(claimSelectSql);
     createSearchSchema(this.db);
     this.ops = new SqliteOperations(this.db, this.rows);
+    this.reactions = new SqliteReactionsStore(this.db);
   }
 
   async close(): Promise<void> {
@@ -324,3 +334,5 @@ export class SqliteStore implements Store {
     return this.ops.completeOpenAttempt(taskId, expected, result, now);
   }
 }
+
+delegateReactions(SqliteStore.prototype, (s) => s.reactions);
