@@ -1,6 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { bulk, type BulkAction } from '../../api/actions';
 import { announce } from '../../components/Announcer';
+import { Dialog } from '../../components/Dialog';
 import { ActionError } from '../../components/States';
 
 const ACTIONS: Array<[BulkAction, string]> = [
@@ -14,6 +16,7 @@ const ACTIONS: Array<[BulkAction, string]> = [
 /** Conductor's bulk operations on the selected runs; each run's refusal is reported, not hidden. */
 export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
   const qc = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
   const m = useMutation({
     mutationFn: (a: BulkAction) => bulk(a, ids),
     onSuccess: (r, a) => {
@@ -38,15 +41,30 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
           type="button"
           className={a === 'terminate' ? 'danger' : ''}
           disabled={m.isPending}
-          onClick={() => {
-            if (a === 'terminate' && !window.confirm(`Terminate ${ids.length} workflow(s)?`)) return;
-            m.mutate(a);
-          }}
+          onClick={() => (a === 'terminate' ? setConfirming(true) : m.mutate(a))}
         >
           {label}
         </button>
       ))}
       <ActionError error={m.error} />
+      <Dialog title={`Terminate ${ids.length} workflow${ids.length === 1 ? '' : 's'}?`} open={confirming} onClose={() => setConfirming(false)}>
+        <p>Their open steps are cancelled. Terminated runs can be retried.</p>
+        <div className="dialog-actions">
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              setConfirming(false);
+              m.mutate('terminate');
+            }}
+          >
+            Terminate
+          </button>
+        </div>
+      </Dialog>
     </div>
   );
 }

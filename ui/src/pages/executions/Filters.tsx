@@ -47,6 +47,11 @@ export function Filters({
     if (clean.to === undefined) delete clean.to;
     onApply(clean, r === 'custom' ? '' : r);
   };
+  /** A choice shows at once and applies at once (the URL, and so the search, follow). */
+  const choose = (f: ExecutionFilters) => {
+    setDraft(f);
+    apply(f);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     apply(draft);
@@ -61,8 +66,8 @@ export function Filters({
   return (
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter executions">
       <div className="filters-row">
-        <CheckMenu label="Workflow" options={names} selected={draft.names} onChange={(n) => apply({ ...draft, names: n })} />
-        <CheckMenu label="Status" options={workflowStatuses} selected={draft.statuses} onChange={(s) => apply({ ...draft, statuses: s })} />
+        <CheckMenu label="Workflow" options={names} selected={draft.names} onChange={(n) => choose({ ...draft, names: n })} />
+        <CheckMenu label="Status" options={workflowStatuses} selected={draft.statuses} onChange={(s) => choose({ ...draft, statuses: s })} />
         <label className="field">
           Started
           <select
