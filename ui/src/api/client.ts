@@ -89,7 +89,8 @@ function problemOf(status: number, body: unknown, text: string): ApiError {
   if (body && typeof body === 'object') {
     const p = body as Record<string, unknown>;
     const message = str(p.detail) ?? str(p.message) ?? str(p.title) ?? `HTTP ${status}`;
-    const code = str(p.code) ?? str(p.error);
+    // Authentication problems name their precise reason in `error` (INVALID_CREDENTIALS, EXPIRED_TOKEN...).
+    const code = str(p.error) ?? str(p.code);
     const errors = Array.isArray(p.errors) ? p.errors : [];
     const problems = errors.flatMap((e): FieldProblem[] => {
       const o = e as Record<string, unknown>;

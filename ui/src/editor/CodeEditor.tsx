@@ -26,6 +26,7 @@ export function CodeEditor(p: CodeEditorProps) {
   const view = useRef<EditorView | null>(null);
   const language = useRef(new Compartment());
   const editable = useRef(new Compartment());
+  const attributes = useRef(new Compartment());
   const onChange = useRef(p.onChange);
   onChange.current = p.onChange;
 
@@ -40,8 +41,8 @@ export function CodeEditor(p: CodeEditorProps) {
           lintGutter(),
           editorTheme,
           language.current.of(languageOf(p.format)),
-          editable.current.of([EditorState.readOnly.of(!!p.readOnly), EditorView.editable.of(!p.readOnly)]),
-          EditorView.contentAttributes.of({ 'aria-label': p.label }),
+          editable.current.of(EditorState.readOnly.of(!!p.readOnly)),
+          attributes.current.of(EditorView.contentAttributes.of({ 'aria-label': p.label })),
           EditorView.theme({ '.cm-scroller': { minHeight: p.minHeight ?? '420px' } }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChange.current?.(u.state.doc.toString());
@@ -51,6 +52,7 @@ export function CodeEditor(p: CodeEditorProps) {
     });
     view.current = v;
     if (p.viewRef) p.viewRef.current = v;
+    focusableScroller(v, p.label);
     return () => {
       v.destroy();
       view.current = null;
@@ -65,9 +67,14 @@ export function CodeEditor(p: CodeEditorProps) {
   useEffect(() => {
     view.current?.dispatch({ effects: language.current.reconfigure(languageOf(p.format)) });
   }, [p.format]);
+  // Read-only text stays focusable (EditorState.readOnly, not EditorView.editable), so it can be
+  // reached, scrolled and selected with the keyboard.
   useEffect(() => {
-    view.current?.dispatch({ effects: editable.current.reconfigure([EditorState.readOnly.of(!!p.readOnly), EditorView.editable.of(!p.readOnly)]) });
+    view.current?.dispatch({ effects: editable.current.reconfigure(EditorState.readOnly.of(!!p.readOnly)) });
   }, [p.readOnly]);
+  useEffect(() => {
+    view.current?.dispatch({ effects: attributes.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': p.label })) });
+  }, [p.label]);
   useEffect(() => {
     const v = view.current;
     if (!v) return;
@@ -82,6 +89,15 @@ export function CodeEditor(p: CodeEditorProps) {
   }, [p.findings]);
 
   return <div ref={host} className="code-editor" data-testid="code-editor" />;
+}
+
+/**
+ * The scrolling box of an editor is a tab stop of its own (axe: scrollable regions must be
+ * reachable by keyboard), so a long read-only text can be scrolled without a mouse.
+ */
+export function focusableScroller(v: EditorView, label: string): void {
+  v.scrollDOM.tabIndex = 0;
+  v.scrollDOM.setAttribute('aria-label', `${label} (scroll)`);
 }
 
 /** Moves the cursor to a finding and shows it. */

@@ -3,6 +3,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import { focusableScroller } from './CodeEditor';
 import { editorTheme, languageOf } from './codemirror-setup';
 
 /** Two texts side by side with their differences marked (CodeMirror's merge view), read only. */
@@ -15,7 +16,6 @@ export function DiffView({ left, right, format, leftLabel, rightLabel }: { left:
       editorTheme,
       languageOf(format),
       EditorState.readOnly.of(true),
-      EditorView.editable.of(false),
       EditorView.contentAttributes.of({ 'aria-label': label }),
     ];
     const mv = new MergeView({
@@ -25,7 +25,9 @@ export function DiffView({ left, right, format, leftLabel, rightLabel }: { left:
       collapseUnchanged: { margin: 3, minSize: 6 },
       gutter: true,
     });
+    focusableScroller(mv.a, leftLabel);
+    focusableScroller(mv.b, rightLabel);
     return () => mv.destroy();
   }, [left, right, format, leftLabel, rightLabel]);
-  return <div ref={host} className="diff-view" data-testid="diff-view" />;
+  return <div ref={host} className="diff-view" data-testid="diff-view" role="region" aria-label={`${leftLabel} against ${rightLabel}`} tabIndex={0} />;
 }

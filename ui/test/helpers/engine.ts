@@ -14,17 +14,18 @@ export interface UiEngine {
   close: () => Promise<void>;
 }
 
-export async function startUiEngine(env: Record<string, string> = {}, workerHeaders?: () => Promise<Record<string, string>>): Promise<UiEngine> {
+/** With authentication on, `credentials` gives the headers (a token) for the fixtures' set-up and the worker. */
+export async function startUiEngine(env: Record<string, string> = {}, credentials?: (url: string) => Promise<Record<string, string>>): Promise<UiEngine> {
   const server = await startTestServer('sqlite', { env: { BATON_SWEEP_INTERVAL_MS: '100', ...env } });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const r = await server.req(method, path, body, headers);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
     return r.body;
   };
-  const admin = workerHeaders ? await workerHeaders() : {};
+  const admin = credentials ? await credentials(server.url) : {};
   await registerUiFixtures((m, p, b) => call(m, p, b, admin));
   const controls: UiWorkerControls = { flakyBroken: true, speed: (id) => (id.startsWith('X') ? 'express' : 'standard') };
-  const worker = uiWorker(server.url, controls, workerHeaders ? admin : undefined);
+  const worker = uiWorker(server.url, controls, credentials ? admin : undefined);
   await worker.start();
   return {
     server,

@@ -57,6 +57,7 @@ function Editor({ saved }: { saved: TaskDef | null }) {
       if (!saved) void navigate(`/taskDef/${encodeURIComponent(def.name)}`);
     },
   });
+  const dirty = useMemo(() => !saved || JSON.stringify(candidate) !== JSON.stringify(candidateOf(draftOf(saved))), [saved, candidate]);
   const canSave = abilities.editDefinitions && validation.ok && (changes.length > 0 || !saved) && !save.isPending;
 
   return (
@@ -112,7 +113,7 @@ function Editor({ saved }: { saved: TaskDef | null }) {
           <ActionError error={save.error} />
           <div className="dialog-actions">
             {saved && (
-              <button type="button" disabled={changes.length === 0} onClick={() => setDraft(draftOf(saved))}>
+              <button type="button" disabled={!dirty} onClick={() => setDraft(draftOf(saved))}>
                 Discard changes
               </button>
             )}
