@@ -24,7 +24,9 @@ const nav = [
 
 /**
  * The shell: navigation, who is signed in, and the pages under Conductor UI's URL scheme
- * (engine/src/api/ui.ts serves index.html for each of them).
+ * (engine/src/api/ui.ts serves index.html for each of them). Pages render while the session is
+ * still being checked (their reads go out at once; actions stay disabled until the role is known),
+ * and a 401 from any read shows the sign-in form.
  */
 export function App() {
   const auth = useAuth();
@@ -82,9 +84,7 @@ export function App() {
         </div>
       )}
       <main id="main" tabIndex={-1}>
-        {auth.kind === 'checking' ? (
-          <Loading what="the session" />
-        ) : auth.kind === 'signed-out' ? (
+        {auth.kind === 'signed-out' ? (
           <SignIn reason={auth.reason} />
         ) : (
           <Suspense fallback={<Loading what="the page" />}>

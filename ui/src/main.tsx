@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { ApiError } from './api/client';
 import { checkSession } from './api/auth';
+import { workflowQuery } from './api/queries';
+import { elkWorker } from './graph/elk-worker';
 import { App } from './App';
 import './styles.css';
 
@@ -19,6 +21,16 @@ const queryClient = new QueryClient({
 });
 
 void checkSession();
+
+// Opening a run straight from a link: fetch it, the page's code and the graph's layout worker at
+// once instead of one after the other (the page would ask for each only once the previous arrived).
+const opened = /^\/execution\/([^/]+)/.exec(window.location.pathname);
+if (opened?.[1]) {
+  elkWorker();
+  void queryClient.prefetchQuery(workflowQuery(decodeURIComponent(opened[1])));
+  void import('./pages/execution/ExecutionPage');
+  void import('./pages/execution/RunGraph');
+}
 
 const root = document.getElementById('root');
 if (root) {

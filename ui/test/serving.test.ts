@@ -48,9 +48,12 @@ describe('the engine serves the UI', () => {
     const files = readdirSync(dist);
     const js = files.find((f) => /^index-.*\.js$/.test(f));
     expect(js).toBeDefined();
-    const r = await get(`/assets/${js}`);
+    const r = await get(`/assets/${js}`, { 'accept-encoding': 'gzip' });
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toMatch(/max-age=31536000.*immutable/);
+    expect(r.headers.get('content-encoding')).toBe('gzip');
+    // The API is not compressed by the UI's router.
+    expect((await get('/api/workflow/search?size=1', { 'accept-encoding': 'gzip' })).headers.get('content-encoding')).toBeNull();
     // No <script src> or <link href> to another host: everything the page loads is ours.
     const html = readFileSync(join(__dirname, '../dist/index.html'), 'utf8');
     expect(html.match(/(?:src|href)="(https?:)?\/\/[^"]*"/g)).toBeNull();

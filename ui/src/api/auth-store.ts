@@ -47,10 +47,10 @@ class AuthStore {
     for (const l of this.listeners) l();
   }
 
-  /** A 401: the token is missing, expired or revoked. */
+  /** A 401: the token is missing, expired or revoked. Only a session that was on "ended". */
   expire(reason: string): void {
-    if (this.state.kind === 'open') return;
-    this.set({ kind: 'signed-out', reason }, null);
+    if (this.state.kind === 'open' || this.state.kind === 'signed-out') return;
+    this.set(this.state.kind === 'signed-in' ? { kind: 'signed-out', reason } : { kind: 'signed-out' }, null);
   }
 }
 

@@ -46,11 +46,17 @@ function searchQuery(p: SearchParams): Query {
   return { query: p.query, freeText: p.freeText || undefined, sort: p.sort, start: p.start, size: p.size };
 }
 
+/** A run with every attempt (also asked for at start-up, main.tsx, when the page opens on it). */
+export const workflowQuery = (id: string) => ({
+  queryKey: ['workflow', id],
+  queryFn: ({ signal }: { signal?: AbortSignal }) =>
+    request<Workflow>(`/api/workflow/${encodeURIComponent(id)}`, { query: { includeTasks: true }, ...(signal ? { signal } : {}) }),
+});
+
 /** A run with every attempt, asked again every 2 s while it can still change. */
 export function useWorkflow(id: string): UseQueryResult<Workflow> {
   return useQuery({
-    queryKey: ['workflow', id],
-    queryFn: ({ signal }) => request<Workflow>(`/api/workflow/${encodeURIComponent(id)}`, { query: { includeTasks: true }, signal }),
+    ...workflowQuery(id),
     refetchInterval: (q) => (q.state.data && isEnded(q.state.data.status) ? false : LIVE_MS.execution),
   });
 }

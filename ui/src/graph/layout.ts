@@ -1,5 +1,5 @@
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
-import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
+import { elkWorker } from './elk-worker';
 import type { Graph, GraphNode } from './model';
 
 /** A node's box, relative to the loop holding it (xyflow's convention for child nodes). */
@@ -23,11 +23,9 @@ const LOOP_HEADER = 64;
 
 /**
  * ELK runs in a web worker (elkjs' own, bundled as a file of ours: nothing is fetched from another
- * origin), so laying out a large definition never blocks the page. Started when this module
- * loads, which the execution and definition pages do early, so the worker is warm by the time a
- * graph is asked for.
+ * origin), so laying out a large definition never blocks the page.
  */
-const elk = new ELK({ workerUrl: elkWorkerUrl });
+const elk = new ELK({ workerFactory: () => elkWorker() });
 
 const rootOptions = {
   'elk.algorithm': 'layered',
