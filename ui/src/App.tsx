@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { signOut, useAuth } from './api/auth';
 import { Announcer } from './components/Announcer';
@@ -31,10 +31,13 @@ const nav = [
 export function App() {
   const auth = useAuth();
   const location = useLocation();
+  const firstPage = useRef(true);
   useEffect(() => {
-    // A new page: move focus to its content, as a full page load would.
-    document.getElementById('main')?.focus({ preventScroll: true });
-  }, [location.pathname]);
+    // Another page: focus its content (a screen reader starts there; Tab goes on from there). The
+    // first page is left alone, as a full page load is: Tab reaches the skip link first.
+    if (firstPage.current) firstPage.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
+  }, [pageOf(location.pathname)]);
 
   return (
     <>
@@ -107,6 +110,15 @@ export function App() {
       <Announcer />
     </>
   );
+}
+
+/**
+ * What counts as another page: the first two path segments. Opening a task of a run
+ * (/execution/{id}/{taskId}) or another version (/workflowDef/{name}/{v}) stays on the page, and
+ * keyboard focus stays where the user is.
+ */
+function pageOf(pathname: string): string {
+  return pathname.split('/').slice(0, 3).join('/');
 }
 
 function NotFound() {

@@ -274,6 +274,32 @@ describe('execution page', () => {
     await screenshot(page, 'execution-1000-tasks');
   });
 
+  it('works with the keyboard: skip link, graph nodes, tabs, dialogs', async () => {
+    await open(showcase);
+    await page.getByTestId('graph').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // A step of the graph is a button: focus it, Enter opens it.
+    await node('ui_validate').focus();
+    await page.keyboard.press('Enter');
+    expect(await panel().getByRole('heading', { level: 2 }).textContent()).toBe('validate');
+    // Focus stays on the step (the URL names the task, but it is the same page).
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('ui_validate (SIMPLE): completed');
+    // Tabs: arrows move between them.
+    await page.getByRole('tab', { name: 'Graph' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Timeline');
+    // A dialog opens with Enter and closes with Escape, changing nothing.
+    await page.getByRole('button', { name: 'Terminate…' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Terminate this workflow?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await e.call('GET', `/api/workflow/${showcase}`)).status).toBe('RUNNING');
+  });
+
   it('passes axe with no serious or critical violations, with a task open, in light and dark mode', async () => {
     for (const dark of [false, true]) {
       const probe = await openPage(browser, { dark });

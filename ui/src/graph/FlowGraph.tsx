@@ -21,7 +21,7 @@ export interface FlowGraphProps {
   label: string;
 }
 
-const READABLE_ZOOM = 0.5;
+const READABLE_ZOOM = 0.65;
 
 /** Layouts by graph shape: a run's updates and a page revisit reuse them. */
 const layouts = new Map<string, Map<string, Box>>();
