@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   const server = await startServer(config, { log: pino({ level: 'warn' }) });
   const url = `http://127.0.0.1:${server.port}`;
   const call = async (method: string, path: string, body?: unknown): Promise<string> => {
-    const res = await fetch(`${url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text;
@@ -57,7 +61,16 @@ async function main(): Promise<void> {
   await worker.start();
   const browser = await chromium.launch({
     executablePath: process.env.BATON_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const t0 = Date.now();
@@ -69,7 +82,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const runJson = await call('GET', `/api/workflow/${id}?includeTasks=true`);
-    console.log(`a run of ${TASKS + 2} tasks completed in ${((Date.now() - t0) / 1000).toFixed(1)} s; GET /api/workflow/{id}?includeTasks=true is ${kb(runJson.length)} KB of JSON`);
+    console.log(
+      `a run of ${TASKS + 2} tasks completed in ${((Date.now() - t0) / 1000).toFixed(1)} s; GET /api/workflow/{id}?includeTasks=true is ${kb(runJson.length)} KB of JSON`,
+    );
 
     const loads: Load[] = [];
     for (let i = 0; i < LOADS; i++) {
@@ -78,7 +93,8 @@ async function main(): Promise<void> {
       const fetched = new Map<string, string>();
       page.on('response', (r) => {
         const u = new URL(r.url());
-        if (u.origin === url && (u.pathname.startsWith('/assets/') || u.pathname.startsWith('/execution/'))) fetched.set(u.pathname, r.request().resourceType());
+        if (u.origin === url && (u.pathname.startsWith('/assets/') || u.pathname.startsWith('/execution/')))
+          fetched.set(u.pathname, r.request().resourceType());
       });
       await page.addInitScript(instrument);
       await page.goto(`${url}/execution/${id}`);
@@ -112,17 +128,22 @@ function instrument(): void {
   }).observe({ type: 'longtask', buffered: true });
   const check = () => {
     const b = w.__bench;
-    if (b.shown === undefined && document.querySelector('[data-testid=execution][data-tasks] [role=toolbar] button')) b.shown = performance.now();
+    if (b.shown === undefined && document.querySelector('[data-testid=execution][data-tasks] [role=toolbar] button'))
+      b.shown = performance.now();
     if (b.graph === undefined && document.querySelector('[data-testid=graph] .react-flow__node')) b.graph = performance.now();
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
 }
 
 async function measure(page: Page): Promise<Pick<Load, 'fcp' | 'shown' | 'graph' | 'tti'>> {
-  await page.waitForFunction(() => {
-    const b = (window as unknown as { __bench: { shown?: number; graph?: number } }).__bench;
-    return b.shown !== undefined && b.graph !== undefined;
-  }, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      const b = (window as unknown as { __bench: { shown?: number; graph?: number } }).__bench;
+      return b.shown !== undefined && b.graph !== undefined;
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
   // Quiet: 500 ms without a new long task after the content is there.
   return page.evaluate(async () => {
     const b = (window as unknown as { __bench: { longTasks: Array<[number, number]>; shown: number; graph: number } }).__bench;
@@ -160,16 +181,24 @@ function bytesOf(fetched: Map<string, string>): Pick<Load, 'mainBytes' | 'worker
 
 function report(loads: Load[]): void {
   const med = (f: (l: Load) => number) => median(loads.map(f));
-  console.log(`\nexecution page of a ${TASKS + 2}-task run, ${loads.length} cold loads (new browser context each), medians (load average ${loadavg()[0]?.toFixed(1)} on this machine):`);
-  console.log(`  time to interactive      ${ms(med((l) => l.tti))}   (target < 1000 ms; each load: ${loads.map((l) => Math.round(l.tti)).join(', ')})`);
+  console.log(
+    `\nexecution page of a ${TASKS + 2}-task run, ${loads.length} cold loads (new browser context each), medians (load average ${loadavg()[0]?.toFixed(1)} on this machine):`,
+  );
+  console.log(
+    `  time to interactive      ${ms(med((l) => l.tti))}   (target < 1000 ms; each load: ${loads.map((l) => Math.round(l.tti)).join(', ')})`,
+  );
   console.log(`  first contentful paint   ${ms(med((l) => l.fcp))}`);
   console.log(`  run on screen            ${ms(med((l) => l.shown))}`);
   console.log(`  graph laid out (ELK)     ${ms(med((l) => l.graph))}`);
   console.log(`  Tasks tab to its rows    ${ms(med((l) => l.tabToRows))}   (${TASKS + 2} rows, virtualized)`);
   const first = loads[0] as Load;
   console.log(`\nfirst load, gzip as served (raw in brackets):`);
-  console.log(`  page (HTML, JS, CSS)     ${kb(first.mainBytes.gzip)} KB   (${kb(first.mainBytes.raw)} KB, ${first.mainBytes.files} files; target < 500 KB)`);
-  console.log(`  ELK layout worker        ${kb(first.workerBytes.gzip)} KB   (${kb(first.workerBytes.raw)} KB; a web worker, fetched with the graph, off the main thread)`);
+  console.log(
+    `  page (HTML, JS, CSS)     ${kb(first.mainBytes.gzip)} KB   (${kb(first.mainBytes.raw)} KB, ${first.mainBytes.files} files; target < 500 KB)`,
+  );
+  console.log(
+    `  ELK layout worker        ${kb(first.workerBytes.gzip)} KB   (${kb(first.workerBytes.raw)} KB; a web worker, fetched with the graph, off the main thread)`,
+  );
   console.log(`  together                 ${kb(first.mainBytes.gzip + first.workerBytes.gzip)} KB`);
 }
 

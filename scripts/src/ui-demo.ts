@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const server = await startServer(config, { log: pino({ level: 'warn' }) });
   const url = `http://127.0.0.1:${server.port}`;
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text;
@@ -29,7 +33,8 @@ async function main(): Promise<void> {
   const controls = { flakyBroken: true, speed: (id: string) => (id.endsWith('1') ? ('express' as const) : ('standard' as const)) };
   const worker = uiWorker(url, controls);
   await worker.start();
-  for (const orderId of ['A-1', 'A-2']) await call('POST', '/api/workflow/ui_showcase?correlationId=' + orderId, { orderId, express: orderId === 'A-1' });
+  for (const orderId of ['A-1', 'A-2'])
+    await call('POST', '/api/workflow/ui_showcase?correlationId=' + orderId, { orderId, express: orderId === 'A-1' });
   await call('POST', '/api/workflow/ui_flaky_flow', {});
   await call('POST', '/api/workflow/ui_parent', {});
   await call('POST', '/api/workflow/ui_big', { items: bigItems(Number(opt.big)) });

@@ -8,8 +8,22 @@ import { BatonWorker } from '@baton/workers-sdk';
  * (ui/test) and its benchmark (bench-ui.ts).
  */
 export const uiTaskDefs = [
-  { name: 'ui_validate', description: 'checks an order', retryCount: 2, retryDelaySeconds: 1, responseTimeoutSeconds: 30, ownerEmail: 'ops@example.com' },
-  { name: 'ui_charge', retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, maxRetryDelaySeconds: 10, responseTimeoutSeconds: 30 },
+  {
+    name: 'ui_validate',
+    description: 'checks an order',
+    retryCount: 2,
+    retryDelaySeconds: 1,
+    responseTimeoutSeconds: 30,
+    ownerEmail: 'ops@example.com',
+  },
+  {
+    name: 'ui_charge',
+    retryCount: 3,
+    retryLogic: 'EXPONENTIAL_BACKOFF',
+    retryDelaySeconds: 2,
+    maxRetryDelaySeconds: 10,
+    responseTimeoutSeconds: 30,
+  },
   { name: 'ui_reserve', responseTimeoutSeconds: 30 },
   { name: 'ui_ship', responseTimeoutSeconds: 30 },
   { name: 'ui_notify', responseTimeoutSeconds: 30 },
@@ -23,7 +37,12 @@ export const uiShowcase = {
   version: 1,
   inputParameters: ['orderId', 'express'],
   tasks: [
-    { name: 'ui_validate', taskReferenceName: 'validate', type: 'SIMPLE', inputParameters: { orderId: '${workflow.input.orderId}', express: '${workflow.input.express}' } },
+    {
+      name: 'ui_validate',
+      taskReferenceName: 'validate',
+      type: 'SIMPLE',
+      inputParameters: { orderId: '${workflow.input.orderId}', express: '${workflow.input.express}' },
+    },
     {
       name: 'fork',
       taskReferenceName: 'fork',
@@ -50,7 +69,9 @@ export const uiShowcase = {
       type: 'DO_WHILE',
       inputParameters: { times: 3 },
       loopCondition: "$.notify_loop['iteration'] < $.times",
-      loopOver: [{ name: 'ui_notify', taskReferenceName: 'notify', type: 'SIMPLE', inputParameters: { orderId: '${workflow.input.orderId}' } }],
+      loopOver: [
+        { name: 'ui_notify', taskReferenceName: 'notify', type: 'SIMPLE', inputParameters: { orderId: '${workflow.input.orderId}' } },
+      ],
     },
     { name: 'approve', taskReferenceName: 'approve', type: 'HUMAN', inputParameters: { fields: ['approved', 'comment'] } },
   ],
@@ -84,7 +105,12 @@ export const uiBig = {
   version: 1,
   inputParameters: ['items'],
   tasks: [
-    { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: 'ui_item', forkTaskInputs: '${workflow.input.items}' } },
+    {
+      name: 'fan',
+      taskReferenceName: 'fan',
+      type: 'FORK_JOIN_DYNAMIC',
+      inputParameters: { forkTaskName: 'ui_item', forkTaskInputs: '${workflow.input.items}' },
+    },
     { name: 'gather', taskReferenceName: 'gather', type: 'JOIN' },
   ],
 };
@@ -122,10 +148,26 @@ export function uiWorker(serverUrl: string, controls: UiWorkerControls, headers?
       return { valid: true, speed: controls.speed(input.orderId) };
     },
   });
-  worker.register<{ orderId: string }, Record<string, unknown>>({ taskType: 'ui_charge', concurrency: 4, handler: async (i) => ({ charged: true, orderId: i.orderId, amount: 42 }) });
-  worker.register<{ orderId: string }, Record<string, unknown>>({ taskType: 'ui_reserve', concurrency: 4, handler: async (i) => ({ reserved: true, orderId: i.orderId }) });
-  worker.register<Record<string, unknown>, Record<string, unknown>>({ taskType: 'ui_ship', concurrency: 4, handler: async () => ({ trackingId: 'TRK-1' }) });
-  worker.register<Record<string, unknown>, Record<string, unknown>>({ taskType: 'ui_notify', concurrency: 4, handler: async () => ({ sent: true }) });
+  worker.register<{ orderId: string }, Record<string, unknown>>({
+    taskType: 'ui_charge',
+    concurrency: 4,
+    handler: async (i) => ({ charged: true, orderId: i.orderId, amount: 42 }),
+  });
+  worker.register<{ orderId: string }, Record<string, unknown>>({
+    taskType: 'ui_reserve',
+    concurrency: 4,
+    handler: async (i) => ({ reserved: true, orderId: i.orderId }),
+  });
+  worker.register<Record<string, unknown>, Record<string, unknown>>({
+    taskType: 'ui_ship',
+    concurrency: 4,
+    handler: async () => ({ trackingId: 'TRK-1' }),
+  });
+  worker.register<Record<string, unknown>, Record<string, unknown>>({
+    taskType: 'ui_notify',
+    concurrency: 4,
+    handler: async () => ({ sent: true }),
+  });
   worker.register<Record<string, unknown>, Record<string, unknown>>({
     taskType: 'ui_flaky',
     concurrency: 4,
@@ -134,7 +176,11 @@ export function uiWorker(serverUrl: string, controls: UiWorkerControls, headers?
       return { fixed: true };
     },
   });
-  worker.register<Record<string, unknown>, Record<string, unknown>>({ taskType: 'ui_item', concurrency: 32, handler: async (i) => ({ done: true, index: i.__index ?? null }) });
+  worker.register<Record<string, unknown>, Record<string, unknown>>({
+    taskType: 'ui_item',
+    concurrency: 32,
+    handler: async (i) => ({ done: true, index: i.__index ?? null }),
+  });
   return worker;
 }
 

@@ -53,7 +53,10 @@ export function App() {
             {nav.map(([to, label]) => (
               <li key={to}>
                 {/* /execution/{id} and /workflowDef/{name} belong to the list pages' sections */}
-                <NavLink to={to} className={({ isActive }) => (isActive || location.pathname.startsWith(to.replace(/s$/, '')) ? 'active' : '')}>
+                <NavLink
+                  to={to}
+                  className={({ isActive }) => (isActive || location.pathname.startsWith(to.replace(/s$/, '')) ? 'active' : '')}
+                >
                   {label}
                 </NavLink>
               </li>
@@ -72,18 +75,23 @@ export function App() {
               </button>
             </>
           )}
-          {auth.kind === 'open' && <span className="muted" title="BATON_ADMIN_KEY_ID is not set: the engine answers loopback requests without credentials">authentication off</span>}
+          {auth.kind === 'open' && (
+            <span className="muted" title="BATON_ADMIN_KEY_ID is not set: the engine answers loopback requests without credentials">
+              authentication off
+            </span>
+          )}
         </div>
       </header>
       {auth.kind === 'signed-in' && auth.role === 'viewer' && (
         <div className="banner" role="note">
-          You are signed in as a viewer: you can look at everything, but payloads (inputs, outputs, variables, logs) are masked as *** and actions are
-          disabled.
+          You are signed in as a viewer: you can look at everything, but payloads (inputs, outputs, variables, logs) are masked as *** and
+          actions are disabled.
         </div>
       )}
       {auth.kind === 'signed-in' && auth.role === 'worker' && (
         <div className="banner banner-warn" role="note">
-          This is a worker key: it may poll and report tasks, but not read workflows. Sign in with a viewer, operator or admin key to use the UI.
+          This is a worker key: it may poll and report tasks, but not read workflows. Sign in with a viewer, operator or admin key to use
+          the UI.
         </div>
       )}
       <main id="main" tabIndex={-1}>

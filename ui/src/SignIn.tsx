@@ -41,7 +41,14 @@ export function SignIn({ reason }: { reason?: string | undefined }) {
         </label>
         <label>
           Key secret
-          <input name="keySecret" type="password" autoComplete="current-password" required value={secret} onChange={(e) => setSecret(e.target.value)} />
+          <input
+            name="keySecret"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+          />
         </label>
         {error && (
           <p className="action-error" role="alert">

@@ -7,7 +7,11 @@ import { checkSession } from './api/auth';
 import { workflowQuery } from './api/queries';
 import { elkWorker } from './graph/elk-worker';
 import { App } from './App';
-import './styles.css';
+import './styles/theme.css';
+import './styles/shell.css';
+import './styles/tables.css';
+import './styles/execution.css';
+import './styles/pages.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {

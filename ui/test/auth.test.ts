@@ -49,14 +49,22 @@ describe('the UI with authentication on', () => {
       // Only the token is stored, never the secret.
       const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
       expect(stored).not.toContain(ADMIN.keySecret);
-      await until('a search sent with the token', async () => sent, (s) => s.includes(token as string));
+      await until(
+        'a search sent with the token',
+        async () => sent,
+        (s) => s.includes(token as string),
+      );
       await page.getByRole('link', { name: runId }).waitFor();
       // A reload keeps the session; a new tab (new session storage) asks again.
       await page.reload();
       await page.getByRole('link', { name: runId }).waitFor();
       const other = await context.newPage();
       await other.goto(`${e.url}/executions`);
-      await until('a new tab without the session', () => other.evaluate(() => sessionStorage.getItem('baton.token')), (t) => t === null);
+      await until(
+        'a new tab without the session',
+        () => other.evaluate(() => sessionStorage.getItem('baton.token')),
+        (t) => t === null,
+      );
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Baton' }).waitFor();
       expect(await page.evaluate(() => sessionStorage.getItem('baton.token'))).toBeNull();
@@ -104,12 +112,17 @@ describe('the UI with authentication on', () => {
       expect(await note.textContent()).toContain('Masked: your role (viewer) sees the fields of the input but not their values.');
       expect(await page.locator('.data-grid pre').first().textContent()).toContain('"orderId": "***"');
       await page.getByRole('tab', { name: 'Graph' }).click();
-      await page.getByTestId('graph').getByRole('button', { name: /^ui_validate \(/ }).click();
+      await page
+        .getByTestId('graph')
+        .getByRole('button', { name: /^ui_validate \(/ })
+        .click();
       await page.getByTestId('task-panel').getByRole('tab', { name: 'Logs' }).click();
       await page.getByText('Masked: your role (viewer) does not see log lines.').waitFor();
       expect(await page.getByTestId('task-panel').getByRole('button', { name: 'Complete…' }).count()).toBe(0);
       // The engine masks the log lines themselves (auth/mask.ts), not only the page.
-      const validate = (await e.call('GET', `/api/workflow/${runId}`)).tasks.find((t: { referenceTaskName: string }) => t.referenceTaskName === 'validate');
+      const validate = (await e.call('GET', `/api/workflow/${runId}`)).tasks.find(
+        (t: { referenceTaskName: string }) => t.referenceTaskName === 'validate',
+      );
       const viewerToken = await tokenOf(e.url, viewer.keyId, viewer.keySecret);
       const lines = (await e.server.req('GET', `/api/tasks/${validate.taskId}/log`, undefined, { 'x-authorization': viewerToken })).body;
       expect(lines.length).toBeGreaterThan(0);
@@ -128,7 +141,11 @@ describe('the UI with authentication on', () => {
 });
 
 async function tokenOf(url: string, keyId: string, keySecret: string): Promise<string> {
-  const r = await fetch(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyId, keySecret }) });
+  const r = await fetch(`${url}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ keyId, keySecret }),
+  });
   if (!r.ok) throw new Error(`token: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
 }

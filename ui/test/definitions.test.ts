@@ -85,7 +85,11 @@ describe('workflow definitions pages', () => {
     await source.waitFor();
     expect(await source.textContent()).toContain('"taskReferenceName": "validate"');
     await page.getByText('YAML', { exact: true }).click();
-    await until('YAML', () => page.getByRole('textbox', { name: 'ui_showcase v1 as YAML' }).textContent(), (t) => !!t?.includes('name: ui_showcase'));
+    await until(
+      'YAML',
+      () => page.getByRole('textbox', { name: 'ui_showcase v1 as YAML' }).textContent(),
+      (t) => !!t?.includes('name: ui_showcase'),
+    );
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -95,16 +99,28 @@ describe('workflow definitions pages', () => {
     await editor().waitFor();
     expect(await page.getByTestId('validity').textContent()).toBe('Valid');
     await page.getByText('YAML', { exact: true }).click();
-    await until('YAML text', () => editor().textContent(), (t) => !!t?.includes('name: ui_showcase'));
+    await until(
+      'YAML text',
+      () => editor().textContent(),
+      (t) => !!t?.includes('name: ui_showcase'),
+    );
     await paste(brokenYaml);
-    await until('two problems', () => page.getByTestId('validity').textContent(), (t) => t === '2 problems');
+    await until(
+      'two problems',
+      () => page.getByTestId('validity').textContent(),
+      (t) => t === '2 problems',
+    );
     const problems = await page.getByTestId('problems').locator('li').allTextContents();
     expect(problems).toEqual([
       expect.stringMatching(/^\/tasks\/1\/name error is required/),
       expect.stringMatching(/^\/tasks\/2\/taskReferenceName error .*validate/),
     ]);
     // Marked in the text, at the pointer: the duplicate is underlined on its own line.
-    await until('the marks', () => page.locator('.cm-lintRange-error').count(), (n) => n === 2);
+    await until(
+      'the marks',
+      () => page.locator('.cm-lintRange-error').count(),
+      (n) => n === 2,
+    );
     const marked = await page.locator('.cm-lintRange-error').allTextContents();
     expect(marked.join('|')).toContain('taskReferenceName: validate');
     // A problem in the list takes the cursor to it.
@@ -122,10 +138,18 @@ describe('workflow definitions pages', () => {
     await editor().waitFor();
     await page.getByText('YAML', { exact: true }).click();
     await paste(fixedYaml);
-    await until('valid with a warning', () => page.getByTestId('validity').textContent(), (t) => t === 'Valid, 1 warning');
+    await until(
+      'valid with a warning',
+      () => page.getByTestId('validity').textContent(),
+      (t) => t === 'Valid, 1 warning',
+    );
     expect(await page.getByTestId('problems').textContent()).toContain("no task definition named 'not_registered_yet' is registered");
     // The preview follows the text.
-    await until('the preview of 3 steps', () => page.locator('.editor-graph .react-flow__node').count(), (n) => n === 5);
+    await until(
+      'the preview of 3 steps',
+      () => page.locator('.editor-graph .react-flow__node').count(),
+      (n) => n === 5,
+    );
     await page.getByRole('button', { name: 'Register as v2' }).click();
     await page.waitForURL('**/workflowDef/ui_showcase/2');
     await page.locator('.toast', { hasText: 'ui_showcase v2 registered' }).waitFor();
@@ -140,7 +164,11 @@ describe('workflow definitions pages', () => {
     await page.getByTestId('diff-view').waitFor();
     expect(await page.getByLabel('Left').inputValue()).toBe('1');
     expect(await page.getByLabel('Right').inputValue()).toBe('2');
-    await until('changed lines', () => page.locator('.cm-changedLine').count(), (n) => n > 0);
+    await until(
+      'changed lines',
+      () => page.locator('.cm-changedLine').count(),
+      (n) => n > 0,
+    );
     expect(await page.getByRole('textbox', { name: 'ui_showcase v2' }).textContent()).toContain('not_registered_yet');
     await screenshot(page, 'workflow-def-diff');
     expect(await seriousViolations(page)).toEqual([]);
@@ -151,7 +179,11 @@ describe('workflow definitions pages', () => {
     await editor().waitFor();
     await page.getByText('YAML', { exact: true }).click();
     await paste(fixedYaml.replace('version: 1', 'version: 2'));
-    await until('valid', () => page.getByTestId('validity').textContent(), (t) => !!t?.startsWith('Valid'));
+    await until(
+      'valid',
+      () => page.getByTestId('validity').textContent(),
+      (t) => !!t?.startsWith('Valid'),
+    );
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const refused = page.locator('.action-error');
     await refused.waitFor();
@@ -164,10 +196,20 @@ describe('workflow definitions pages', () => {
     await page.waitForURL('**/workflowDef');
     await editor().waitFor();
     // The template's task is not registered: a warning, once the task definitions are read.
-    await until('the template checked', () => page.getByTestId('validity').textContent(), (t) => t === 'Valid, 1 warning');
+    await until(
+      'the template checked',
+      () => page.getByTestId('validity').textContent(),
+      (t) => t === 'Valid, 1 warning',
+    );
     await page.getByText('YAML', { exact: true }).click();
-    await paste(`name: ui_from_the_ui\nversion: 1\ninputParameters: [orderId]\ntasks:\n  - name: ui_validate\n    taskReferenceName: validate\n    type: SIMPLE\n    inputParameters:\n      orderId: \${workflow.input.orderId}\n`);
-    await until('valid', () => page.getByTestId('validity').textContent(), (t) => t === 'Valid');
+    await paste(
+      `name: ui_from_the_ui\nversion: 1\ninputParameters: [orderId]\ntasks:\n  - name: ui_validate\n    taskReferenceName: validate\n    type: SIMPLE\n    inputParameters:\n      orderId: \${workflow.input.orderId}\n`,
+    );
+    await until(
+      'valid',
+      () => page.getByTestId('validity').textContent(),
+      (t) => t === 'Valid',
+    );
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     await page.waitForURL('**/workflowDef/ui_from_the_ui/1');
     await page.getByRole('button', { name: 'Start a run…' }).click();
@@ -177,7 +219,12 @@ describe('workflow definitions pages', () => {
     await dialog.getByLabel('Correlation id (optional)').fill('from-the-ui');
     await dialog.getByRole('button', { name: 'Start' }).click();
     await page.waitForURL(/\/execution\/[0-9a-f-]{36}$/);
-    await until('the run to complete', () => page.getByTestId('execution').getAttribute('data-status'), (s) => s === 'COMPLETED', 60_000);
+    await until(
+      'the run to complete',
+      () => page.getByTestId('execution').getAttribute('data-status'),
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
     expect(await page.getByRole('link', { name: 'from-the-ui' }).count()).toBe(1);
     expect(p.errors).toEqual([]);
   });

@@ -45,7 +45,10 @@ describe('execution page', () => {
     // Steps by their own state: a SWITCH's branch not taken is "not run", the HUMAN step waits.
     expect(await node('ui_validate').getAttribute('aria-label')).toBe('ui_validate (SIMPLE): completed');
     expect(await node('ui_ship').first().getAttribute('aria-label')).toMatch(/not run|completed/);
-    const ships = await page.getByTestId('graph').getByRole('button', { name: /^ui_ship \(SIMPLE\)/ }).evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    const ships = await page
+      .getByTestId('graph')
+      .getByRole('button', { name: /^ui_ship \(SIMPLE\)/ })
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
     expect(ships.sort()).toEqual(['ui_ship (SIMPLE): completed', 'ui_ship (SIMPLE): not run']);
     expect(await node('approve').getAttribute('aria-label')).toBe('approve (HUMAN): in progress');
     // The fork's branches and the switch's cases are edges with labels.
@@ -57,7 +60,11 @@ describe('execution page', () => {
   it('steps through loop iterations in the graph', async () => {
     await open(showcase);
     const loop = page.getByRole('group', { name: 'iteration of notify_loop' });
-    await until('the loop header', () => loop.textContent(), (t) => !!t?.includes('iteration 3 of 3'));
+    await until(
+      'the loop header',
+      () => loop.textContent(),
+      (t) => !!t?.includes('iteration 3 of 3'),
+    );
     await loop.getByRole('button', { name: 'previous iteration' }).click();
     expect(await loop.textContent()).toContain('iteration 2 of 3');
     await node('ui_notify').click();
@@ -100,7 +107,11 @@ describe('execution page', () => {
     await screenshot(page, 'execution-timeline');
     await page.getByRole('tab', { name: /^Tasks \(\d+\)$/ }).click();
     await page.getByLabel('Filter').fill('notify__');
-    await until('three notify attempts', () => page.getByTestId('task-rows').getByRole('row').count(), (n) => n === 3);
+    await until(
+      'three notify attempts',
+      () => page.getByTestId('task-rows').getByRole('row').count(),
+      (n) => n === 3,
+    );
     await page.getByTestId('task-rows').getByRole('button', { name: 'notify__3' }).click();
     expect(await panel().getByRole('heading', { level: 2 }).textContent()).toBe('notify__3');
   });
@@ -114,12 +125,20 @@ describe('execution page', () => {
     // The form starts from the fields the step asks for.
     expect(JSON.parse(await output.inputValue())).toEqual({ approved: null, comment: null });
     await output.fill('{ "approved": true, "comment": "looks good"');
-    await dialog.getByText(/Expected|JSON|end of/).first().waitFor();
+    await dialog
+      .getByText(/Expected|JSON|end of/)
+      .first()
+      .waitFor();
     expect(await dialog.getByRole('button', { name: 'Complete' }).isDisabled()).toBe(true);
     await output.fill('{ "approved": true, "comment": "looks good" }');
     await dialog.getByRole('button', { name: 'Complete' }).click();
     await toast('Task approve completed').waitFor();
-    await until('the run to end', () => badge().getAttribute('data-status'), (s) => s === 'COMPLETED', 60_000);
+    await until(
+      'the run to end',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
     expect(await node('approve').getAttribute('aria-label')).toBe('approve (HUMAN): completed');
     const wf = await e.call('GET', `/api/workflow/${showcase}`);
     expect(wf.output).toEqual({ approved: true });
@@ -131,15 +150,27 @@ describe('execution page', () => {
     const id: string = await e.call('POST', '/api/workflow/ui_wait_flow', {});
     await open(id);
     await page.getByRole('button', { name: 'Pause' }).click();
-    await until('paused', () => badge().getAttribute('data-status'), (s) => s === 'PAUSED');
+    await until(
+      'paused',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'PAUSED',
+    );
     await page.getByRole('button', { name: 'Resume' }).click();
-    await until('running again', () => badge().getAttribute('data-status'), (s) => s === 'RUNNING');
+    await until(
+      'running again',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'RUNNING',
+    );
 
     await page.getByRole('button', { name: 'Terminate…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Terminate this workflow?' });
     await dialog.getByLabel('Reason (kept on the run)').fill('stopped by the UI test');
     await dialog.getByRole('button', { name: 'Terminate' }).click();
-    await until('terminated', () => badge().getAttribute('data-status'), (s) => s === 'TERMINATED');
+    await until(
+      'terminated',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'TERMINATED',
+    );
     expect(await page.getByRole('note', { name: 'Why the run ended' }).textContent()).toContain('Terminated: stopped by the UI test');
 
     await page.getByRole('button', { name: 'Remove…' }).click();
@@ -152,7 +183,9 @@ describe('execution page', () => {
     const id: string = await e.call('POST', '/api/workflow/ui_flaky_flow', {});
     await waitForRun(e, id, (w) => w.status === 'FAILED', 'the flaky run to fail');
     await open(id);
-    expect(await page.getByRole('note', { name: 'Why the run ended' }).textContent()).toContain('Failed: database connection refused (the bug) (failed step: flaky)');
+    expect(await page.getByRole('note', { name: 'Why the run ended' }).textContent()).toContain(
+      'Failed: database connection refused (the bug) (failed step: flaky)',
+    );
     await page.getByRole('note', { name: 'Why the run ended' }).getByRole('button', { name: 'flaky' }).click();
     expect(await panel().textContent()).toContain('Reason: database connection refused (the bug)');
     await panel().getByRole('tab', { name: 'Attempts (2)' }).click();
@@ -161,7 +194,12 @@ describe('execution page', () => {
     try {
       await page.getByRole('button', { name: 'Retry', exact: true }).click();
       await toast('Retrying the failed steps').waitFor();
-      await until('completed after the retry', () => badge().getAttribute('data-status'), (s) => s === 'COMPLETED', 60_000);
+      await until(
+        'completed after the retry',
+        () => badge().getAttribute('data-status'),
+        (s) => s === 'COMPLETED',
+        60_000,
+      );
     } finally {
       e.controls.flakyBroken = true;
     }
@@ -169,11 +207,19 @@ describe('execution page', () => {
 
   it('restarts an ended run from the beginning', async () => {
     await open(showcase);
-    await until('completed', () => badge().getAttribute('data-status'), (s) => s === 'COMPLETED');
+    await until(
+      'completed',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'COMPLETED',
+    );
     await page.getByRole('button', { name: 'Restart…' }).click();
     await page.getByRole('dialog', { name: 'Restart this workflow?' }).getByRole('button', { name: 'Restart' }).click();
     await toast('Workflow restarted').waitFor();
-    await until('running from the start', () => badge().getAttribute('data-status'), (s) => s === 'RUNNING');
+    await until(
+      'running from the start',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'RUNNING',
+    );
     await waitForRun(e, showcase, (w) => !!openTask(w, 'approve'), 'the restarted run to reach approve again');
   });
 
@@ -190,8 +236,13 @@ describe('execution page', () => {
     const dialog = page.getByRole('dialog', { name: 'Rerun from a task' });
     await dialog.getByRole('button', { name: 'Rerun' }).click();
     const outcome = await Promise.race([
-      toast('Rerun started').waitFor().then(() => 'ok' as const),
-      dialog.locator('.action-error').waitFor().then(() => 'refused' as const),
+      toast('Rerun started')
+        .waitFor()
+        .then(() => 'ok' as const),
+      dialog
+        .locator('.action-error')
+        .waitFor()
+        .then(() => 'refused' as const),
     ]);
     if (outcome === 'ok') {
       await waitForRun(e, id, (w) => w.status === 'COMPLETED', 'the rerun to complete');
@@ -214,8 +265,13 @@ describe('execution page', () => {
     const dialog = page.getByRole('dialog', { name: 'Skip wait_for_ok?' });
     await dialog.getByRole('button', { name: 'Skip' }).click();
     const outcome = await Promise.race([
-      toast('Step wait_for_ok skipped').waitFor().then(() => 'ok' as const),
-      dialog.locator('.action-error').waitFor().then(() => 'refused' as const),
+      toast('Step wait_for_ok skipped')
+        .waitFor()
+        .then(() => 'ok' as const),
+      dialog
+        .locator('.action-error')
+        .waitFor()
+        .then(() => 'refused' as const),
     ]);
     if (outcome === 'ok') await waitForRun(e, id, (w) => w.status === 'COMPLETED', 'the run after the skip');
     else expect(await dialog.locator('.action-error').textContent()).toMatch(/The engine refused: .*\(HTTP 4\d\d/);
@@ -236,7 +292,12 @@ describe('execution page', () => {
 
   it('opens a sub-workflow from its step and completes its WAIT step by hand', async () => {
     const parent: string = await e.call('POST', '/api/workflow/ui_parent', {});
-    const withChild = await waitForRun(e, parent, (w) => typeof openTask(w, 'child')?.outputData?.subWorkflowId === 'string', 'the child to start');
+    const withChild = await waitForRun(
+      e,
+      parent,
+      (w) => typeof openTask(w, 'child')?.outputData?.subWorkflowId === 'string',
+      'the child to start',
+    );
     const childId: string = openTask(withChild, 'child').outputData.subWorkflowId;
     await open(parent);
     await node('child').click();
@@ -249,7 +310,12 @@ describe('execution page', () => {
     const dialog = page.getByRole('dialog', { name: 'Complete wait_for_ok' });
     await dialog.getByLabel('Output').fill('{"reviewedBy": "ops"}');
     await dialog.getByRole('button', { name: 'Complete' }).click();
-    await until('the child to complete', () => badge().getAttribute('data-status'), (s) => s === 'COMPLETED', 60_000);
+    await until(
+      'the child to complete',
+      () => badge().getAttribute('data-status'),
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
     await waitForRun(e, parent, (w) => w.status === 'COMPLETED', 'the parent to complete');
   });
 
@@ -306,7 +372,10 @@ describe('execution page', () => {
       try {
         await probe.page.goto(`${e.url}/execution/${showcase}`);
         await probe.page.getByTestId('graph').waitFor();
-        await probe.page.getByTestId('graph').getByRole('button', { name: /^ui_validate \(/ }).click();
+        await probe.page
+          .getByTestId('graph')
+          .getByRole('button', { name: /^ui_validate \(/ })
+          .click();
         await probe.page.getByTestId('task-panel').waitFor();
         await screenshot(probe.page, `execution${dark ? '-dark' : ''}`);
         expect(await seriousViolations(probe.page)).toEqual([]);

@@ -37,7 +37,11 @@ describe('executions page', () => {
     expect(await rows().count()).toBe(25);
     expect(await page.getByRole('navigation', { name: 'Pages' }).textContent()).toContain('1–25 of 29');
     await page.getByRole('button', { name: 'Next' }).click();
-    await until('page 2', () => page.getByRole('navigation', { name: 'Pages' }).textContent(), (t) => !!t?.includes('26–29 of 29'));
+    await until(
+      'page 2',
+      () => page.getByRole('navigation', { name: 'Pages' }).textContent(),
+      (t) => !!t?.includes('26–29 of 29'),
+    );
     expect(await rows().count()).toBe(4);
     expect(page.url()).toContain('start=25');
     await screenshot(page, 'executions');
@@ -46,7 +50,11 @@ describe('executions page', () => {
 
   it('shows a failed run with its status and reason, and links to it', async () => {
     await page.goto(`${e.url}/executions?status=FAILED`);
-    await until('one failed run', () => rows().count(), (n) => n === 1);
+    await until(
+      'one failed run',
+      () => rows().count(),
+      (n) => n === 1,
+    );
     const row = rows().first();
     expect(await row.textContent()).toContain('ui_flaky_flow');
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('FAILED');
@@ -63,7 +71,11 @@ describe('executions page', () => {
     await page.waitForURL(/status=RUNNING/);
     await page.locator('summary', { hasText: 'Workflow:' }).click();
     await page.getByRole('checkbox', { name: 'ui_showcase' }).check();
-    await until('the filtered list', () => rows().count(), (n) => n === 1);
+    await until(
+      'the filtered list',
+      () => rows().count(),
+      (n) => n === 1,
+    );
     expect(await rows().first().textContent()).toContain('ui_showcase');
     await page.getByRole('button', { name: 'Query…' }).click();
     expect(await page.getByTestId('query-preview').textContent()).toBe('workflowType IN (ui_showcase) AND status IN (RUNNING)');
@@ -74,14 +86,22 @@ describe('executions page', () => {
     await rows().first().waitFor();
     await page.getByLabel('Correlation id').fill('wait-3');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await until('one run of wait-3', () => rows().count(), (n) => n === 1);
+    await until(
+      'one run of wait-3',
+      () => rows().count(),
+      (n) => n === 1,
+    );
     expect(await rows().first().textContent()).toContain('wait-3');
 
     await page.goto(`${e.url}/executions`);
     await rows().first().waitFor();
     await page.getByLabel('Words in input or output').fill('X-1');
     await page.getByLabel('Words in input or output').press('Enter');
-    await until('the X-1 order', () => rows().allTextContents(), (t) => t.length === 1 && t[0]!.includes('ui_showcase'));
+    await until(
+      'the X-1 order',
+      () => rows().allTextContents(),
+      (t) => t.length === 1 && t[0]!.includes('ui_showcase'),
+    );
   });
 
   it('says so when nothing matches, with a way back', async () => {
@@ -113,7 +133,11 @@ describe('executions page', () => {
   it('terminates selected runs in bulk after a confirmation', async () => {
     await page.goto(`${e.url}/executions?name=ui_wait_flow&status=RUNNING&size=50`);
     // Our 27 and the parent's child wait: every waiting run is on this one page.
-    const before = await until('the waiting runs', () => rows().count(), (n) => n >= 27);
+    const before = await until(
+      'the waiting runs',
+      () => rows().count(),
+      (n) => n >= 27,
+    );
     await page.getByRole('checkbox', { name: `Select ${waits[0]}` }).check();
     await page.getByRole('checkbox', { name: `Select ${waits[1]}` }).check();
     const bar = page.getByRole('region', { name: 'Bulk actions' });
@@ -123,7 +147,11 @@ describe('executions page', () => {
     await dialog.getByRole('button', { name: 'Terminate' }).click();
     await page.locator('.toast', { hasText: 'terminate: 2 done' }).waitFor();
     for (const id of waits.slice(0, 2)) await waitForRun(e, id, (w) => w.status === 'TERMINATED', 'bulk terminate');
-    await until('the list without them', () => rows().count(), (n) => n === before - 2);
+    await until(
+      'the list without them',
+      () => rows().count(),
+      (n) => n === before - 2,
+    );
   });
 
   it('passes axe with no serious or critical violations, in light and dark mode', async () => {

@@ -12,9 +12,20 @@ describe('search query', () => {
   it('builds Conductor query text from the filters', () => {
     expect(buildQuery(emptyFilters)).toBe('');
     expect(
-      buildQuery({ ...emptyFilters, names: ['order_flow', 'a b'], statuses: ['FAILED', 'TIMED_OUT'], from: 1000, to: 2000, correlationId: 'order-1' }),
-    ).toBe('workflowType IN (order_flow, "a b") AND status IN (FAILED, TIMED_OUT) AND startTime >= 1000 AND startTime <= 2000 AND correlationId = order-1');
-    expect(buildQuery({ ...emptyFilters, statuses: ['RUNNING'], advanced: 'priority > 5 OR priority = 0' })).toBe('status IN (RUNNING) AND (priority > 5 OR priority = 0)');
+      buildQuery({
+        ...emptyFilters,
+        names: ['order_flow', 'a b'],
+        statuses: ['FAILED', 'TIMED_OUT'],
+        from: 1000,
+        to: 2000,
+        correlationId: 'order-1',
+      }),
+    ).toBe(
+      'workflowType IN (order_flow, "a b") AND status IN (FAILED, TIMED_OUT) AND startTime >= 1000 AND startTime <= 2000 AND correlationId = order-1',
+    );
+    expect(buildQuery({ ...emptyFilters, statuses: ['RUNNING'], advanced: 'priority > 5 OR priority = 0' })).toBe(
+      'status IN (RUNNING) AND (priority > 5 OR priority = 0)',
+    );
   });
 
   it('quotes what the language cannot take bare, and refuses what it cannot express', () => {
@@ -56,12 +67,29 @@ describe('graph model', () => {
   });
 
   it('draws a switch case without steps as an edge straight to what follows', () => {
-    const g = buildGraph({ tasks: [{ name: 's', taskReferenceName: 's', type: 'SWITCH', decisionCases: { a: [] }, defaultCase: [] }] } as unknown as WorkflowDef);
-    expect(g.edges.map((e) => `${e.source}->${e.target}:${e.label}`)).toEqual(['__start->step:s:undefined', 'step:s->__end:a', 'step:s->__end:default']);
+    const g = buildGraph({
+      tasks: [{ name: 's', taskReferenceName: 's', type: 'SWITCH', decisionCases: { a: [] }, defaultCase: [] }],
+    } as unknown as WorkflowDef);
+    expect(g.edges.map((e) => `${e.source}->${e.target}:${e.label}`)).toEqual([
+      '__start->step:s:undefined',
+      'step:s->__end:a',
+      'step:s->__end:default',
+    ]);
   });
 
   const attempt = (ref: string, status: Task['status'], extra: Partial<Task> = {}): Task =>
-    ({ taskId: `${ref}-${extra.retryCount ?? 0}-${extra.iteration ?? 0}`, referenceTaskName: ref, status, retryCount: 0, seq: 1, iteration: 0, scheduledTime: 1, inputData: {}, outputData: {}, ...extra }) as Task;
+    ({
+      taskId: `${ref}-${extra.retryCount ?? 0}-${extra.iteration ?? 0}`,
+      referenceTaskName: ref,
+      status,
+      retryCount: 0,
+      seq: 1,
+      iteration: 0,
+      scheduledTime: 1,
+      inputData: {},
+      outputData: {},
+      ...extra,
+    }) as Task;
 
   it('collapses a dynamic fork of 1,000 branches into one node, and opens at most 50 of them', () => {
     const tasks = [
@@ -86,7 +114,10 @@ describe('graph model', () => {
         attempt('validate', 'FAILED'),
         attempt('validate', 'COMPLETED', { retryCount: 1 }),
         attempt('notify_loop', 'IN_PROGRESS'),
-        attempt('notify__1', 'COMPLETED', { iteration: 1, workflowTask: { name: 'ui_notify', taskReferenceName: 'notify', type: 'SIMPLE' } }),
+        attempt('notify__1', 'COMPLETED', {
+          iteration: 1,
+          workflowTask: { name: 'ui_notify', taskReferenceName: 'notify', type: 'SIMPLE' },
+        }),
         attempt('notify__2', 'FAILED', { iteration: 2, workflowTask: { name: 'ui_notify', taskReferenceName: 'notify', type: 'SIMPLE' } }),
       ],
       new Set(),
@@ -112,7 +143,9 @@ describe('policy preview', () => {
   });
 
   it('lists the fields a change touched', () => {
-    expect(changedFields({ name: 'a', retryCount: 3, updateTime: 1 }, { name: 'a', retryCount: 5, timeoutSeconds: 60, updateTime: 2 })).toEqual([
+    expect(
+      changedFields({ name: 'a', retryCount: 3, updateTime: 1 }, { name: 'a', retryCount: 5, timeoutSeconds: 60, updateTime: 2 }),
+    ).toEqual([
       { field: 'retryCount', before: 3, after: 5 },
       { field: 'timeoutSeconds', before: undefined, after: 60 },
     ]);
@@ -121,7 +154,8 @@ describe('policy preview', () => {
 
 describe('editor checks', () => {
   it('marks a problem at its JSON pointer, in JSON and in YAML', () => {
-    const json = '{\n  "name": "x",\n  "tasks": [\n    { "name": "a", "taskReferenceName": "r", "type": "SIMPLE" },\n    { "name": "b", "taskReferenceName": "r", "type": "SIMPLE" }\n  ]\n}\n';
+    const json =
+      '{\n  "name": "x",\n  "tasks": [\n    { "name": "a", "taskReferenceName": "r", "type": "SIMPLE" },\n    { "name": "b", "taskReferenceName": "r", "type": "SIMPLE" }\n  ]\n}\n';
     const checked = checkWorkflowText(json, 'json');
     expect(checked.value).toBeUndefined();
     const dup = checked.findings.find((f) => f.pointer === '/tasks/1/taskReferenceName');
@@ -139,7 +173,13 @@ describe('editor checks', () => {
   });
 
   it('names unregistered worker tasks as warnings, as the server does', () => {
-    const text = JSON.stringify({ name: 'x', tasks: [{ name: 'known', taskReferenceName: 'a', type: 'SIMPLE' }, { name: 'typo', taskReferenceName: 'b', type: 'SIMPLE' }] });
+    const text = JSON.stringify({
+      name: 'x',
+      tasks: [
+        { name: 'known', taskReferenceName: 'a', type: 'SIMPLE' },
+        { name: 'typo', taskReferenceName: 'b', type: 'SIMPLE' },
+      ],
+    });
     const checked = checkWorkflowText(text, 'json', new Set(['known']));
     expect(checked.value?.name).toBe('x');
     expect(checked.findings.map((f) => [f.severity, f.pointer])).toEqual([['warning', '/tasks/1/name']]);

@@ -18,7 +18,11 @@ describe('queues and poison tasks', () => {
     ({ browser, close: closeBrowser } = await launchBrowser());
     // A task type nobody serves: its attempts wait in the queue.
     await e.call('POST', '/api/metadata/taskdefs', [{ name: 'ui_orphan', responseTimeoutSeconds: 30 }]);
-    await e.call('POST', '/api/metadata/workflow', { name: 'ui_orphan_flow', version: 1, tasks: [{ name: 'ui_orphan', taskReferenceName: 'orphan', type: 'SIMPLE' }] });
+    await e.call('POST', '/api/metadata/workflow', {
+      name: 'ui_orphan_flow',
+      version: 1,
+      tasks: [{ name: 'ui_orphan', taskReferenceName: 'orphan', type: 'SIMPLE' }],
+    });
     for (let i = 0; i < 2; i++) await e.call('POST', '/api/workflow/ui_orphan_flow', {});
     for (let i = 0; i < 3; i++) failed.push(await e.call('POST', '/api/workflow/ui_flaky_flow', {}));
     for (const id of failed) await waitForRun(e, id, (w) => w.status === 'FAILED', 'the flaky runs to fail');
@@ -37,9 +41,17 @@ describe('queues and poison tasks', () => {
     await row('ui_orphan').waitFor();
     expect(await row('ui_orphan').getByTestId('depth').textContent()).toBe('2 (no worker polling)');
     expect(await row('ui_orphan').getByTestId('workers').textContent()).toBe('0');
-    await until('the worker polling ui_flaky', () => row('ui_flaky').getByTestId('workers').textContent(), (t) => t === '1');
+    await until(
+      'the worker polling ui_flaky',
+      () => row('ui_flaky').getByTestId('workers').textContent(),
+      (t) => t === '1',
+    );
     // 3 runs × 2 attempts each, all failed, within the last minutes.
-    await until('the ended attempts', () => row('ui_flaky').getByTestId('ended').textContent(), (t) => t === '6 (6 failed)');
+    await until(
+      'the ended attempts',
+      () => row('ui_flaky').getByTestId('ended').textContent(),
+      (t) => t === '6 (6 failed)',
+    );
     expect(await row('ui_flaky').getByRole('img').getAttribute('aria-label')).toMatch(/\(\+6 failed\)|\(\+\d failed\).*\(\+\d failed\)/);
     await screenshot(page, 'task-queues');
     expect(await seriousViolations(page)).toEqual([]);
@@ -82,7 +94,11 @@ describe('queues and poison tasks', () => {
 
     await page.getByRole('button', { name: 'Retry all of ui_flaky' }).click();
     // The first one is no longer FAILED: the engine says so, and the page shows it.
-    await until('the second outcome', () => outcome.textContent(), (t) => !!t?.includes('2 workflow(s) retried.') && t.includes('1 skipped'));
+    await until(
+      'the second outcome',
+      () => outcome.textContent(),
+      (t) => !!t?.includes('2 workflow(s) retried.') && t.includes('1 skipped'),
+    );
     expect(await outcome.textContent()).toContain(`${first} is COMPLETED`);
     for (const id of failed) await waitForRun(e, id, (w) => w.status === 'COMPLETED', 'every workflow to complete');
     expect(p.errors).toEqual([]);

@@ -16,16 +16,28 @@ describe('the engine serves the UI', () => {
   });
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${e.url}${path}`, { headers, redirect: 'manual' });
 
-  it.each(['/', '/executions', '/execution/some-id', '/execution/some-id/some-task', '/workflowDefs', '/workflowDef', '/workflowDef/order_flow', '/workflowDef/order_flow/2', '/taskDefs', '/taskDef', '/taskDef/charge', '/taskQueue', '/taskQueue/charge', '/poisonTasks'])(
-    'answers %s with the app, never cached',
-    async (path) => {
-      const r = await get(path);
-      expect(r.status).toBe(200);
-      expect(r.headers.get('content-type')).toMatch(/text\/html/);
-      expect(r.headers.get('cache-control')).toBe('no-cache');
-      expect(await r.text()).toContain('<div id="root"></div>');
-    },
-  );
+  it.each([
+    '/',
+    '/executions',
+    '/execution/some-id',
+    '/execution/some-id/some-task',
+    '/workflowDefs',
+    '/workflowDef',
+    '/workflowDef/order_flow',
+    '/workflowDef/order_flow/2',
+    '/taskDefs',
+    '/taskDef',
+    '/taskDef/charge',
+    '/taskQueue',
+    '/taskQueue/charge',
+    '/poisonTasks',
+  ])('answers %s with the app, never cached', async (path) => {
+    const r = await get(path);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    expect(r.headers.get('cache-control')).toBe('no-cache');
+    expect(await r.text()).toContain('<div id="root"></div>');
+  });
 
   it('leaves the API, health, metrics and the API reference to their routes', async () => {
     const search = await get('/api/workflow/search?size=1');

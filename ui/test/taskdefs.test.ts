@@ -57,7 +57,11 @@ describe('task definitions pages', () => {
     await page.goto(`${e.url}/taskDef/ui_charge`);
     await page.getByLabel('Attempt timeout').fill('10');
     const response = page.getByLabel('Response timeout');
-    await until('the field marked invalid', () => response.getAttribute('aria-invalid'), (v) => v === 'true');
+    await until(
+      'the field marked invalid',
+      () => response.getAttribute('aria-invalid'),
+      (v) => v === 'true',
+    );
     const error = page.locator('.pfield').filter({ hasText: 'Response timeout' }).locator('.field-error');
     expect(await error.textContent()).toBe('must be <= timeoutSeconds (10), or timeoutSeconds must be 0 (no limit)');
     expect(await save().isDisabled()).toBe(true);
@@ -69,7 +73,11 @@ describe('task definitions pages', () => {
     await page.goto(`${e.url}/taskDef/ui_charge`);
     await page.getByLabel('Retries', { exact: true }).fill('5');
     // The preview follows as you type: the cap (10 s) holds the last two delays.
-    await until('5 retries', () => page.getByRole('list', { name: 'Retry schedule' }).locator('li').allTextContents(), (l) => l.length === 5);
+    await until(
+      '5 retries',
+      () => page.getByRole('list', { name: 'Retry schedule' }).locator('li').allTextContents(),
+      (l) => l.length === 5,
+    );
     expect(await page.getByRole('list', { name: 'Retry schedule' }).locator('li').allTextContents()).toEqual([
       'retry 1 after 2 s',
       'retry 2 after 4 s',
@@ -85,7 +93,11 @@ describe('task definitions pages', () => {
     await page.locator('.toast', { hasText: 'Saved ui_charge: retryCount 3 → 5' }).waitFor();
     expect((await e.call('GET', '/api/metadata/taskdefs/ui_charge')).retryCount).toBe(5);
     const history = page.getByTestId('history');
-    await until('the change in the history', () => history.locator('> li').count(), (n) => n >= 2);
+    await until(
+      'the change in the history',
+      () => history.locator('> li').count(),
+      (n) => n >= 2,
+    );
     const latest = history.locator('> li').first();
     expect(await latest.textContent()).toMatch(/by anonymous@/);
     expect(await latest.getByRole('row').allTextContents()).toEqual(['FieldBeforeAfter', 'retryCount35']);
@@ -98,7 +110,11 @@ describe('task definitions pages', () => {
     await page.getByTestId('history').locator('> li').first().getByRole('button', { name: 'Load the version before this change' }).click();
     expect(await page.getByLabel('Retries', { exact: true }).inputValue()).toBe('3');
     await save().click();
-    await until('retryCount back to 3', async () => (await e.call('GET', '/api/metadata/taskdefs/ui_charge')).retryCount, (n) => n === 3);
+    await until(
+      'retryCount back to 3',
+      async () => (await e.call('GET', '/api/metadata/taskdefs/ui_charge')).retryCount,
+      (n) => n === 3,
+    );
   });
 
   it('creates a new task definition', async () => {
@@ -109,7 +125,11 @@ describe('task definitions pages', () => {
     await page.getByLabel('Retry logic').selectOption('LINEAR_BACKOFF');
     await page.getByLabel('Backoff factor').fill('3');
     await page.getByLabel('Retry delay').fill('2');
-    await until('linear schedule', () => page.getByRole('list', { name: 'Retry schedule' }).locator('li').allTextContents(), (l) => l[1] === 'retry 2 after 12 s');
+    await until(
+      'linear schedule',
+      () => page.getByRole('list', { name: 'Retry schedule' }).locator('li').allTextContents(),
+      (l) => l[1] === 'retry 2 after 12 s',
+    );
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL('**/taskDef/ui_new_type');
     const def = await e.call('GET', '/api/metadata/taskdefs/ui_new_type');

@@ -36,10 +36,7 @@ export function uiRoutes(uiDir: string): Router {
   const r = Router();
   r.use(compression());
   const index = join(uiDir, 'index.html');
-  r.use(
-    '/assets',
-    express.static(join(uiDir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true }),
-  );
+  r.use('/assets', express.static(join(uiDir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true }));
   r.use(express.static(uiDir, { index: false }));
   r.get(uiPages as string[], (_req, res) => {
     if (!existsSync(index)) {

@@ -34,7 +34,13 @@ export function bulk(action: BulkAction, ids: string[]): Promise<BulkResponse> {
   return request<BulkResponse>(`/api/workflow/bulk/${action}`, { method, body: ids });
 }
 
-export function startWorkflow(r: { name: string; version?: number; input: Record<string, unknown>; correlationId?: string; priority?: number }): Promise<string> {
+export function startWorkflow(r: {
+  name: string;
+  version?: number;
+  input: Record<string, unknown>;
+  correlationId?: string;
+  priority?: number;
+}): Promise<string> {
   return request<string>('/api/workflow', { method: 'POST', body: r });
 }
 
@@ -54,5 +60,8 @@ export function saveTaskDef(def: TaskDef): Promise<TaskDef> {
 }
 
 export function retryPoisonTasks(taskType: string, workflowIds?: string[]): Promise<RetryFailedResult> {
-  return request<RetryFailedResult>('/api/tasks/failed/retry', { method: 'POST', body: workflowIds ? { taskType, workflowIds } : { taskType } });
+  return request<RetryFailedResult>('/api/tasks/failed/retry', {
+    method: 'POST',
+    body: workflowIds ? { taskType, workflowIds } : { taskType },
+  });
 }

@@ -115,7 +115,8 @@ export function useTaskDef(name: string, enabled = true): UseQueryResult<TaskDef
 export function useTaskDefChanges(name: string, enabled = true): UseQueryResult<TaskDefChange[]> {
   return useQuery({
     queryKey: ['task-def-changes', name],
-    queryFn: ({ signal }) => request<TaskDefChange[]>(`/api/metadata/taskdefs/${encodeURIComponent(name)}/changes`, { query: { limit: 200 }, signal }),
+    queryFn: ({ signal }) =>
+      request<TaskDefChange[]>(`/api/metadata/taskdefs/${encodeURIComponent(name)}/changes`, { query: { limit: 200 }, signal }),
     enabled,
   });
 }

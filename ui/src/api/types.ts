@@ -1,4 +1,10 @@
-import type { PollData, Task as WireTask, TaskSummary as WireTaskSummary, Workflow as WireWorkflow, WorkflowSummary as WireWorkflowSummary } from '@baton/protocol';
+import type {
+  PollData,
+  Task as WireTask,
+  TaskSummary as WireTaskSummary,
+  Workflow as WireWorkflow,
+  WorkflowSummary as WireWorkflowSummary,
+} from '@baton/protocol';
 import type { TaskDef, WorkflowDef, WorkflowTask } from '@baton/definitions';
 
 export type { PollData, TaskDef, WorkflowDef, WorkflowTask };

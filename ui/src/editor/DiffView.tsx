@@ -7,7 +7,19 @@ import { focusableScroller } from './CodeEditor';
 import { editorTheme, languageOf } from './codemirror-setup';
 
 /** Two texts side by side with their differences marked (CodeMirror's merge view), read only. */
-export function DiffView({ left, right, format, leftLabel, rightLabel }: { left: string; right: string; format: 'json' | 'yaml'; leftLabel: string; rightLabel: string }) {
+export function DiffView({
+  left,
+  right,
+  format,
+  leftLabel,
+  rightLabel,
+}: {
+  left: string;
+  right: string;
+  format: 'json' | 'yaml';
+  leftLabel: string;
+  rightLabel: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return;
@@ -29,5 +41,14 @@ export function DiffView({ left, right, format, leftLabel, rightLabel }: { left:
     focusableScroller(mv.b, rightLabel);
     return () => mv.destroy();
   }, [left, right, format, leftLabel, rightLabel]);
-  return <div ref={host} className="diff-view" data-testid="diff-view" role="region" aria-label={`${leftLabel} against ${rightLabel}`} tabIndex={0} />;
+  return (
+    <div
+      ref={host}
+      className="diff-view"
+      data-testid="diff-view"
+      role="region"
+      aria-label={`${leftLabel} against ${rightLabel}`}
+      tabIndex={0}
+    />
+  );
 }

@@ -1,4 +1,11 @@
-import { parseDocument, unregisteredTaskDefs, validateTaskDef, validateWorkflowDef, type TaskDef, type WorkflowDef } from '@baton/definitions';
+import {
+  parseDocument,
+  unregisteredTaskDefs,
+  validateTaskDef,
+  validateWorkflowDef,
+  type TaskDef,
+  type WorkflowDef,
+} from '@baton/definitions';
 import { locateLineColumn, locatePointer, type Span } from './locate';
 
 export type Format = 'json' | 'yaml';
@@ -29,7 +36,12 @@ export function checkWorkflowText(text: string, format: Format, knownTaskDefs?: 
   if (!v.ok) return { findings: v.problems.map((p) => place(text, p.pointer, p.message, 'error')) };
   const warnings = knownTaskDefs
     ? unregisteredTaskDefs(v.value, (n) => knownTaskDefs.has(n)).map((u) =>
-        place(text, u.pointer, `no task definition named '${u.name}' is registered: it runs with the default policy (3 retries, 60 s apart) until one is`, 'warning'),
+        place(
+          text,
+          u.pointer,
+          `no task definition named '${u.name}' is registered: it runs with the default policy (3 retries, 60 s apart) until one is`,
+          'warning',
+        ),
       )
     : [];
   return { value: v.value, findings: warnings };

@@ -8,7 +8,13 @@ import type { Extension } from '@codemirror/state';
 /** Colours from the page's CSS variables, so the editor follows light and dark mode with it. */
 export const editorTheme: Extension = [
   EditorView.theme({
-    '&': { color: 'var(--fg)', backgroundColor: 'var(--bg-input)', fontSize: '13px', border: '1px solid var(--border)', borderRadius: '6px' },
+    '&': {
+      color: 'var(--fg)',
+      backgroundColor: 'var(--bg-input)',
+      fontSize: '13px',
+      border: '1px solid var(--border)',
+      borderRadius: '6px',
+    },
     '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '1px' },
     '.cm-content': { caretColor: 'var(--fg)', fontFamily: 'var(--mono)' },
     '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },

@@ -14,7 +14,13 @@ export function locatePointer(text: string, pointer: string): Span {
   const doc = parseDocument(text, { uniqueKeys: false, strict: false });
   let node: unknown = doc.contents;
   let span = rangeOf(node) ?? { from: 0, to: Math.min(text.length, lineEnd(text, 0)) };
-  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   for (const token of tokens) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === token);

@@ -129,7 +129,12 @@ export function FlowGraph(p: FlowGraphProps) {
     [boxes, p.graph],
   );
 
-  if (error) return <div className="graph-state" role="alert">The graph could not be laid out: {error}</div>;
+  if (error)
+    return (
+      <div className="graph-state" role="alert">
+        The graph could not be laid out: {error}
+      </div>
+    );
   if (!boxes) {
     return (
       <div className="graph-state" aria-busy="true" data-testid="graph-pending">

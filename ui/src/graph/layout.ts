@@ -44,7 +44,11 @@ export async function layoutGraph(g: Graph): Promise<Map<string, Box>> {
     const size = n.kind === 'loop' ? {} : NODE_SIZE[n.kind];
     const node: ElkNode = { id: n.id, ...size, children: [], edges: [] };
     if (n.kind === 'loop') {
-      node.layoutOptions = { 'elk.padding': `[top=${LOOP_HEADER},left=20,bottom=20,right=20]`, 'elk.nodeSize.minimum': '(240, 120)', 'elk.nodeSize.constraints': 'MINIMUM_SIZE' };
+      node.layoutOptions = {
+        'elk.padding': `[top=${LOOP_HEADER},left=20,bottom=20,right=20]`,
+        'elk.nodeSize.minimum': '(240, 120)',
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+      };
     }
     elkNodes.set(n.id, node);
   }

@@ -161,14 +161,28 @@ function LoopNode({ data: d }: FlowNodeProps) {
 }
 
 function TerminalNode({ data: d }: FlowNodeProps) {
-  const status = d.node.id === '__end' && d.runStatus && d.runStatus !== 'RUNNING' ? d.runStatus : d.node.id === '__start' && d.runStatus ? 'COMPLETED' : 'DEFINED';
+  const status =
+    d.node.id === '__end' && d.runStatus && d.runStatus !== 'RUNNING'
+      ? d.runStatus
+      : d.node.id === '__start' && d.runStatus
+        ? 'COMPLETED'
+        : 'DEFINED';
   return (
     <>
       {d.node.id === '__end' && <Handle type="target" position={Position.Top} isConnectable={false} />}
-      <div className={`gterminal ${statusClass(status)}`}>{d.node.id === '__end' && d.runStatus && d.runStatus !== 'RUNNING' ? d.runStatus.toLowerCase().replace(/_/g, ' ') : d.node.label}</div>
+      <div className={`gterminal ${statusClass(status)}`}>
+        {d.node.id === '__end' && d.runStatus && d.runStatus !== 'RUNNING' ? d.runStatus.toLowerCase().replace(/_/g, ' ') : d.node.label}
+      </div>
       {d.node.id === '__start' && <Handle type="source" position={Position.Bottom} isConnectable={false} />}
     </>
   );
 }
 
-export const nodeTypes = { step: StepNode, branch: BranchNode, dynamic: DynamicNode, more: MoreNode, loop: LoopNode, terminal: TerminalNode };
+export const nodeTypes = {
+  step: StepNode,
+  branch: BranchNode,
+  dynamic: DynamicNode,
+  more: MoreNode,
+  loop: LoopNode,
+  terminal: TerminalNode,
+};

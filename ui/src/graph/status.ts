@@ -110,6 +110,16 @@ export function maxIteration(bodyRefs: readonly string[], run: RunIndex): number
 
 /** A group of branches reads as its most urgent state: failing, then running, then waiting, then done. */
 function groupStatus(counts: Partial<Record<TaskStatus, number>>): StepView['status'] {
-  const order: TaskStatus[] = ['FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT', 'IN_PROGRESS', 'SCHEDULED', 'CANCELED', 'COMPLETED_WITH_ERRORS', 'SKIPPED', 'COMPLETED'];
+  const order: TaskStatus[] = [
+    'FAILED',
+    'FAILED_WITH_TERMINAL_ERROR',
+    'TIMED_OUT',
+    'IN_PROGRESS',
+    'SCHEDULED',
+    'CANCELED',
+    'COMPLETED_WITH_ERRORS',
+    'SKIPPED',
+    'COMPLETED',
+  ];
   return order.find((s) => (counts[s] ?? 0) > 0) ?? 'NOT_RUN';
 }

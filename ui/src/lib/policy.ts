@@ -8,7 +8,10 @@ const MAX_DELAY_S = 2 ** 31 - 1;
  * FIXED d; LINEAR_BACKOFF d × factor × (k + 1); EXPONENTIAL_BACKOFF d × 2^k; then the cap
  * (maxRetryDelaySeconds, 0: none); the jitter adds [0, backoffJitterMs) on top.
  */
-export function retryDelays(p: Pick<TaskDef, 'retryCount' | 'retryLogic' | 'retryDelaySeconds' | 'backoffScaleFactor' | 'maxRetryDelaySeconds'>, shown = 8): number[] {
+export function retryDelays(
+  p: Pick<TaskDef, 'retryCount' | 'retryLogic' | 'retryDelaySeconds' | 'backoffScaleFactor' | 'maxRetryDelaySeconds'>,
+  shown = 8,
+): number[] {
   const out: number[] = [];
   for (let k = 0; k < Math.min(p.retryCount, shown); k++) {
     let d =
@@ -42,7 +45,10 @@ export const takesEffect: Partial<Record<keyof TaskDef, string>> = {
 };
 
 /** Fields whose values differ between two versions of a definition, in a stable order. */
-export function changedFields(before: Record<string, unknown> | null | undefined, after: Record<string, unknown> | null | undefined): Array<{ field: string; before: unknown; after: unknown }> {
+export function changedFields(
+  before: Record<string, unknown> | null | undefined,
+  after: Record<string, unknown> | null | undefined,
+): Array<{ field: string; before: unknown; after: unknown }> {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const skip = new Set(['createTime', 'updateTime', 'createdBy', 'updatedBy']);
   return [...keys]

@@ -43,7 +43,10 @@ export interface PageProbe {
   origins: Set<string>;
 }
 
-export async function openPage(browser: Browser, opts: { dark?: boolean; viewport?: { width: number; height: number } } = {}): Promise<PageProbe> {
+export async function openPage(
+  browser: Browser,
+  opts: { dark?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<PageProbe> {
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1440, height: 900 },
     colorScheme: opts.dark ? 'dark' : 'light',
@@ -69,10 +72,13 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes
-      .slice(0, 3)
-      .map((n) => n.target.join(' '))
-      .join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
 }
 
 /** Re-reads until `ok` holds, with a generous deadline (the machine is shared: no tight timing). */

@@ -15,7 +15,10 @@ export interface UiEngine {
 }
 
 /** With authentication on, `credentials` gives the headers (a token) for the fixtures' set-up and the worker. */
-export async function startUiEngine(env: Record<string, string> = {}, credentials?: (url: string) => Promise<Record<string, string>>): Promise<UiEngine> {
+export async function startUiEngine(
+  env: Record<string, string> = {},
+  credentials?: (url: string) => Promise<Record<string, string>>,
+): Promise<UiEngine> {
   const server = await startTestServer('sqlite', { env: { BATON_SWEEP_INTERVAL_MS: '100', ...env } });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const r = await server.req(method, path, body, headers);
@@ -46,9 +49,13 @@ export async function waitForRun(e: UiEngine, id: string, ok: (wf: any) => boole
   for (;;) {
     const wf = await e.call('GET', `/api/workflow/${id}?includeTasks=true`);
     if (ok(wf)) return wf;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: status ${wf.status}, tasks ${wf.tasks?.map((t: any) => `${t.referenceTaskName}:${t.status}`).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}: status ${wf.status}, tasks ${wf.tasks?.map((t: any) => `${t.referenceTaskName}:${t.status}`).join(', ')}`,
+      );
     await new Promise((r) => setTimeout(r, 150));
   }
 }
 
-export const openTask = (wf: any, ref: string) => wf.tasks?.find((t: any) => t.referenceTaskName === ref && (t.status === 'SCHEDULED' || t.status === 'IN_PROGRESS'));
+export const openTask = (wf: any, ref: string) =>
+  wf.tasks?.find((t: any) => t.referenceTaskName === ref && (t.status === 'SCHEDULED' || t.status === 'IN_PROGRESS'));

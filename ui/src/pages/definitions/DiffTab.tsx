@@ -17,7 +17,8 @@ export default function DiffTab({ name, version, versions }: { name: string; ver
   const [a, b] = useQueries({
     queries: [left, right].map((v) => ({
       queryKey: ['workflow-def', name, v],
-      queryFn: ({ signal }: { signal: AbortSignal }) => request<WorkflowDef>(`/api/metadata/workflow/${encodeURIComponent(name)}`, { query: { version: v }, signal }),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        request<WorkflowDef>(`/api/metadata/workflow/${encodeURIComponent(name)}`, { query: { version: v }, signal }),
     })),
   });
   if (versions.length < 2) return <p className="muted">{name} has one version only: register another to compare them.</p>;
@@ -45,7 +46,13 @@ export default function DiffTab({ name, version, versions }: { name: string; ver
       ) : a?.isError || b?.isError ? (
         <ErrorState what="a version" error={a?.error ?? b?.error} />
       ) : (
-        <DiffView left={toText(a?.data, format)} right={toText(b?.data, format)} format={format} leftLabel={`${name} v${left}`} rightLabel={`${name} v${right}`} />
+        <DiffView
+          left={toText(a?.data, format)}
+          right={toText(b?.data, format)}
+          format={format}
+          leftLabel={`${name} v${left}`}
+          rightLabel={`${name} v${right}`}
+        />
       )}
     </div>
   );

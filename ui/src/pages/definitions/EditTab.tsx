@@ -85,7 +85,9 @@ export default function EditTab({ def, versions }: { def: WorkflowDef | null; ve
         <FormatSwitch value={format} onChange={switchFormat} />
         <span className={`validity ${errors.length ? 'bad' : 'good'}`} role="status" aria-live="polite" data-testid="validity">
           {errors.length ? `${errors.length} problem${errors.length === 1 ? '' : 's'}` : 'Valid'}
-          {checked.findings.length > errors.length ? `, ${checked.findings.length - errors.length} warning${checked.findings.length - errors.length === 1 ? '' : 's'}` : ''}
+          {checked.findings.length > errors.length
+            ? `, ${checked.findings.length - errors.length} warning${checked.findings.length - errors.length === 1 ? '' : 's'}`
+            : ''}
         </span>
         <span className="spacer" />
         {abilities.editDefinitions ? (
@@ -106,18 +108,29 @@ export default function EditTab({ def, versions }: { def: WorkflowDef | null; ve
       <ActionError error={save.error} />
       <div className="editor-grid">
         <div>
-          <CodeEditor value={text} format={format} onChange={setText} findings={findings} label={`Definition in ${format.toUpperCase()}`} viewRef={view} />
+          <CodeEditor
+            value={text}
+            format={format}
+            onChange={setText}
+            findings={findings}
+            label={`Definition in ${format.toUpperCase()}`}
+            viewRef={view}
+          />
           <Problems findings={findings} onJump={(f) => jumpTo(view.current, f)} />
         </div>
         <div className="editor-graph">
           <h2 className="small-heading">Preview{checked.value ? '' : ' (last valid text)'}</h2>
-          {graph ? <FlowGraph graph={graph} label="Graph of the edited definition" /> : <p className="muted">The graph appears once the text is valid.</p>}
+          {graph ? (
+            <FlowGraph graph={graph} label="Graph of the edited definition" />
+          ) : (
+            <p className="muted">The graph appears once the text is valid.</p>
+          )}
         </div>
       </div>
       <Dialog title="Overwrite this version?" open={confirmOverwrite} onClose={() => setConfirmOverwrite(false)}>
         <p>
-          Runs already started keep the definition they started with; new runs of v{checked.value?.version} will use this text. Registering a new version
-          instead keeps the old one for comparison.
+          Runs already started keep the definition they started with; new runs of v{checked.value?.version} will use this text. Registering
+          a new version instead keeps the old one for comparison.
         </p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setConfirmOverwrite(false)}>

@@ -29,7 +29,10 @@ export default function WorkflowDefPage() {
 function NewDefinition() {
   return (
     <>
-      <PageHeader title="New workflow definition" sub="Write it in JSON or YAML; it is checked as you type with the same rules the engine applies." />
+      <PageHeader
+        title="New workflow definition"
+        sub="Write it in JSON or YAML; it is checked as you type with the same rules the engine applies."
+      />
       <Suspense fallback={<Loading what="the editor" />}>
         <EditTab def={null} versions={[]} />
       </Suspense>
@@ -44,11 +47,25 @@ function ExistingDefinition({ name, version }: { name: string; version: number |
   const def = useWorkflowDef(name, version);
   const [tab, setTab] = useState<Tab>('graph');
   const [starting, setStarting] = useState(false);
-  const versions = useMemo(() => (all.data ?? []).filter((d) => d.name === name).map((d) => d.version).sort((a, b) => b - a), [all.data, name]);
+  const versions = useMemo(
+    () =>
+      (all.data ?? [])
+        .filter((d) => d.name === name)
+        .map((d) => d.version)
+        .sort((a, b) => b - a),
+    [all.data, name],
+  );
   const graph = useMemo(() => (def.data ? buildGraph(def.data) : null), [def.data]);
 
   if (def.isPending) return <Loading what="the definition" />;
-  if (def.isError) return <ErrorState what={`workflow definition ${name}${version ? ` v${version}` : ''}`} error={def.error} onRetry={() => void def.refetch()} />;
+  if (def.isError)
+    return (
+      <ErrorState
+        what={`workflow definition ${name}${version ? ` v${version}` : ''}`}
+        error={def.error}
+        onRetry={() => void def.refetch()}
+      />
+    );
   const d = def.data;
 
   return (
@@ -75,7 +92,13 @@ function ExistingDefinition({ name, version }: { name: string; version: number |
         <Link to={`/executions?name=${encodeURIComponent(name)}`} className="button-link">
           Runs
         </Link>
-        <button type="button" className="primary" disabled={!abilities.control} title={abilities.control ? undefined : 'Your role may not start runs'} onClick={() => setStarting(true)}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!abilities.control}
+          title={abilities.control ? undefined : 'Your role may not start runs'}
+          onClick={() => setStarting(true)}
+        >
           Start a run…
         </button>
       </PageHeader>

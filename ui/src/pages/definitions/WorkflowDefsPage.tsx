@@ -90,7 +90,12 @@ export default function WorkflowDefsPage() {
                       .sort((a, b) => b - a)
                       .slice(0, 8)
                       .map((v) => (
-                        <Link key={v} className="chip" to={`/workflowDef/${encodeURIComponent(latest.name)}/${v}`} aria-label={`${latest.name} version ${v}`}>
+                        <Link
+                          key={v}
+                          className="chip"
+                          to={`/workflowDef/${encodeURIComponent(latest.name)}/${v}`}
+                          aria-label={`${latest.name} version ${v}`}
+                        >
                           v{v}
                         </Link>
                       ))}

@@ -27,7 +27,8 @@ export function CompleteDialog({ wf, task, open, onClose }: { wf: Workflow; task
   }, [open]);
   const complete = useRunAction(
     wf.workflowId,
-    (a: { status: Outcome; output: Record<string, unknown> }) => workflowActions.complete(wf.workflowId, task.referenceTaskName, a.status, a.output),
+    (a: { status: Outcome; output: Record<string, unknown> }) =>
+      workflowActions.complete(wf.workflowId, task.referenceTaskName, a.status, a.output),
     (a) => `Task ${ref} ${a.status === 'COMPLETED' ? 'completed' : 'failed'}`,
   );
   const parsed = parseObject(output);
@@ -42,7 +43,13 @@ export function CompleteDialog({ wf, task, open, onClose }: { wf: Workflow; task
           </label>
         ))}
       </fieldset>
-      <JsonField label="Output" value={output} onChange={setOutput} hint="The step's output, a JSON object; later steps read it as ${ref.output...}" rows={8} />
+      <JsonField
+        label="Output"
+        value={output}
+        onChange={setOutput}
+        hint="The step's output, a JSON object; later steps read it as ${ref.output...}"
+        rows={8}
+      />
       {status !== 'COMPLETED' && (
         <label className="field">
           Reason
@@ -75,7 +82,9 @@ export function CompleteDialog({ wf, task, open, onClose }: { wf: Workflow; task
 function suggestedOutput(task: Task): string {
   const input = task.inputData;
   const keys = [input.outputKeys, input.fields].find((v): v is unknown[] => Array.isArray(v)) ?? [];
-  const names = keys.map((k) => (typeof k === 'string' ? k : typeof k === 'object' && k && 'name' in k ? String((k as { name: unknown }).name) : null)).filter((k): k is string => !!k);
+  const names = keys
+    .map((k) => (typeof k === 'string' ? k : typeof k === 'object' && k && 'name' in k ? String((k as { name: unknown }).name) : null))
+    .filter((k): k is string => !!k);
   if (!names.length) return '{}';
   return JSON.stringify(Object.fromEntries(names.map((n) => [n, null])), null, 2);
 }

@@ -103,14 +103,25 @@ export default function ExecutionPage() {
               <>
                 <p>
                   The definition this run started with (a snapshot: later edits change new runs only).{' '}
-                  <Link to={`/workflowDef/${encodeURIComponent(wf.workflowName)}/${wf.workflowVersion}`}>Open {wf.workflowName} v{wf.workflowVersion}</Link>
+                  <Link to={`/workflowDef/${encodeURIComponent(wf.workflowName)}/${wf.workflowVersion}`}>
+                    Open {wf.workflowName} v{wf.workflowVersion}
+                  </Link>
                 </p>
                 <JsonView value={wf.workflowDefinition} label="Definition" />
               </>
             )}
           </div>
         </section>
-        {selected && <TaskPanel wf={wf} task={selected} attempts={attemptsOfSelected} abilities={abilities} onClose={() => select(null)} onSelect={select} />}
+        {selected && (
+          <TaskPanel
+            wf={wf}
+            task={selected}
+            attempts={attemptsOfSelected}
+            abilities={abilities}
+            onClose={() => select(null)}
+            onSelect={select}
+          />
+        )}
         {taskId && !selected && (
           <aside className="task-panel">
             <p role="alert">Task {taskId} is not part of this run (anymore: a restart replaces the attempts).</p>

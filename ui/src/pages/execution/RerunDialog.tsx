@@ -11,9 +11,20 @@ import { useRunAction } from './use-run-action';
  * input), keeping what came before it. `POST /api/workflow/{id}/rerun` with a RerunWorkflowRequest;
  * if the engine does not offer it, its answer is shown here.
  */
-export function RerunDialog({ wf, open, onClose, initialTask }: { wf: Workflow; open: boolean; onClose: () => void; initialTask: Task | null }) {
+export function RerunDialog({
+  wf,
+  open,
+  onClose,
+  initialTask,
+}: {
+  wf: Workflow;
+  open: boolean;
+  onClose: () => void;
+  initialTask: Task | null;
+}) {
   const tasks = wf.tasks ?? [];
-  const failedFirst = tasks.find((t) => wf.failedReferenceTaskNames?.includes(t.workflowTask?.taskReferenceName ?? t.referenceTaskName)) ?? tasks[0];
+  const failedFirst =
+    tasks.find((t) => wf.failedReferenceTaskNames?.includes(t.workflowTask?.taskReferenceName ?? t.referenceTaskName)) ?? tasks[0];
   const [taskId, setTaskId] = useState('');
   const [taskInput, setTaskInput] = useState('');
   const [workflowInput, setWorkflowInput] = useState('');
@@ -24,7 +35,11 @@ export function RerunDialog({ wf, open, onClose, initialTask }: { wf: Workflow; 
       setWorkflowInput('');
     }
   }, [open]);
-  const rerun = useRunAction(wf.workflowId, (r: Parameters<typeof workflowActions.rerun>[1]) => workflowActions.rerun(wf.workflowId, r), 'Rerun started');
+  const rerun = useRunAction(
+    wf.workflowId,
+    (r: Parameters<typeof workflowActions.rerun>[1]) => workflowActions.rerun(wf.workflowId, r),
+    'Rerun started',
+  );
   const ti = parseObject(taskInput);
   const wi = parseObject(workflowInput);
   const ok = taskId !== '' && ti.ok && wi.ok;
@@ -41,7 +56,13 @@ export function RerunDialog({ wf, open, onClose, initialTask }: { wf: Workflow; 
           ))}
         </select>
       </label>
-      <JsonField label="New task input (optional)" value={taskInput} onChange={setTaskInput} hint="Replaces the task's input when given" rows={4} />
+      <JsonField
+        label="New task input (optional)"
+        value={taskInput}
+        onChange={setTaskInput}
+        hint="Replaces the task's input when given"
+        rows={4}
+      />
       <JsonField label="New workflow input (optional)" value={workflowInput} onChange={setWorkflowInput} rows={4} />
       <ActionError error={rerun.error} />
       <div className="dialog-actions">

@@ -9,7 +9,17 @@ import { stepViews, type RunIndex } from '../../graph/status';
  * Loops show one iteration at a time (the latest, or the one picked); a dynamic fork's branches
  * are one node until opened. So a run of thousands of tasks draws tens of nodes.
  */
-export default function RunGraph({ wf, index, selected, onSelect }: { wf: Workflow; index: RunIndex; selected: Task | null; onSelect: (t: Task | null) => void }) {
+export default function RunGraph({
+  wf,
+  index,
+  selected,
+  onSelect,
+}: {
+  wf: Workflow;
+  index: RunIndex;
+  selected: Task | null;
+  onSelect: (t: Task | null) => void;
+}) {
   const [openForks, setOpenForks] = useState<ReadonlySet<string>>(new Set());
   const [iterationOf, setIterationOf] = useState<ReadonlyMap<string, number>>(new Map());
   const def = wf.workflowDefinition;
@@ -20,7 +30,9 @@ export default function RunGraph({ wf, index, selected, onSelect }: { wf: Workfl
     [def, branchKey, openForks],
   );
   const views = useMemo(() => stepViews(graph, index, iterationOf), [graph, index, iterationOf]);
-  const selectedNode = selected ? (graph.nodeOfRef.get(selected.workflowTask?.taskReferenceName ?? selected.referenceTaskName) ?? null) : null;
+  const selectedNode = selected
+    ? (graph.nodeOfRef.get(selected.workflowTask?.taskReferenceName ?? selected.referenceTaskName) ?? null)
+    : null;
 
   const onNode = useCallback(
     (nodeId: string) => {

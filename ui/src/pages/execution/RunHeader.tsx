@@ -74,7 +74,8 @@ export function RunHeader({ wf, onSelectRef }: { wf: Workflow; onSelectRef: (ref
       />
       {wf.reasonForIncompletion && (
         <div className={`reason-box ${wf.status === 'COMPLETED' ? '' : 'reason-failed'}`} role="note" aria-label="Why the run ended">
-          <strong>{wf.status === 'TERMINATED' ? 'Terminated' : wf.status === 'TIMED_OUT' ? 'Timed out' : 'Failed'}:</strong> {wf.reasonForIncompletion}
+          <strong>{wf.status === 'TERMINATED' ? 'Terminated' : wf.status === 'TIMED_OUT' ? 'Timed out' : 'Failed'}:</strong>{' '}
+          {wf.reasonForIncompletion}
           {wf.failedReferenceTaskNames && wf.failedReferenceTaskNames.length > 0 && (
             <span>
               {' '}

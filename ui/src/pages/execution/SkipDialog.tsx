@@ -13,12 +13,22 @@ import { useRunAction } from './use-run-action';
  */
 export function SkipDialog({ wf, refName, open, onClose }: { wf: Workflow; refName: string; open: boolean; onClose: () => void }) {
   const [output, setOutput] = useState('');
-  const skip = useRunAction(wf.workflowId, (out: Record<string, unknown> | null) => workflowActions.skip(wf.workflowId, refName, out ? { taskOutput: out } : {}), `Step ${refName} skipped`);
+  const skip = useRunAction(
+    wf.workflowId,
+    (out: Record<string, unknown> | null) => workflowActions.skip(wf.workflowId, refName, out ? { taskOutput: out } : {}),
+    `Step ${refName} skipped`,
+  );
   const parsed = parseObject(output);
   return (
     <Dialog title={`Skip ${refName}?`} open={open} onClose={onClose}>
       <p>The step does not run (or its running attempt is abandoned); the run goes on with the next step.</p>
-      <JsonField label="Output to record (optional)" value={output} onChange={setOutput} hint="What later steps read as this step's output" rows={5} />
+      <JsonField
+        label="Output to record (optional)"
+        value={output}
+        onChange={setOutput}
+        hint="What later steps read as this step's output"
+        rows={5}
+      />
       <ActionError error={skip.error} />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>

@@ -16,7 +16,11 @@ export function TaskTable({ tasks, selectedId, onSelect }: { tasks: Task[]; sele
   const rows = useMemo(() => {
     const needle = text.trim().toLowerCase();
     return tasks
-      .filter((t) => (!status || t.status === status) && (!needle || `${t.referenceTaskName} ${t.taskType} ${t.workerId ?? ''} ${t.taskId}`.toLowerCase().includes(needle)))
+      .filter(
+        (t) =>
+          (!status || t.status === status) &&
+          (!needle || `${t.referenceTaskName} ${t.taskType} ${t.workerId ?? ''} ${t.taskId}`.toLowerCase().includes(needle)),
+      )
       .sort((a, b) => a.scheduledTime - b.scheduledTime || a.seq - b.seq);
   }, [tasks, text, status]);
   const scroller = useRef<HTMLDivElement>(null);

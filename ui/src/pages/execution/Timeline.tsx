@@ -11,7 +11,17 @@ const ROW = 26;
  * queue (scheduled to claimed, retry delays included), the solid part the time a worker had it
  * (claimed to ended). Rows are virtualized like the task list.
  */
-export function Timeline({ wf, tasks, selectedId, onSelect }: { wf: Workflow; tasks: Task[]; selectedId: string | null; onSelect: (t: Task) => void }) {
+export function Timeline({
+  wf,
+  tasks,
+  selectedId,
+  onSelect,
+}: {
+  wf: Workflow;
+  tasks: Task[];
+  selectedId: string | null;
+  onSelect: (t: Task) => void;
+}) {
   const rows = useMemo(() => [...tasks].sort((a, b) => a.scheduledTime - b.scheduledTime || a.seq - b.seq), [tasks]);
   const now = Date.now();
   const t0 = Math.min(wf.startTime || Infinity, ...rows.slice(0, 1).map((t) => t.scheduledTime));
@@ -78,7 +88,9 @@ export function Timeline({ wf, tasks, selectedId, onSelect }: { wf: Workflow; ta
                 </span>
                 <span role="cell" className="tbar-area" title={title}>
                   <span className="tbar wait" style={{ left: pct(t.scheduledTime), width: width(t.scheduledTime, waitEnd) }} />
-                  {started > 0 && <span className={`tbar run ${statusClass(t.status)}`} style={{ left: pct(started), width: width(started, ended) }} />}
+                  {started > 0 && (
+                    <span className={`tbar run ${statusClass(t.status)}`} style={{ left: pct(started), width: width(started, ended) }} />
+                  )}
                 </span>
               </div>
             );

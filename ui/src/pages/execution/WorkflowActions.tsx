@@ -54,7 +54,10 @@ export function WorkflowActions({ wf, abilities, selected }: { wf: Workflow; abi
       <ActionError error={error} />
 
       <Dialog title="Terminate this workflow?" open={open === 'terminate'} onClose={close}>
-        <p>Open steps are cancelled, sub-workflows are terminated, and late worker reports are refused. This cannot be undone, but a terminated run can be retried.</p>
+        <p>
+          Open steps are cancelled, sub-workflows are terminated, and late worker reports are refused. This cannot be undone, but a
+          terminated run can be retried.
+        </p>
         <label className="field">
           Reason (kept on the run)
           <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="terminated from the UI" />

@@ -22,10 +22,14 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
     onSuccess: (r, a) => {
       const failed = Object.entries(r.bulkErrorResults);
       announce(
-        `${a}: ${r.bulkSuccessfulResults.length} done${failed.length ? `, ${failed.length} refused (${failed
-          .slice(0, 3)
-          .map(([id, why]) => `${id.slice(0, 8)}: ${why}`)
-          .join('; ')})` : ''}`,
+        `${a}: ${r.bulkSuccessfulResults.length} done${
+          failed.length
+            ? `, ${failed.length} refused (${failed
+                .slice(0, 3)
+                .map(([id, why]) => `${id.slice(0, 8)}: ${why}`)
+                .join('; ')})`
+            : ''
+        }`,
         failed.length ? 'error' : 'ok',
       );
       void qc.invalidateQueries({ queryKey: ['workflow-search'] });
@@ -47,7 +51,11 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
         </button>
       ))}
       <ActionError error={m.error} />
-      <Dialog title={`Terminate ${ids.length} workflow${ids.length === 1 ? '' : 's'}?`} open={confirming} onClose={() => setConfirming(false)}>
+      <Dialog
+        title={`Terminate ${ids.length} workflow${ids.length === 1 ? '' : 's'}?`}
+        open={confirming}
+        onClose={() => setConfirming(false)}
+      >
         <p>Their open steps are cancelled. Terminated runs can be retried.</p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setConfirming(false)}>

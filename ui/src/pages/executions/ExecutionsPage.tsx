@@ -75,13 +75,7 @@ export default function ExecutionsPage() {
       <PageHeader title="Executions" sub="Find any run by workflow, status, time, correlation id or the words in its input and output.">
         <LiveToggle live={live} onChange={setLive} updatedAt={search.dataUpdatedAt} fetching={search.isFetching} />
       </PageHeader>
-      <Filters
-        names={names}
-        filters={filters}
-        range={range}
-        query={query}
-        onApply={(f, r) => update(f, { range: r, start: '' })}
-      />
+      <Filters names={names} filters={filters} range={range} query={query} onApply={(f, r) => update(f, { range: r, start: '' })} />
       {queryError && (
         <p className="action-error" role="alert">
           {queryError}
@@ -103,7 +97,8 @@ export default function ExecutionsPage() {
             </p>
           ) : (
             <p>
-              Start a run from a <Link to="/workflowDefs">workflow definition</Link>, or with <code>POST /api/workflow/&#123;name&#125;</code>.
+              Start a run from a <Link to="/workflowDefs">workflow definition</Link>, or with{' '}
+              <code>POST /api/workflow/&#123;name&#125;</code>.
             </p>
           )}
         </Empty>
@@ -209,14 +204,24 @@ function SortHeader({ field, sort, onSort }: { field: SortField; sort: string; o
   );
 }
 
-export function Pager({ start, size, total, onPage, onSize }: { start: number; size: number; total: number; onPage: (s: number) => void; onSize?: (s: number) => void }) {
+export function Pager({
+  start,
+  size,
+  total,
+  onPage,
+  onSize,
+}: {
+  start: number;
+  size: number;
+  total: number;
+  onPage: (s: number) => void;
+  onSize?: (s: number) => void;
+}) {
   const last = Math.max(0, Math.ceil(total / size) - 1);
   const page = Math.floor(start / size);
   return (
     <nav className="pager" aria-label="Pages">
-      <span>
-        {total === 0 ? 'none' : `${start + 1}–${Math.min(total, start + size)} of ${total.toLocaleString()}`}
-      </span>
+      <span>{total === 0 ? 'none' : `${start + 1}–${Math.min(total, start + size)} of ${total.toLocaleString()}`}</span>
       <button type="button" disabled={page === 0} onClick={() => onPage(0)}>
         First
       </button>

@@ -59,7 +59,12 @@ export function Filters({
   const text = (field: 'correlationId' | 'workflowId' | 'freeText' | 'advanced', label: string, placeholder: string, wide = false) => (
     <label className={wide ? 'field wide' : 'field'}>
       {label}
-      <input type="search" value={draft[field]} placeholder={placeholder} onChange={(e) => setDraft({ ...draft, [field]: e.target.value })} />
+      <input
+        type="search"
+        value={draft[field]}
+        placeholder={placeholder}
+        onChange={(e) => setDraft({ ...draft, [field]: e.target.value })}
+      />
     </label>
   );
 
@@ -67,7 +72,12 @@ export function Filters({
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter executions">
       <div className="filters-row">
         <CheckMenu label="Workflow" options={names} selected={draft.names} onChange={(n) => choose({ ...draft, names: n })} />
-        <CheckMenu label="Status" options={workflowStatuses} selected={draft.statuses} onChange={(s) => choose({ ...draft, statuses: s })} />
+        <CheckMenu
+          label="Status"
+          options={workflowStatuses}
+          selected={draft.statuses}
+          onChange={(s) => choose({ ...draft, statuses: s })}
+        />
         <label className="field">
           Started
           <select

@@ -44,20 +44,27 @@ export default function PoisonPage() {
     onSuccess: (r) => {
       setOutcome(r);
       setPicked(new Set());
-      announce(`${r.retried.length} workflow(s) retried${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}`, r.retried.length ? 'ok' : 'error');
+      announce(
+        `${r.retried.length} workflow(s) retried${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}`,
+        r.retried.length ? 'ok' : 'error',
+      );
       void qc.invalidateQueries({ queryKey: ['poison'] });
     },
   });
   const retryPicked = () => {
     const byType = new Map<string, Set<string>>();
-    for (const t of poison.data ?? []) if (picked.has(t.taskId)) byType.set(t.taskType, (byType.get(t.taskType) ?? new Set()).add(t.workflowInstanceId));
+    for (const t of poison.data ?? [])
+      if (picked.has(t.taskId)) byType.set(t.taskType, (byType.get(t.taskType) ?? new Set()).add(t.workflowInstanceId));
     retry.mutate([...byType].map(([type, ids]) => ({ taskType: type, workflowIds: [...ids] })));
   };
   const why = abilities.control ? undefined : 'Your role may not retry workflows';
 
   return (
     <>
-      <PageHeader title="Poison tasks" sub="Attempts after which their step gave up. Fix the cause (a worker, a policy), then retry their workflows from the failed step.">
+      <PageHeader
+        title="Poison tasks"
+        sub="Attempts after which their step gave up. Fix the cause (a worker, a policy), then retry their workflows from the failed step."
+      >
         <label className="field inline">
           Task type
           <select value={taskType} onChange={(e) => setParams(e.target.value ? { taskType: e.target.value } : {})}>
@@ -124,7 +131,13 @@ export default function PoisonPage() {
                     {list.length} poison task{list.length === 1 ? '' : 's'}, newest <Time value={list[0]?.endTime} relative />
                   </div>
                 </div>
-                <button type="button" className="primary" disabled={!abilities.control || retry.isPending} title={why} onClick={() => retry.mutate([{ taskType: type }])}>
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={!abilities.control || retry.isPending}
+                  title={why}
+                  onClick={() => retry.mutate([{ taskType: type }])}
+                >
                   Retry all of {type}
                 </button>
               </div>

@@ -41,7 +41,10 @@ export default function TaskQueuePage() {
   const workers = selected ? [...(byType.get(selected) ?? [])].sort((a, b) => b.lastPollTime - a.lastPollTime) : [];
   return (
     <>
-      <PageHeader title="Task queues" sub={`Waiting attempts per task type, the workers polling, and attempts ended per minute over the last ${WINDOW_MIN} minutes. Refreshes every 5 s.`} />
+      <PageHeader
+        title="Task queues"
+        sub={`Waiting attempts per task type, the workers polling, and attempts ended per minute over the last ${WINDOW_MIN} minutes. Refreshes every 5 s.`}
+      />
       {types.length === 0 ? (
         <Empty title="No task queues yet">
           <p>A queue appears when a task definition is registered or a worker polls a task type.</p>
@@ -85,7 +88,10 @@ export default function TaskQueuePage() {
                         <>
                           {tp.total}
                           {tp.completed.some((c, i) => c || tp.failed[i]) && (
-                            <span className="muted small"> ({tp.failed.reduce((a, b) => a + b, 0)} failed{tp.sampled ? '; bars show the newest 1,000' : ''})</span>
+                            <span className="muted small">
+                              {' '}
+                              ({tp.failed.reduce((a, b) => a + b, 0)} failed{tp.sampled ? '; bars show the newest 1,000' : ''})
+                            </span>
                           )}
                         </>
                       ) : (

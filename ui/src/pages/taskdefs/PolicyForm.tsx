@@ -60,17 +60,48 @@ interface FieldSpec {
 }
 
 const RETRIES: FieldSpec[] = [
-  { key: 'retryCount', label: 'Retries', unit: 'after the first attempt', help: 'A step gives up after 1 + this many attempts (a step may override it).' },
+  {
+    key: 'retryCount',
+    label: 'Retries',
+    unit: 'after the first attempt',
+    help: 'A step gives up after 1 + this many attempts (a step may override it).',
+  },
   { key: 'retryDelaySeconds', label: 'Retry delay', unit: 's', help: 'The base delay before a retry becomes visible to workers.' },
-  { key: 'backoffScaleFactor', label: 'Backoff factor', unit: '×', help: 'LINEAR_BACKOFF only: delay × factor × retry number.', when: (d) => d.retryLogic === 'LINEAR_BACKOFF' },
+  {
+    key: 'backoffScaleFactor',
+    label: 'Backoff factor',
+    unit: '×',
+    help: 'LINEAR_BACKOFF only: delay × factor × retry number.',
+    when: (d) => d.retryLogic === 'LINEAR_BACKOFF',
+  },
   { key: 'maxRetryDelaySeconds', label: 'Longest delay', unit: 's (0: no cap)', help: 'Caps the computed delay.' },
-  { key: 'backoffJitterMs', label: 'Jitter', unit: 'ms', help: 'Adds up to this much to each delay, so that attempts failing together do not retry together.' },
+  {
+    key: 'backoffJitterMs',
+    label: 'Jitter',
+    unit: 'ms',
+    help: 'Adds up to this much to each delay, so that attempts failing together do not retry together.',
+  },
 ];
 const TIMEOUTS: FieldSpec[] = [
-  { key: 'responseTimeoutSeconds', label: 'Response timeout', unit: 's', help: 'A claimed attempt whose worker stays silent this long is handed to another worker (always retried).' },
-  { key: 'timeoutSeconds', label: 'Attempt timeout', unit: 's (0: none)', help: "One attempt's time from its first claim, progress reports or not." },
+  {
+    key: 'responseTimeoutSeconds',
+    label: 'Response timeout',
+    unit: 's',
+    help: 'A claimed attempt whose worker stays silent this long is handed to another worker (always retried).',
+  },
+  {
+    key: 'timeoutSeconds',
+    label: 'Attempt timeout',
+    unit: 's (0: none)',
+    help: "One attempt's time from its first claim, progress reports or not.",
+  },
   { key: 'pollTimeoutSeconds', label: 'Poll timeout', unit: 's (0: none)', help: 'How long an attempt may wait for a worker to claim it.' },
-  { key: 'totalTimeoutSeconds', label: 'Total timeout', unit: 's (0: none)', help: 'All attempts of a step together, retry delays included.' },
+  {
+    key: 'totalTimeoutSeconds',
+    label: 'Total timeout',
+    unit: 's (0: none)',
+    help: 'All attempts of a step together, retry delays included.',
+  },
 ];
 const LIMITS: FieldSpec[] = [
   { key: 'concurrentExecLimit', label: 'Concurrency limit', unit: 'attempts at once (0: none)', help: 'Across every engine and worker.' },
@@ -82,17 +113,50 @@ const LIMITS: FieldSpec[] = [
  * The policy fields in three groups, each with what it means and its unit; a problem the
  * validator finds is shown at its field (its JSON pointer names it).
  */
-export function PolicyForm({ draft, onChange, problems, isNew, readOnly }: { draft: Draft; onChange: (d: Draft) => void; problems: Problem[]; isNew: boolean; readOnly: boolean }) {
-  const errorOf = (key: string) => problems.filter((p) => p.pointer === `/${key}`).map((p) => p.message).join('; ');
+export function PolicyForm({
+  draft,
+  onChange,
+  problems,
+  isNew,
+  readOnly,
+}: {
+  draft: Draft;
+  onChange: (d: Draft) => void;
+  problems: Problem[];
+  isNew: boolean;
+  readOnly: boolean;
+}) {
+  const errorOf = (key: string) =>
+    problems
+      .filter((p) => p.pointer === `/${key}`)
+      .map((p) => p.message)
+      .join('; ');
   const general = problems.filter((p) => !/^\/[A-Za-z]+$/.test(p.pointer) || p.pointer === '');
   const set = (k: string, v: unknown) => onChange({ ...draft, [k]: v });
-  const num = (f: FieldSpec) => (f.when && !f.when(draft) ? null : <NumberField key={f.key} spec={f} value={String(draft[f.key] ?? '')} error={errorOf(f.key)} onChange={(v) => set(f.key, v)} readOnly={readOnly} />);
+  const num = (f: FieldSpec) =>
+    f.when && !f.when(draft) ? null : (
+      <NumberField
+        key={f.key}
+        spec={f}
+        value={String(draft[f.key] ?? '')}
+        error={errorOf(f.key)}
+        onChange={(v) => set(f.key, v)}
+        readOnly={readOnly}
+      />
+    );
   return (
     <>
       {isNew && (
         <fieldset className="policy-group">
           <legend>Task type</legend>
-          <TextField label="Name" value={String(draft.name ?? '')} error={errorOf('name')} onChange={(v) => set('name', v)} readOnly={readOnly} help="What workers poll for and steps name; it cannot be changed later." />
+          <TextField
+            label="Name"
+            value={String(draft.name ?? '')}
+            error={errorOf('name')}
+            onChange={(v) => set('name', v)}
+            readOnly={readOnly}
+            help="What workers poll for and steps name; it cannot be changed later."
+          />
         </fieldset>
       )}
       <fieldset className="policy-group">
@@ -126,8 +190,21 @@ export function PolicyForm({ draft, onChange, problems, isNew, readOnly }: { dra
       </fieldset>
       <fieldset className="policy-group">
         <legend>About</legend>
-        <TextField label="Description" value={String(draft.description ?? '')} error={errorOf('description')} onChange={(v) => set('description', v)} readOnly={readOnly} />
-        <TextField label="Owner email" value={String(draft.ownerEmail ?? '')} error={errorOf('ownerEmail')} onChange={(v) => set('ownerEmail', v)} readOnly={readOnly} type="email" />
+        <TextField
+          label="Description"
+          value={String(draft.description ?? '')}
+          error={errorOf('description')}
+          onChange={(v) => set('description', v)}
+          readOnly={readOnly}
+        />
+        <TextField
+          label="Owner email"
+          value={String(draft.ownerEmail ?? '')}
+          error={errorOf('ownerEmail')}
+          onChange={(v) => set('ownerEmail', v)}
+          readOnly={readOnly}
+          type="email"
+        />
       </fieldset>
       {general.length > 0 && (
         <ul className="field-error">
@@ -142,7 +219,19 @@ export function PolicyForm({ draft, onChange, problems, isNew, readOnly }: { dra
   );
 }
 
-function NumberField({ spec, value, error, onChange, readOnly }: { spec: FieldSpec; value: string; error: string; onChange: (v: string) => void; readOnly: boolean }) {
+function NumberField({
+  spec,
+  value,
+  error,
+  onChange,
+  readOnly,
+}: {
+  spec: FieldSpec;
+  value: string;
+  error: string;
+  onChange: (v: string) => void;
+  readOnly: boolean;
+}) {
   const id = useId();
   return (
     <div className="pfield">
@@ -175,12 +264,26 @@ function NumberField({ spec, value, error, onChange, readOnly }: { spec: FieldSp
   );
 }
 
-function SelectField(p: { label: string; value: string; options: string[]; onChange: (v: string) => void; error: string; readOnly: boolean; help?: string }) {
+function SelectField(p: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (v: string) => void;
+  error: string;
+  readOnly: boolean;
+  help?: string;
+}) {
   const id = useId();
   return (
     <div className="pfield">
       <label htmlFor={id}>{p.label}</label>
-      <select id={id} value={p.value} disabled={p.readOnly} onChange={(e) => p.onChange(e.target.value)} aria-describedby={p.help ? `${id}-help` : undefined}>
+      <select
+        id={id}
+        value={p.value}
+        disabled={p.readOnly}
+        onChange={(e) => p.onChange(e.target.value)}
+        aria-describedby={p.help ? `${id}-help` : undefined}
+      >
         {p.options.map((o) => (
           <option key={o} value={o}>
             {o}
@@ -197,7 +300,15 @@ function SelectField(p: { label: string; value: string; options: string[]; onCha
   );
 }
 
-function TextField(p: { label: string; value: string; error: string; onChange: (v: string) => void; readOnly: boolean; help?: string; type?: string }) {
+function TextField(p: {
+  label: string;
+  value: string;
+  error: string;
+  onChange: (v: string) => void;
+  readOnly: boolean;
+  help?: string;
+  type?: string;
+}) {
   const id = useId();
   return (
     <div className="pfield">

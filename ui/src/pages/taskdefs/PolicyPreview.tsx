@@ -31,12 +31,22 @@ export function PolicyPreview({ def }: { def: TaskDef }) {
       )}
       <ul className="limits">
         <li>A worker that goes silent for {d(def.responseTimeoutSeconds)} loses the attempt to another worker.</li>
-        <li>{def.timeoutSeconds > 0 ? `An attempt may run for ${d(def.timeoutSeconds)} at most (${policyWord(def)}).` : 'An attempt has no time limit of its own.'}</li>
-        <li>{def.pollTimeoutSeconds > 0 ? `An attempt no worker claims within ${d(def.pollTimeoutSeconds)} times out.` : 'An attempt may wait for a worker indefinitely.'}</li>
+        <li>
+          {def.timeoutSeconds > 0
+            ? `An attempt may run for ${d(def.timeoutSeconds)} at most (${policyWord(def)}).`
+            : 'An attempt has no time limit of its own.'}
+        </li>
+        <li>
+          {def.pollTimeoutSeconds > 0
+            ? `An attempt no worker claims within ${d(def.pollTimeoutSeconds)} times out.`
+            : 'An attempt may wait for a worker indefinitely.'}
+        </li>
         {def.totalTimeoutSeconds > 0 && <li>All attempts of a step together get {d(def.totalTimeoutSeconds)}, delays included.</li>}
         <li>
           {def.concurrentExecLimit > 0 ? `At most ${def.concurrentExecLimit} run at once` : 'No concurrency limit'};{' '}
-          {def.rateLimitPerFrequency > 0 ? `at most ${def.rateLimitPerFrequency} claims per ${d(def.rateLimitFrequencyInSeconds)}.` : 'no rate limit.'}
+          {def.rateLimitPerFrequency > 0
+            ? `at most ${def.rateLimitPerFrequency} claims per ${d(def.rateLimitFrequencyInSeconds)}.`
+            : 'no rate limit.'}
         </li>
       </ul>
     </section>
@@ -44,5 +54,9 @@ export function PolicyPreview({ def }: { def: TaskDef }) {
 }
 
 function policyWord(def: TaskDef): string {
-  return def.timeoutPolicy === 'RETRY' ? 'then retried' : def.timeoutPolicy === 'ALERT_ONLY' ? 'then only an alert is recorded' : 'then the workflow times out';
+  return def.timeoutPolicy === 'RETRY'
+    ? 'then retried'
+    : def.timeoutPolicy === 'ALERT_ONLY'
+      ? 'then only an alert is recorded'
+      : 'then the workflow times out';
 }

@@ -23,7 +23,8 @@ export default function TaskDefPage() {
   const { name } = useParams();
   const existing = useTaskDef(name ?? '', !!name);
   if (name && existing.isPending) return <Loading what={`task definition ${name}`} />;
-  if (name && existing.isError) return <ErrorState what={`task definition ${name}`} error={existing.error} onRetry={() => void existing.refetch()} />;
+  if (name && existing.isError)
+    return <ErrorState what={`task definition ${name}`} error={existing.error} onRetry={() => void existing.refetch()} />;
   return <Editor key={name ?? '(new)'} saved={name ? (existing.data ?? null) : null} />;
 }
 
@@ -40,7 +41,10 @@ function Editor({ saved }: { saved: TaskDef | null }) {
   const validation = useMemo(() => validateTaskDef(candidate), [candidate]);
   const problems = validation.ok ? [] : validation.problems;
   const changes = useMemo(
-    () => (validation.ok ? changedFields(saved as unknown as Record<string, unknown>, validation.value as unknown as Record<string, unknown>) : []),
+    () =>
+      validation.ok
+        ? changedFields(saved as unknown as Record<string, unknown>, validation.value as unknown as Record<string, unknown>)
+        : [],
     [saved, validation],
   );
   const save = useMutation({
@@ -98,7 +102,9 @@ function Editor({ saved }: { saved: TaskDef | null }) {
                   {changes.map((c) => (
                     <li key={c.field}>
                       <code>{c.field}</code> {fmt(c.before)} → <strong>{fmt(c.after)}</strong>
-                      {takesEffect[c.field as keyof TaskDef] && <span className="muted"> — takes effect {takesEffect[c.field as keyof TaskDef]}</span>}
+                      {takesEffect[c.field as keyof TaskDef] && (
+                        <span className="muted"> — takes effect {takesEffect[c.field as keyof TaskDef]}</span>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -154,7 +160,10 @@ function UsedBy({ name }: { name: string }) {
   const users = useMemo(() => {
     const latest = new Map<string, WorkflowDef>();
     for (const d of defs.data ?? []) if ((latest.get(d.name)?.version ?? 0) < d.version) latest.set(d.name, d);
-    return [...latest.values()].filter((d) => usesTask(d.tasks, name)).map((d) => d.name).sort();
+    return [...latest.values()]
+      .filter((d) => usesTask(d.tasks, name))
+      .map((d) => d.name)
+      .sort();
   }, [defs.data, name]);
   return (
     <section className="used-by" aria-labelledby="used-by-h">

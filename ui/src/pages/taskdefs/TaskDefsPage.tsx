@@ -15,11 +15,16 @@ export default function TaskDefsPage() {
   const [text, setText] = useState('');
   const rows = useMemo(() => {
     const needle = text.trim().toLowerCase();
-    return (defs.data ?? []).filter((d) => !needle || `${d.name} ${d.description ?? ''} ${d.ownerEmail ?? ''}`.toLowerCase().includes(needle)).sort((a, b) => a.name.localeCompare(b.name));
+    return (defs.data ?? [])
+      .filter((d) => !needle || `${d.name} ${d.description ?? ''} ${d.ownerEmail ?? ''}`.toLowerCase().includes(needle))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }, [defs.data, text]);
   return (
     <>
-      <PageHeader title="Task definitions" sub="Retry, timeout, rate and concurrency policies of each task type. Changes apply to running workflows.">
+      <PageHeader
+        title="Task definitions"
+        sub="Retry, timeout, rate and concurrency policies of each task type. Changes apply to running workflows."
+      >
         {abilities.editDefinitions && (
           <Link to="/taskDef" className="button-link primary">
             New task definition
