@@ -5,7 +5,7 @@ import { BrowserRouter } from 'react-router';
 import { ApiError } from './api/client';
 import { checkSession } from './api/auth';
 import { workflowQuery } from './api/queries';
-import { elkWorker } from './graph/elk-worker';
+import { elkWorker } from './lib/elk-worker';
 import { App } from './App';
 import './styles/theme.css';
 import './styles/shell.css';

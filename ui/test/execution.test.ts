@@ -52,6 +52,8 @@ describe('execution page', () => {
     expect(ships.sort()).toEqual(['ui_ship (SIMPLE): completed', 'ui_ship (SIMPLE): not run']);
     expect(await node('approve').getAttribute('aria-label')).toBe('approve (HUMAN): in progress');
     // The fork's branches and the switch's cases are edges with labels.
+    // (xyflow draws edges once the nodes are measured, a frame after them.)
+    await page.locator('.react-flow__edge-text', { hasText: 'express' }).waitFor();
     expect(await page.locator('.react-flow__edge-text', { hasText: 'express' }).count()).toBe(1);
     expect(await page.locator('.react-flow__edge-text', { hasText: 'default' }).count()).toBe(1);
     await screenshot(page, 'execution-graph');
@@ -91,7 +93,7 @@ describe('execution page', () => {
     await page.reload();
     expect(await panel().getByRole('heading', { level: 2 }).textContent()).toBe('validate');
     await panel().getByRole('button', { name: 'Close the task panel' }).click();
-    expect(await panel().count()).toBe(0);
+    await panel().waitFor({ state: 'detached' });
   });
 
   it('shows a timeline that tells queue wait from run time, and a filterable task list', async () => {

@@ -62,14 +62,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     body = typeof opts.body === 'string' && opts.contentType ? opts.body : JSON.stringify(opts.body);
   }
   let res: Response;
+  const target = url(path, opts.query);
+  const method = opts.method ?? 'GET';
   try {
-    res = await fetch(url(path, opts.query), {
-      method: opts.method ?? 'GET',
-      headers,
-      body,
-      signal: opts.signal ?? null,
-      credentials: 'same-origin',
-    });
+    const early = method === 'GET' && !opts.anonymous ? takeEarly(target) : null;
+    res = await (early ?? fetch(target, { method, headers, body, signal: opts.signal ?? null, credentials: 'same-origin' }));
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, `the engine cannot be reached (${(err as Error).message})`, 'NETWORK', true, []);
@@ -81,6 +78,15 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   const error = problemOf(res.status, parsed, text);
   if (res.status === 401 && !opts.anonymous) authStore.expire(error.message);
   throw error;
+}
+
+/** The request index.html sent before the code arrived (a run opened from a link), taken once. */
+function takeEarly(target: string): Promise<Response> | null {
+  const w = window as unknown as { __batonEarly?: { url: string; response: Promise<Response> } };
+  const early = w.__batonEarly;
+  if (!early || early.url !== target) return null;
+  delete w.__batonEarly;
+  return early.response;
 }
 
 function safeJson(text: string): unknown {

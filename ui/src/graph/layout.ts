@@ -1,5 +1,5 @@
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
-import { elkWorker } from './elk-worker';
+import { elkWorker } from '../lib/elk-worker';
 import type { Graph, GraphNode } from './model';
 
 /** A node's box, relative to the loop holding it (xyflow's convention for child nodes). */
