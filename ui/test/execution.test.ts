@@ -123,16 +123,14 @@ describe('execution page', () => {
     await node('approve').click();
     await panel().getByRole('button', { name: 'Complete…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Complete approve' });
-    const output = dialog.getByLabel('Output');
-    // The form starts from the fields the step asks for.
-    expect(JSON.parse(await output.inputValue())).toEqual({ approved: null, comment: null });
-    await output.fill('{ "approved": true, "comment": "looks good"');
-    await dialog
-      .getByText(/Expected|JSON|end of/)
-      .first()
-      .waitFor();
+    // The step names the fields it wants: each has its own input.
+    await dialog.getByLabel('approved').fill('true');
+    await dialog.getByLabel('comment').fill('looks good');
+    const more = dialog.getByLabel('More output (JSON)');
+    await more.fill('{ "reviewer": "ops"');
+    await dialog.locator('.field-error').waitFor();
     expect(await dialog.getByRole('button', { name: 'Complete' }).isDisabled()).toBe(true);
-    await output.fill('{ "approved": true, "comment": "looks good" }');
+    await more.fill('{ "reviewer": "ops" }');
     await dialog.getByRole('button', { name: 'Complete' }).click();
     await toast('Task approve completed').waitFor();
     await until(
@@ -144,6 +142,11 @@ describe('execution page', () => {
     expect(await node('approve').getAttribute('aria-label')).toBe('approve (HUMAN): completed');
     const wf = await e.call('GET', `/api/workflow/${showcase}`);
     expect(wf.output).toEqual({ approved: true });
+    expect(wf.tasks.find((t: { referenceTaskName: string }) => t.referenceTaskName === 'approve').outputData).toEqual({
+      approved: true,
+      comment: 'looks good',
+      reviewer: 'ops',
+    });
     await page.getByRole('tab', { name: 'Input and output' }).click();
     expect(await page.getByRole('region').or(page.locator('.data-grid')).first().textContent()).toContain('"approved": true');
   });

@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAbilities } from '../../api/auth';
 import { useWorkflow } from '../../api/queries';
-import type { Task } from '../../api/types';
+import type { Task, WorkflowTask } from '../../api/types';
 import { ErrorState, Loading } from '../../components/States';
 import { Tabs } from '../../components/Tabs';
 import { JsonView } from '../../components/JsonView';
@@ -145,9 +145,9 @@ interface Refs {
   dynamicForks: string[];
 }
 
-function collectRefs(tasks: readonly import('../../api/types').WorkflowTask[]): Refs {
+function collectRefs(tasks: readonly WorkflowTask[]): Refs {
   const out: Refs = { all: new Set(), dynamicForks: [] };
-  const walk = (list: readonly import('../../api/types').WorkflowTask[] | undefined) => {
+  const walk = (list: readonly WorkflowTask[] | undefined) => {
     for (const t of list ?? []) {
       out.all.add(t.taskReferenceName);
       if (t.type === 'FORK_JOIN_DYNAMIC') out.dynamicForks.push(t.taskReferenceName);

@@ -4,11 +4,13 @@ import { CopyButton } from '../../components/CopyButton';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusBadge } from '../../components/Status';
 import { Duration, Time } from '../../components/Time';
+import { useNow } from '../../components/use-now';
 
 /** Who the run is, where it stands, and (when it failed) why, with the failed steps one click away. */
 export function RunHeader({ wf, onSelectRef }: { wf: Workflow; onSelectRef: (ref: string) => void }) {
   const end = wf.endTime || 0;
   const start = wf.startTime || wf.createTime || 0;
+  const now = useNow(1000, end === 0);
   return (
     <>
       <PageHeader
@@ -33,7 +35,7 @@ export function RunHeader({ wf, onSelectRef }: { wf: Workflow; onSelectRef: (ref
             </div>
             <div>
               <dt>{end ? 'Ended' : 'Running for'}</dt>
-              <dd>{end ? <Time value={end} /> : <Duration ms={start ? Date.now() - start : null} />}</dd>
+              <dd>{end ? <Time value={end} /> : <Duration ms={start ? now - start : null} />}</dd>
             </div>
             {end > 0 && start > 0 && (
               <div>
