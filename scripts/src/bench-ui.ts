@@ -112,6 +112,8 @@ async function main(): Promise<void> {
       await context.close();
     }
     report(loads);
+    const landing = await landingBytes(browser, url);
+    console.log(`  landing page (/executions) ${kb(landing.gzip)} KB   (${kb(landing.raw)} KB, ${landing.files} files)`);
   } finally {
     await browser.close();
     await worker.stop();
@@ -159,11 +161,27 @@ async function measure(page: Page): Promise<Pick<Load, 'fcp' | 'shown' | 'graph'
   });
 }
 
+/** The first load of the executions list, the UI's landing page. */
+async function landingBytes(browser: import('playwright-core').Browser, url: string): Promise<Load['mainBytes']> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = new Map<string, string>();
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (u.origin === url && (u.pathname.startsWith('/assets/') || u.pathname === '/executions')) fetched.set(u.pathname, r.request().resourceType());
+  });
+  await page.goto(`${url}/executions`);
+  await page.waitForSelector('table[aria-label="Executions"] tbody tr');
+  await context.close();
+  return bytesOf(fetched).mainBytes;
+}
+
 /** What the load fetched, measured on the built files, gzipped (as the engine serves them). */
 function bytesOf(fetched: Map<string, string>): Pick<Load, 'mainBytes' | 'workerBytes'> {
   const main = { raw: 0, gzip: 0, files: 0 };
   const worker = { raw: 0, gzip: 0 };
   for (const [path] of fetched) {
+    // Pages are index.html; assets are files of the build.
     const file = path.startsWith('/assets/') ? join(UI_DIST, path) : join(UI_DIST, 'index.html');
     const body = readFileSync(file);
     const gz = gzipSync(body).length;
