@@ -202,7 +202,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     sqliteSync: sync,
     sweepIntervalMs: int('sweep-interval-ms', 'BATON_SWEEP_INTERVAL_MS', 250, 10, 60_000),
     pollRecheckMs: int('poll-recheck-ms', 'BATON_POLL_RECHECK_MS', mongodbUri ? 200 : 1000, 10, 60_000),
-    uiDir: resolve(pick('ui-dir', 'BATON_UI_DIR') ?? resolve(__dirname, '../../ui/static')),
+    uiDir: resolve(pick('ui-dir', 'BATON_UI_DIR') ?? resolve(__dirname, '../../ui/dist')),
     scriptTimeoutMs: int('script-timeout-ms', 'BATON_SCRIPT_TIMEOUT_MS', 100, 1, 60_000),
     scriptMemoryMb: int('script-memory-mb', 'BATON_SCRIPT_MEMORY_MB', 32, 1, 1024),
     httpConcurrency: int('http-concurrency', 'BATON_HTTP_CONCURRENCY', 16, 1, 1024),

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
@@ -21,6 +20,7 @@ import { eventHandlerRoutes, eventRoutes } from './routes/events';
 import { schedulerRoutes } from './routes/scheduler';
 import { taskSignalRoutes } from './routes/task-signals';
 import { workflowReactionRoutes } from './routes/workflow-reactions';
+import { uiRoutes } from './ui';
 
 export interface AppOptions {
   uiDir?: string;
@@ -83,7 +83,7 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   app.use('/api/tasks', taskExtraRoutes(engine));
   app.use('/api/tasks', taskRoutes(engine));
   app.use('/api', (req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.originalUrl}`)));
-  if (options.uiDir && existsSync(options.uiDir)) app.use(express.static(options.uiDir));
+  if (options.uiDir) app.use(uiRoutes(options.uiDir));
   app.use(errorMiddleware(log));
   return app;
 }

@@ -7,7 +7,8 @@
  */
 export const MASK = '***';
 
-const payloadKeys = new Set(['input', 'output', 'variables', 'inputData', 'outputData', 'logs']);
+// `log`: the lines of GET /api/tasks/{taskId}/log ({taskId, log, createdTime}), which `logs` alone missed.
+const payloadKeys = new Set(['input', 'output', 'variables', 'inputData', 'outputData', 'logs', 'log']);
 
 export function maskPayloads(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskPayloads);

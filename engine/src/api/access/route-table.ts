@@ -141,6 +141,7 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'GET', path: '/api/tasks/queue/size', permission: TASK_READ },
   { method: 'GET', path: '/api/tasks/queue/all', permission: TASK_READ },
   { method: 'GET', path: '/api/tasks/queue/polldata', permission: TASK_READ },
+  { method: 'GET', path: '/api/tasks/queue/polldata/all', permission: TASK_READ },
   { method: 'GET', path: '/api/tasks/search', permission: TASK_READ },
   { method: 'GET', path: '/api/tasks/search-v2', permission: TASK_READ },
   { method: 'GET', path: '/api/tasks/failed', permission: TASK_READ },
