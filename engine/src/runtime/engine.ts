@@ -702,12 +702,19 @@ export class Engine {
       const wf = this.workflows.get(workflowId);
       if (!wf || pendingFailureWorkflow(wf) || isTerminalWorkflow(wf.status)) return null;
       let decided: DecideOutcome | null = null;
-      const res = await store.completeAndDecide!(report, (task) => {
-        if (task.workflowInstanceId !== workflowId) return null;
-        decided = this.decisions.runOnce(wf, [task], report.now);
-        if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
-        return { ...decided.decision, expectedRevision: wf.revision };
-      });
+      let res: Awaited<ReturnType<NonNullable<Store['completeAndDecide']>>>;
+      try {
+        res = await store.completeAndDecide!(report, (task) => {
+          if (task.workflowInstanceId !== workflowId) return null;
+          decided = this.decisions.runOnce(wf, [task], report.now);
+          if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
+          return { ...decided.decision, expectedRevision: wf.revision };
+        });
+      } catch (err) {
+        // Outcome unknown, as in commit(): the cached record may be behind the store.
+        this.workflows.evict(workflowId);
+        throw err;
+      }
       if (res.report.kind !== 'applied') return res.report;
       const task = res.report.task;
       if (this.taskDefs.get(task.taskType)?.concurrentExecLimit) this.waiters.notify(task.taskType);

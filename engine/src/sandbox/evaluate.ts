@@ -89,6 +89,9 @@ export function evaluateScript(qjs: QuickJSWASMModule, req: Evaluation): EvalRep
         keep(setUp.value);
       }
 
+      // Work done copying the bindings in is not the script's: count from here, or a thread
+      // descheduled for a moment by a busy machine would stop a quick script over large bindings.
+      work = 0;
       deadline = performance.now() + req.timeoutMs;
       const result = vm.evalCode(req.script, 'script.js', { type: 'global' });
       if (result.error) return failure(keep(result.error));

@@ -4,6 +4,9 @@ import { authEnv, capturedLog, rawRequest } from '../helpers/auth';
 import { startTestServer, testEnv } from '../helpers/server';
 
 /** Without authentication, Baton serves loopback only, unless told otherwise, and says so. */
+// Each test starts an engine: seconds on a loaded machine, past jest's 5 s default.
+jest.setTimeout(60_000);
+
 describe('default bind', () => {
   const env = (extra: Record<string, string>): Record<string, string> => ({ PORT: '0', MONGODB_URI: '', ...extra });
 
