@@ -20,9 +20,7 @@ export const workflowActions = {
     request<void>(`${wf(id)}/skiptask/${encodeURIComponent(ref)}`, { method: 'PUT', body: r }),
   complete: (id: string, ref: string, status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR', output: Record<string, unknown>) =>
     request<string>(`/api/tasks/${encodeURIComponent(id)}/${encodeURIComponent(ref)}/${status}`, { method: 'POST', body: output }),
-  // SIGNALS: `POST /api/workflow/{workflowId}/signal/{signalName}` is being built in the engine
-  // (its own issue). The UI already sends it; until the route lands the engine answers 404 and
-  // the dialog shows that answer (ui/src/pages/execution/SignalDialog.tsx).
+  // The body is the signal's payload; the engine keeps it in the run's inbox (docs/events.md).
   signal: (id: string, name: string, payload: Record<string, unknown>) =>
     request<unknown>(`${wf(id)}/signal/${encodeURIComponent(name)}`, { method: 'POST', body: payload }),
 };

@@ -7,10 +7,8 @@ import { ActionError } from '../../components/States';
 import { useRunAction } from './use-run-action';
 
 /**
- * SIGNALS: the place for signals. `POST /api/workflow/{workflowId}/signal/{signalName}` is being
- * added to the engine by its own issue; this dialog already sends it, and shows the engine's
- * answer (a 404 until the route exists). When the route lands, nothing here needs to change
- * unless its request shape differs from {payload as the body}.
+ * Sends a signal to the run (`POST /api/workflow/{workflowId}/signal/{signalName}`, the payload as
+ * the body; docs/events.md) and shows the engine's answer.
  */
 export function SignalDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
   const [name, setName] = useState('');
