@@ -194,6 +194,74 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
     expect(step?.reasonForIncompletion).toMatch(message);
   });
 
+  it('encodes signal payloads and event data too; routing reads their clear fields, actions pass encoded ones whole', async () => {
+    await client.registerWorkflowDef(
+      {
+        name: 'codec_signal',
+        version: 1,
+        payloadCodec: { clearFields: ['orderId', 'decision'] },
+        tasks: [
+          { name: 'wait', taskReferenceName: 'wait', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'review' } },
+          {
+            name: 'by_decision',
+            taskReferenceName: 'by_decision',
+            type: 'SWITCH',
+            evaluatorType: 'value-param',
+            expression: 'decision',
+            inputParameters: { decision: '${wait.output.payload.decision}' },
+            decisionCases: {
+              ok: [{ name: 'codec_ship', taskReferenceName: 'ship', inputParameters: { receipt: { id: '${wait.output.payload.note}' }, customer: '${workflow.input.customer}', route: 'signal' } }],
+            },
+          },
+        ],
+      },
+      { overwrite: true },
+    );
+    const id = await client.startWorkflow('codec_signal', input);
+    await client.signal(id, 'review', { decision: 'ok', note: SECRETS[2] });
+    const done = await client.waitForWorkflow(id, { timeoutMs: 60_000 });
+    expect(done.status).toBe('COMPLETED');
+    expect(done.tasks.find((t) => t.referenceTaskName === 'ship')?.outputData).toEqual({ label: SECRETS[3], receiptId: SECRETS[2], to: SECRETS[1] });
+    const stored = await storedPayloads(s, kind, id);
+    expect(stored.tasks.get('wait')?.output.payload).toEqual({ decision: 'ok', note: envelope('k2') });
+    expect(stored.tasks.get('ship')?.input).toEqual({ receipt: { id: envelope('k2') }, customer: envelope('k2'), route: 'signal' });
+
+    // An event's data: the handler reads the clear field and passes the encoded one whole to the run it starts.
+    const handler = {
+      name: 'codec_payments',
+      event: 'conductor:codec_payments',
+      active: true,
+      actions: [{ action: 'start_workflow', start_workflow: { name: 'codec_order', input: { orderId: '${orderId}', payment: '${payment}', customer: '${customer}' }, idempotencyKey: '${orderId}' } }],
+    };
+    expect((await s.req('POST', '/api/event', handler)).status).toBeLessThan(300);
+    const eventId = await client.publishEvent('codec_payments', { ...input, orderId: 'A-2' }, { clearFields: ['orderId'] });
+    const started = await (async () => {
+      for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+        const ev = (await s.req('GET', `/api/events/${eventId}`)).body;
+        if (ev?.status === 'PROCESSED') return ev;
+      }
+      throw new Error('the event was not processed');
+    })();
+    const runId = started.started?.[0]?.workflowId ?? started.started?.[0];
+    expect(typeof runId).toBe('string');
+    const run = await client.waitForWorkflow(runId, { timeoutMs: 60_000 });
+    expect(run.status).toBe('COMPLETED');
+    expect(run.input).toEqual({ ...input, orderId: 'A-2' });
+    expect((await storedPayloads(s, kind, runId)).workflow.input).toEqual({ orderId: 'A-2', payment: envelope('k2'), customer: envelope('k2') });
+
+    // A handler whose action reads into the encoded data fails that action, naming the field.
+    const reader = { ...handler, name: 'codec_reader', event: 'conductor:codec_reader' };
+    reader.actions = [{ action: 'start_workflow', start_workflow: { ...handler.actions[0]!.start_workflow, input: { card: '${payment.card}' } as any } }];
+    expect((await s.req('POST', '/api/event', reader)).status).toBeLessThan(300);
+    const readId = await client.publishEvent('codec_reader', { ...input, orderId: 'A-3' }, { clearFields: ['orderId'] });
+    let effects: Array<{ status: string; error: string | null }> = [];
+    for (const until = Date.now() + 60_000; Date.now() < until && effects.length === 0; await new Promise((r) => setTimeout(r, 100))) {
+      const ev = (await s.req('GET', `/api/events/${readId}`)).body;
+      if (ev?.status === 'PROCESSED') effects = ev.effects;
+    }
+    expect(effects).toEqual([expect.objectContaining({ status: 'FAILED', error: expect.stringMatching(/\$\{payment\.card\} reads into payment, which is encoded/) })]);
+  });
+
   it('a worker with a codec leaves the payloads of workflows without payloadCodec in clear text', async () => {
     await client.registerWorkflowDef({ name: 'codec_plain', version: 1, tasks: [{ name: 'codec_charge', taskReferenceName: 'charge', inputParameters: { orderId: '${workflow.input.orderId}', payment: '${workflow.input.payment}' } }] }, { overwrite: true });
     const id = await client.startWorkflow('codec_plain', input);
