@@ -1,5 +1,8 @@
 import { EncodedReadError, resolveParameters, validateWorkflowDef } from '../src';
 
+// Generous: the machine is shared, and a start-up under load takes seconds.
+jest.setTimeout(120_000);
+
 const wf = (extra: Record<string, unknown>) => ({ name: 'w', tasks: [{ name: 't', taskReferenceName: 't' }], ...extra });
 const problems = (def: unknown) => {
   const v = validateWorkflowDef(def);

@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { AesGcmCodec, CodecError, ConfigError, createCodecServer, decodePayload, encodePayload, isEncodedValue } from '../src';
 
+// Generous: the machine is shared, and a start-up under load takes seconds.
+jest.setTimeout(120_000);
+
 const k1 = AesGcmCodec.generateKey();
 const k2 = AesGcmCodec.generateKey();
 const codec = new AesGcmCodec({ keys: { k1, k2 }, currentKeyId: 'k2' });

@@ -1,13 +1,14 @@
 import { EncodedReadError, type WorkflowTask } from '@baton/definitions';
 import { TaskStatus, isTerminalTask } from '../domain/status';
 import type { DecideContext, StepResult } from './context';
-import { failNow } from './operators/shared';
+import { failNow, giveUp } from './operators/shared';
 
 /**
  * Runs an operator, and fails its step for good when an expression in it read into an encoded
  * value (docs/payloads.md, "Codecs"): the engine holds no keys, so no retry could succeed, and
- * the reason names the field. Expressions resolve before an operator changes anything else, so
- * the step is either not scheduled yet (a failed attempt is recorded) or open (it is closed).
+ * the reason names the field. A step not scheduled yet (operators resolve their input first) gets
+ * a failed attempt; an open one (a DO_WHILE checking its condition) is closed as failed; either
+ * way the failure goes up the flow as any step's would (an optional step's is tolerated).
  */
 export function refusingEncodedReads(wt: WorkflowTask, ctx: DecideContext, run: () => StepResult): StepResult {
   try {
@@ -17,8 +18,9 @@ export function refusingEncodedReads(wt: WorkflowTask, ctx: DecideContext, run: 
     const ref = wt.taskReferenceName;
     const step = ctx.step(ref);
     if (!step) return failNow(wt, ctx, err.message, { input: {}, terminal: true });
-    if (!isTerminalTask(step.status)) ctx.finish(ref, TaskStatus.FAILED_WITH_TERMINAL_ERROR, {}, err.message);
-    return { kind: 'failed', ref, reason: err.message };
+    if (isTerminalTask(step.status)) return { kind: 'failed', ref, reason: err.message };
+    ctx.finish(ref, TaskStatus.FAILED_WITH_TERMINAL_ERROR, {}, err.message);
+    return giveUp(wt, ctx, ctx.step(ref) ?? step);
   }
 }
 

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { AesGcmCodec, BatonClient } from '@baton/workers-sdk';
 import { startTestServer, type TestServer } from '../helpers/server';
 
+// Generous: the machine is shared, and a start-up under load takes seconds.
+jest.setTimeout(120_000);
+
 const CLI = join(__dirname, '../../../workers-sdk/dist/codec/cli.js');
 
 function run(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -4,6 +4,9 @@ import { MongoClient } from 'mongodb';
 import { AesGcmCodec, BatonClient, BatonWorker, CodecError } from '@baton/workers-sdk';
 import { startTestServer, storeKinds, type StoreKind, type TestServer } from '../helpers/server';
 
+// Generous: the machine is shared, and a start-up under load takes seconds.
+jest.setTimeout(120_000);
+
 /**
  * Payload codecs end to end (docs/payloads.md, "Codecs"): SDK clients and workers encrypt with
  * AES-256-GCM, the engine stores and routes ciphertext it cannot read, and an expression that
