@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 
 /**
  * Encoded payloads (docs/payloads.md, "Codecs"): the SDKs' codecs store some fields as envelopes,
@@ -88,7 +88,9 @@ export type Decoded =
 /** A payload as the user can see it: decoded through their endpoint when it holds envelopes and one is set. */
 export function useDecoded(value: unknown): Decoded {
   const endpoint = useCodecEndpoint();
-  const count = countEncoded(value);
+  const count = useMemo(() => countEncoded(value), [value]);
+  // A live page re-reads the run every few seconds: decode again only when the payload changed.
+  const key = useMemo(() => (count === 0 ? '' : JSON.stringify(value)), [value, count]);
   const [state, setState] = useState<Decoded>({ kind: 'plain' });
   useEffect(() => {
     if (count === 0) return setState({ kind: 'plain' });
@@ -102,6 +104,8 @@ export function useDecoded(value: unknown): Decoded {
       },
     );
     return () => ac.abort();
-  }, [value, endpoint, count]);
+    // `key` stands for `value`: the same payload read again is not decoded again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, endpoint, count]);
   return count === 0 ? { kind: 'plain' } : state;
 }
