@@ -21,6 +21,7 @@ export {
   RetryLogic,
   EvaluatorType,
 } from './task-type';
-export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
+export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl, PayloadCodecSpec } from './types';
+export { ENCODED_MARKER, EncodedReadError, isEncodedValue, encodedFieldsIn } from './expressions/encoded';
 export { parseDuration } from './duration';
 export { eventNameOfSink } from './validate/event-rules';

@@ -103,6 +103,13 @@ export interface WorkflowDef {
   queries?: Record<string, string>;
   /** Baton: per-key flow control of runs (docs/flow-control.md). */
   flowControl?: FlowControl;
+  /** Baton: the SDKs encode this workflow's payloads but these top-level fields (docs/payloads.md, "Codecs"). */
+  payloadCodec?: PayloadCodecSpec;
+}
+
+/** Which fields stay readable by the engine (routing, SWITCH cases) when a codec encodes the rest. */
+export interface PayloadCodecSpec {
+  clearFields: string[];
 }
 
 /**

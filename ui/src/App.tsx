@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { signOut, useAuth } from './api/auth';
 import { Announcer } from './components/Announcer';
+import { CodecSettings } from './components/CodecSettings';
 import { Loading } from './components/States';
 import { SignIn } from './SignIn';
 
@@ -64,6 +65,7 @@ export function App() {
           </ul>
         </nav>
         <div className="who">
+          <CodecSettings />
           <a href="/swagger-ui/">API</a>
           {auth.kind === 'signed-in' && (
             <>

@@ -39,3 +39,12 @@ export type {
   WorkflowDefLike,
   WorkflowTaskLike,
 } from './protocol/types';
+
+export { AesGcmCodec, AES_GCM_CODEC } from './codec/aes-gcm';
+export type { AesGcmCodecOptions } from './codec/aes-gcm';
+export { createCodecServer } from './codec/codec-server';
+export type { CodecServerOptions } from './codec/codec-server';
+export { ENCODED_MARKER, containsEncoded, isEncodedValue } from './codec/envelope';
+export type { EncodedValue } from './codec/envelope';
+export { CodecError, decodePayload, encodePayload } from './codec/payload-codec';
+export type { ClearFields, PayloadCodec } from './codec/payload-codec';

@@ -44,6 +44,14 @@ export const workflowDefSchema = {
     inputTemplate: { type: 'object' },
     // Baton: read-only views of a run, `GET /api/workflow/{id}/query/{name}` (jq over its state).
     queries: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    // Baton: payloads encoded by the SDKs' codecs but these top-level fields (docs/payloads.md).
+    payloadCodec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        clearFields: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, default: [] },
+      },
+    },
     // Baton: per-key flow control of runs (docs/flow-control.md).
     flowControl: {
       type: 'object',

@@ -320,7 +320,7 @@ export class DecideContext {
         variables: this.variables,
       };
     }
-    return { workflow: this.exprWorkflow, tasks: (ref) => this.taskRoot(ref) };
+    return { workflow: this.exprWorkflow, tasks: (ref) => this.taskRoot(ref), failOnEncoded: true };
   }
 
   /** What `${ref...}` sees of a step; `${ref__3...}` names iteration 3 of a loop's step. Payloads load lazily. */
@@ -429,6 +429,8 @@ export class DecideContext {
       timedOutBy: null,
       timeoutAlerts: [],
       exhausted: false,
+      // Workers with a codec encode every output field but these (docs/payloads.md).
+      ...(wf.definition.payloadCodec ? { payloadCodec: { clearFields: wf.definition.payloadCodec.clearFields ?? [] } } : {}),
     };
     const prev = this.step(ref);
     const firstScheduledTime = opts.firstScheduledTime ?? (retryCount > 0 && prev ? prev.firstScheduledTime : this.now);

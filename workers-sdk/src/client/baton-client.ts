@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PayloadCodecs } from './payload-codecs';
 import { InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
 import { HttpTransport, parseJsonBody } from '../http/transport';
 import { RetryMode } from '../http/retry-policy';
@@ -26,6 +27,8 @@ export interface StartWorkflowOptions {
 export interface GetWorkflowOptions {
   /** Default true. */
   includeTasks?: boolean;
+  /** With a codec: decode the payloads (input, output, variables, tasks' input and output). Default true. */
+  decode?: boolean;
 }
 
 export interface WaitForWorkflowOptions {
@@ -35,6 +38,8 @@ export interface WaitForWorkflowOptions {
   intervalMs?: number;
   /** Default true. */
   includeTasks?: boolean;
+  /** With a codec: decode the ended workflow's payloads. Default true. */
+  decode?: boolean;
   signal?: AbortSignal;
 }
 
@@ -44,9 +49,12 @@ export interface WaitForWorkflowOptions {
  */
 export class BatonClient {
   private readonly http: HttpTransport;
+  private readonly codecs: PayloadCodecs | undefined;
 
   constructor(options: BatonClientOptions) {
-    this.http = new HttpTransport(compileTransportOptions(options));
+    const compiled = compileTransportOptions(options);
+    this.http = new HttpTransport(compiled);
+    this.codecs = compiled.codec ? new PayloadCodecs(compiled.codec, this.http) : undefined;
   }
 
   /** Creates or updates task definitions. */
@@ -76,7 +84,7 @@ export class BatonClient {
   async startWorkflow(name: string, input: JsonObject = {}, options: StartWorkflowOptions = {}): Promise<string> {
     const request: StartWorkflowRequest = {
       name,
-      input,
+      input: this.codecs ? await this.codecs.encodeStartInput(name, options.version, input) : input,
       ...(options.version !== undefined && { version: options.version }),
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.priority !== undefined && { priority: options.priority }),
@@ -96,7 +104,8 @@ export class BatonClient {
       query: { includeTasks: options.includeTasks ?? true },
       retry: RetryMode.IDEMPOTENT,
     });
-    return parseWorkflow(parseJsonBody(response, `GET workflow ${workflowId}`), `workflow ${workflowId}`);
+    const workflow = parseWorkflow(parseJsonBody(response, `GET workflow ${workflowId}`), `workflow ${workflowId}`);
+    return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
   }
 
   async terminateWorkflow(workflowId: string, reason?: string): Promise<void> {
@@ -114,6 +123,7 @@ export class BatonClient {
    */
   async signal(workflowId: string, name: string, payload: unknown = {}, options: { signalId?: string } = {}): Promise<{ signalId: string; seq: number }> {
     const signalId = options.signalId ?? randomUUID();
+    if (this.codecs) payload = await this.codecs.encodeSignal(workflowId, payload);
     const response = await this.http.send({
       method: 'POST',
       path: `/api/workflow/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(name)}`,
@@ -136,9 +146,14 @@ export class BatonClient {
     return parseJsonBody(response, `query ${name}`);
   }
 
-  /** Publishes an event; each call gets an event id unless one is given, so a resend is acted on once. */
-  async publishEvent(name: string, data: unknown = {}, options: { id?: string } = {}): Promise<string> {
+  /**
+   * Publishes an event; each call gets an event id unless one is given, so a resend is acted on
+   * once. With a codec the data is encoded field by field but `clearFields` (what handlers'
+   * conditions and mappings read), unless `encode` is false.
+   */
+  async publishEvent(name: string, data: unknown = {}, options: { id?: string; clearFields?: readonly string[]; encode?: boolean } = {}): Promise<string> {
     const id = options.id ?? randomUUID();
+    if (this.codecs && options.encode !== false) data = await this.codecs.encode(data, options.clearFields ?? []);
     await this.http.send({ method: 'POST', path: '/api/events', body: { name, data, id }, retry: RetryMode.IDEMPOTENT });
     return id;
   }
@@ -149,8 +164,9 @@ export class BatonClient {
     const intervalMs = nonNegativeInteger('intervalMs', options.intervalMs, 250);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true });
-      if (isTerminalWorkflowStatus(workflow.status)) return workflow;
+      // Decoded once, at the end, rather than on every read.
+      const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true, decode: false });
+      if (isTerminalWorkflowStatus(workflow.status)) return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
       if (options.signal?.aborted === true) throw new RequestAbortedError(`waiting for workflow ${workflowId} was aborted`);
       if (Date.now() + intervalMs > deadline) throw new WaitTimeoutError(workflowId, workflow.status, timeoutMs);
       await sleep(intervalMs, options.signal);

@@ -96,6 +96,7 @@ export class BatonWorker {
             logger,
             stopSignal: this.stopController.signal,
             reportAndPoll: this.options.reportAndPoll,
+            codec: this.options.codec,
           }),
         logger,
       });
