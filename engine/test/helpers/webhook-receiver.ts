@@ -7,7 +7,7 @@ export interface Received {
   timestamp: number;
   signatureOk: boolean;
   body: { deliveryId: string; event: string; seq: number; workflow: { workflowId: string; status: string }; task?: { referenceTaskName: string; status: string } };
-  /** What the receiver answered. */
+  /** What the receiver answered; 0: nothing (held open, see `holdAt`). */
   status: number;
 }
 
@@ -45,7 +45,7 @@ export class WebhookReceiver {
   /** Requests answered 2xx, first occurrence of each delivery id only (a receiver's dedup). */
   accepted(): Received[] {
     const seen = new Set<string>();
-    return this.requests.filter((r) => r.status < 300 && !seen.has(r.deliveryId) && seen.add(r.deliveryId));
+    return this.requests.filter((r) => r.status >= 200 && r.status < 300 && !seen.has(r.deliveryId) && seen.add(r.deliveryId));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -57,12 +57,8 @@ export class WebhookReceiver {
     const given = String(req.headers['x-baton-signature'] ?? '');
     const expected = `sha256=${createHmac('sha256', this.secret).update(`${timestamp}.${raw}`).digest('hex')}`;
     const signatureOk = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-    if (this.holdAt === n) {
-      this.held.push(res);
-      this.onHold?.();
-      return;
-    }
-    const status = this.failEveryOther && n % 2 === 1 ? 500 : 200;
+    const held = this.holdAt === n;
+    const status = held ? 0 : this.failEveryOther && n % 2 === 1 ? 500 : 200;
     this.requests.push({
       deliveryId: String(req.headers['x-baton-delivery'] ?? ''),
       event: String(req.headers['x-baton-event'] ?? ''),
@@ -71,6 +67,11 @@ export class WebhookReceiver {
       body: JSON.parse(raw) as Received['body'],
       status,
     });
+    if (held) {
+      this.held.push(res);
+      this.onHold?.();
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
   }
 }
