@@ -43,6 +43,8 @@ export class Deliverer {
   private again = false;
   private stopped = true;
   private lastPurge = 0;
+  /** Aborts requests in flight when the engine stops: an unanswered delivery is sent again later. */
+  private readonly stopping = new AbortController();
   readonly stats = { delivered: 0, failed: 0, dead: 0 };
 
   constructor(
@@ -63,6 +65,7 @@ export class Deliverer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -171,7 +174,7 @@ export class Deliverer {
         connectionTimeOut: this.options.timeoutMs,
         readTimeOut: this.options.timeoutMs,
       },
-      AbortSignal.timeout(this.options.timeoutMs * 2),
+      AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs * 2), this.stopping.signal]),
     );
     if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`webhook '${name}' answered HTTP ${res.statusCode}`);
     return null;
