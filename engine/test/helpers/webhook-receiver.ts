@@ -25,6 +25,8 @@ export class WebhookReceiver {
   holdAt = 0;
   onHold: (() => void) | null = null;
   failEveryOther = true;
+  /** Answer 500 to everything (a receiver that is down). */
+  alwaysFail = false;
 
   constructor(private readonly secret: string) {}
 
@@ -58,7 +60,7 @@ export class WebhookReceiver {
     const expected = `sha256=${createHmac('sha256', this.secret).update(`${timestamp}.${raw}`).digest('hex')}`;
     const signatureOk = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
     const held = this.holdAt === n;
-    const status = held ? 0 : this.failEveryOther && n % 2 === 1 ? 500 : 200;
+    const status = held ? 0 : this.alwaysFail || (this.failEveryOther && n % 2 === 1) ? 500 : 200;
     this.requests.push({
       deliveryId: String(req.headers['x-baton-delivery'] ?? ''),
       event: String(req.headers['x-baton-event'] ?? ''),

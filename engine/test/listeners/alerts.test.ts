@@ -1,6 +1,8 @@
 import { ManualClock } from '../../src/runtime/clock';
 import { startTestServer, storeKinds, type TestServer } from '../helpers/server';
 
+jest.setTimeout(180_000);
+
 const MIN = 60_000;
 
 function metric(text: string, name: string, rule: string): number {

@@ -2,6 +2,8 @@ import { DeliveryStatus, type ListenerDelivery } from '../../src/domain/listener
 import type { Store } from '../../src/store/port';
 import { startTestServer, storeKinds, type TestServer } from '../helpers/server';
 
+jest.setTimeout(180_000);
+
 function row(workflowId: string, seq: number, target: ListenerDelivery['target'] = 'webhook:x'): ListenerDelivery {
   return {
     deliveryId: `${workflowId}.${seq}.${target}`,

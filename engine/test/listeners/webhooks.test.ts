@@ -2,6 +2,8 @@ import { startTestServer, storeKinds, type TestServer } from '../helpers/server'
 import { WebhookReceiver, type Received } from '../helpers/webhook-receiver';
 import { until } from '../reactions/until';
 
+jest.setTimeout(180_000);
+
 const SECRET = 'a-test-secret-of-some-length';
 
 /** Fast retries, frequent passes: the receiver fails every other request. */
@@ -229,5 +231,62 @@ describe('webhook registration', () => {
     const tried = failed.find((d) => d.attempts > 0);
     expect(tried?.status).toBe('PENDING');
     expect(tried?.lastError).toMatch(/refused|loopback/);
+  });
+});
+
+describe('deliveries that cannot get through', () => {
+  let s: TestServer;
+  let receiver: WebhookReceiver;
+  let url: string;
+  beforeAll(async () => {
+    receiver = new WebhookReceiver(SECRET);
+    receiver.alwaysFail = true;
+    url = `http://127.0.0.1:${await receiver.start()}/hook`;
+    s = await startTestServer('sqlite', { env: { ...env, BATON_WEBHOOK_MAX_ATTEMPTS: '3' } });
+    await s.req('POST', '/api/metadata/workflow', {
+      name: 'lst_down',
+      version: 1,
+      schemaVersion: 2,
+      workflowStatusListenerEnabled: true,
+      statusListener: { webhooks: ['down'], events: false },
+      tasks: [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }],
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await receiver?.close();
+  });
+
+  it('gives a delivery up after BATON_WEBHOOK_MAX_ATTEMPTS, visibly', async () => {
+    expect((await s.req('PUT', '/api/listeners/webhooks/down', { url, secret: SECRET })).status).toBe(200);
+    const id = (await s.req('POST', '/api/workflow/lst_down', {})).text;
+    // The run ends in its first commit: one change, COMPLETED (a NOOP step completes at once).
+    const dead = await until(
+      async () => (await s.req('GET', `/api/listeners/deliveries?workflowId=${id}`)).body as Array<{ status: string; attempts: number; lastError: string }>,
+      (list) => list.length > 0 && list.every((d) => d.status === 'DEAD'),
+    );
+    expect(dead).toEqual([expect.objectContaining({ status: 'DEAD', attempts: 3, lastError: expect.stringContaining('HTTP 500') })]);
+    expect(receiver.requests.filter((r) => r.body.workflow.workflowId === id)).toHaveLength(3);
+    expect((await s.req('GET', '/metrics')).text).toMatch(/baton_listener_deliveries_total\{target="webhook",outcome="dead"\} 1\b/);
+  });
+
+  it('keeps deliveries of an inactive webhook waiting, in order, and sends them when it is active again', async () => {
+    receiver.alwaysFail = false;
+    receiver.failEveryOther = false;
+    expect((await s.req('PUT', '/api/listeners/webhooks/down', { url, active: false })).status).toBe(200);
+    const ids = [(await s.req('POST', '/api/workflow/lst_down', {})).text, (await s.req('POST', '/api/workflow/lst_down', {})).text];
+    const waiting = await until(
+      async () => (await s.req('GET', '/api/listeners/deliveries?status=PENDING')).body as Array<{ lastError: string | null }>,
+      (list) => list.length === 2 && list.every((d) => (d.lastError ?? '').includes('inactive')),
+    );
+    expect(waiting).toHaveLength(2);
+    const before = receiver.requests.length;
+    // Secret left out: kept. Paused deliveries wait BATON_WEBHOOK_MAX_BACKOFF_MS before a look.
+    expect((await s.req('PUT', '/api/listeners/webhooks/down', { url, active: true })).status).toBe(200);
+    await until(
+      async () => receiver.requests.slice(before).filter((r) => r.status === 200).map((r) => r.body.workflow.workflowId),
+      (got) => ids.every((id) => got.includes(id)),
+    );
+    expect(receiver.requests.slice(before).every((r) => r.signatureOk)).toBe(true);
   });
 });
