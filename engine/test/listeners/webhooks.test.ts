@@ -290,3 +290,45 @@ describe('deliveries that cannot get through', () => {
     expect(receiver.requests.slice(before).every((r) => r.signatureOk)).toBe(true);
   });
 });
+
+describe('runs held by flow control', () => {
+  let s: TestServer;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = new WebhookReceiver(SECRET);
+    receiver.failEveryOther = false;
+    const url = `http://127.0.0.1:${await receiver.start()}/hook`;
+    s = await startTestServer('sqlite', { env });
+    await s.req('PUT', '/api/listeners/webhooks/held', { url, secret: SECRET });
+    await s.req('POST', '/api/metadata/taskdefs', [{ name: 'lst_held_a', retryCount: 0, responseTimeoutSeconds: 60, taskStatusListenerEnabled: true }]);
+    await s.req('POST', '/api/metadata/workflow', {
+      name: 'lst_held',
+      version: 1,
+      schemaVersion: 2,
+      workflowStatusListenerEnabled: true,
+      statusListener: { webhooks: ['held'], events: false },
+      flowControl: { concurrency: [{ key: '${workflow.input.customer}', limit: 1 }] },
+      tasks: [{ name: 'lst_held_a', taskReferenceName: 'a', type: 'SIMPLE' }],
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await receiver?.close();
+  });
+
+  it('announce RUNNING while they wait their turn, and their steps once let in', async () => {
+    const first = (await s.req('POST', '/api/workflow/lst_held', { customer: 'c1' })).text;
+    const second = (await s.req('POST', '/api/workflow/lst_held', { customer: 'c1' })).text;
+    const events = (id: string) => receiver.accepted().filter((r) => r.body.workflow.workflowId === id).map((r) => (r.body.task ? `${r.body.event} ${r.body.task.referenceTaskName}` : r.body.event));
+    await until(async () => events(second), (e) => e.length === 1);
+    expect(events(second)).toEqual(['baton:workflow:RUNNING']);
+    const [task] = (await s.req('GET', '/api/tasks/poll/batch/lst_held_a?count=1&timeout=1000&workerid=w')).body as Array<{ taskId: string; workflowInstanceId: string }>;
+    expect(task?.workflowInstanceId).toBe(first);
+    await s.req('POST', '/api/tasks', { taskId: task?.taskId, workflowInstanceId: first, workerId: 'w', status: 'COMPLETED', outputData: {} });
+    await until(async () => events(second), (e) => e.length === 2);
+    expect(events(second)).toEqual(['baton:workflow:RUNNING', 'baton:task:SCHEDULED a']);
+    // Every run of a flow-controlled definition is stored first, then let in: RUNNING comes first.
+    await until(async () => events(first), (e) => e.length === 4);
+    expect(events(first)).toEqual(['baton:workflow:RUNNING', 'baton:task:SCHEDULED a', 'baton:task:COMPLETED a', 'baton:workflow:COMPLETED']);
+  });
+});
