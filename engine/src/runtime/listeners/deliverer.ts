@@ -102,8 +102,10 @@ export class Deliverer {
     const now = this.clock.now();
     await this.webhooks.fresh(now);
     const due = await this.store.dueDeliveries(now, this.options.batch);
+    const deliveredBefore = this.stats.delivered;
     const settled = await Promise.all(due.map((d) => this.deliver(d)));
-    if (due.length === this.options.batch) this.again = true;
+    // A full batch, or a delivery that went through (the next change of its run is due now): go on at once.
+    if (due.length === this.options.batch || this.stats.delivered > deliveredBefore) this.again = true;
     if (now - this.lastPurge > 60_000) {
       this.lastPurge = now;
       await this.store.purgeDeliveries(now - this.options.keepMs, 1000);
