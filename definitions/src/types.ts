@@ -36,6 +36,8 @@ export interface TaskDef {
   ownerEmail?: string;
   executionNameSpace?: string;
   isolationGroupId?: string;
+  /** Status changes of this type's tasks go to their workflow's listener targets (docs/alerts.md). */
+  taskStatusListenerEnabled?: boolean;
 }
 
 export interface SubWorkflowParams {
@@ -93,6 +95,10 @@ export interface WorkflowDef {
   schemaVersion: number;
   restartable: boolean;
   workflowStatusListenerEnabled?: boolean;
+  /** Conductor's sink of its own listener: accepted and kept, Baton delivers to `statusListener` instead. */
+  workflowStatusListenerSink?: string;
+  /** Baton: where status changes of its runs (and of tasks whose definition enables it) go (docs/alerts.md). */
+  statusListener?: StatusListener;
   ownerEmail?: string;
   timeoutPolicy: WorkflowTimeoutPolicy;
   /** 0 means no limit. */
@@ -110,6 +116,14 @@ export interface WorkflowDef {
 /** Which fields stay readable by the engine (routing, SWITCH cases) when a codec encodes the rest. */
 export interface PayloadCodecSpec {
   clearFields: string[];
+}
+
+/** Where a workflow's status changes are delivered (docs/alerts.md). */
+export interface StatusListener {
+  /** Webhooks registered with PUT /api/listeners/webhooks/{name}, by name. */
+  webhooks?: string[];
+  /** Publish each change on Baton's event bus as baton:workflow:<STATUS> / baton:task:<STATUS> (default true). */
+  events?: boolean;
 }
 
 /**

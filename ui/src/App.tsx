@@ -14,6 +14,7 @@ const TaskDefs = lazy(() => import('./pages/taskdefs/TaskDefsPage'));
 const TaskDef = lazy(() => import('./pages/taskdefs/TaskDefPage'));
 const TaskQueue = lazy(() => import('./pages/queues/TaskQueuePage'));
 const Poison = lazy(() => import('./pages/poison/PoisonPage'));
+const Alerts = lazy(() => import('./pages/alerts/AlertsPage'));
 
 const nav = [
   ['/executions', 'Executions'],
@@ -21,6 +22,7 @@ const nav = [
   ['/taskDefs', 'Task definitions'],
   ['/taskQueue', 'Task queues'],
   ['/poisonTasks', 'Poison tasks'],
+  ['/alerts', 'Alerts'],
 ] as const;
 
 /**
@@ -111,6 +113,7 @@ export function App() {
               <Route path="/taskDef/:name?" element={<TaskDef />} />
               <Route path="/taskQueue/:taskType?" element={<TaskQueue />} />
               <Route path="/poisonTasks" element={<Poison />} />
+              <Route path="/alerts" element={<Alerts />} />
               <Route path="/index.html" element={<Navigate to="/executions" replace />} />
               <Route path="*" element={<NotFound />} />
             </Routes>

@@ -39,6 +39,7 @@ export const taskDefSchema = {
     ownerEmail: { type: 'string', format: 'email' },
     executionNameSpace: { type: 'string' },
     isolationGroupId: { type: 'string' },
+    taskStatusListenerEnabled: { type: 'boolean' },
   },
 } as const;
 

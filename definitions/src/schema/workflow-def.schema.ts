@@ -33,6 +33,16 @@ export const workflowDefSchema = {
     schemaVersion: { type: 'integer', const: 2, default: 2 },
     restartable: { type: 'boolean', default: true },
     workflowStatusListenerEnabled: { type: 'boolean' },
+    workflowStatusListenerSink: { type: 'string' },
+    // Baton: where status changes go (docs/alerts.md).
+    statusListener: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        webhooks: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } },
+        events: { type: 'boolean' },
+      },
+    },
     ownerEmail: { type: 'string', format: 'email' },
     timeoutPolicy: {
       type: 'string',

@@ -21,6 +21,7 @@ import { launchFailureWorkflow } from './failure-workflow';
 import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
+import { Listeners } from './listeners';
 import { Reactions } from './reactions';
 import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
@@ -156,6 +157,8 @@ export class Engine {
   readonly systemTasks: SystemTasks = new SystemTasks(this);
   /** Events, signals, queries, schedules, per-key flow control (reactions/). */
   readonly reactions: Reactions = new Reactions(this);
+  /** Status listeners (the outbox every commit carries) and alert rules (listeners/, docs/alerts.md). */
+  readonly listeners: Listeners;
 
   constructor(
     readonly store: Store,
@@ -170,6 +173,7 @@ export class Engine {
     this.payloads = new PayloadCache(options.payloadCacheBytes);
     this.definitions = new DefinitionSnapshots(store);
     this.continuations = new Continuations((id) => this.advance(id), log);
+    this.listeners = new Listeners(this);
   }
 
   async init(): Promise<void> {
@@ -185,6 +189,7 @@ export class Engine {
   /** Stops the engine's own background work (continuations, script threads); the store stays open. */
   async close(): Promise<void> {
     await this.continuations.stop();
+    await this.listeners.stop();
     await this.reactions.close();
     await this.scripts?.close();
   }
@@ -309,7 +314,7 @@ export class Engine {
     // The first decision is part of the record as created: revision 0, like a fresh workflow.
     const first = applyDecision({ ...wf, state: { ...wf.state, steps: {} } }, out.decision);
     first.revision = 0;
-    if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks))) {
+    if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks, this.listeners.outboxOfStart(first, out.decision)))) {
       if (req.workflowId && req.ifExists !== 'fail') return wf.workflowId; // started before: the repeat is a no-op
       throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
     }
@@ -350,7 +355,7 @@ export class Engine {
    * updated in place on success and evicted on a conflict. Answers whether it committed.
    */
   private async commit(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
-    const commit: CommitDecision = { ...decision, expectedRevision: wf.revision };
+    const commit: CommitDecision = { ...decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decision) };
     let committed: boolean;
     try {
       committed = await this.store.commitDecision(commit);
@@ -562,6 +567,7 @@ export class Engine {
       this.hooks.onWorkflowEnded?.(wf);
     }
     this.systemTasks.afterCommit(wf, out);
+    this.listeners.afterCommit(wf, out);
     if (out.yielded) {
       this.hooks.onDecisionYielded?.();
       this.continuations.add(wf.workflowId);
@@ -708,7 +714,7 @@ export class Engine {
           if (task.workflowInstanceId !== workflowId) return null;
           decided = this.decisions.runOnce(wf, [task], report.now);
           if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
-          return { ...decided.decision, expectedRevision: wf.revision };
+          return { ...decided.decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decided.decision) };
         });
       } catch (err) {
         // Outcome unknown, as in commit(): the cached record may be behind the store.
