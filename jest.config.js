@@ -16,5 +16,5 @@ const project = (name) => ({
 });
 module.exports = {
   rootDir: __dirname,
-  projects: ['definitions', 'workers-sdk', 'engine', 'ui'].map(project),
+  projects: ['definitions', 'workers-sdk', 'engine', 'cli', 'ui'].map(project),
 };
