@@ -32,22 +32,28 @@ export async function watchRun(ctx: Context, id: string, intervalMs: number): Pr
       await sleep(intervalMs);
       continue;
     }
+    // The run's status first while it runs, last when it ended: the lines read in the order things happened.
+    const ended = ENDED.has(wf.status);
+    if (!ended && wf.status !== runStatus) runStatus = emitRun(ctx, wf);
     for (const t of [...(wf.tasks ?? [])].sort((a, b) => a.seq - b.seq)) {
       if (seen.get(t.taskId) === t.status) continue;
       seen.set(t.taskId, t.status);
       emitTask(ctx, t);
     }
-    if (wf.status !== runStatus) {
-      runStatus = wf.status;
-      if (ctx.out.json) ctx.out.line(JSON.stringify({ at: wf.updateTime ?? Date.now(), workflowId: wf.workflowId, status: wf.status, reasonForIncompletion: wf.reasonForIncompletion }));
-      else ctx.out.line(`${time(wf.updateTime ?? Date.now())}  ${wf.workflowName} ${wf.workflowId}  ${wf.status}${wf.reasonForIncompletion ? `  "${wf.reasonForIncompletion}"` : ''}`);
-    }
-    if (ENDED.has(wf.status)) {
+    if (ended) {
+      emitRun(ctx, wf);
       if (wf.status !== 'COMPLETED') throw new CliError(`run ${wf.workflowId} ended ${wf.status}`, ExitCode.FAILED, [], 'RUN_NOT_COMPLETED');
       return;
     }
     await sleep(intervalMs);
   }
+}
+
+function emitRun(ctx: Context, wf: Workflow): string {
+  const at = wf.updateTime ?? Date.now();
+  if (ctx.out.json) ctx.out.line(JSON.stringify({ at, workflowId: wf.workflowId, status: wf.status, reasonForIncompletion: wf.reasonForIncompletion }));
+  else ctx.out.line(`${time(at)}  ${wf.workflowName} ${wf.workflowId}  ${wf.status}${wf.reasonForIncompletion ? `  "${wf.reasonForIncompletion}"` : ''}`);
+  return wf.status;
 }
 
 function emitTask(ctx: Context, t: Task): void {
@@ -59,7 +65,7 @@ function emitTask(ctx: Context, t: Task): void {
     return;
   }
   const reason = t.reasonForIncompletion ? `  "${t.reasonForIncompletion}"` : '';
-  ctx.out.line(`${time(at)}    ${t.referenceTaskName} (${t.taskType})  attempt ${t.retryCount}  ${t.status}${t.workerId ? `  worker ${t.workerId}` : ''}${reason}`);
+  ctx.out.line(`${time(at)}    ${t.referenceTaskName} (${t.workflowTask?.type ?? t.taskType})  attempt ${t.retryCount}  ${t.status}${t.workerId ? `  worker ${t.workerId}` : ''}${reason}`);
 }
 
 function sleep(ms: number): Promise<void> {

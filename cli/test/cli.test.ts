@@ -8,6 +8,9 @@ import { baton, json } from './helpers';
  * The built `baton` command, spawned as a child process against a real engine (SQLite, HTTP,
  * authentication on) and a real worker: output, --json documents and exit codes (docs/cli.md).
  */
+// Each test spawns several Node processes; on a loaded 2-core machine that takes seconds, not a deadline to test.
+jest.setTimeout(120_000);
+
 let s: TestServer;
 let env: Record<string, string>;
 let worker: BatonWorker;
@@ -106,11 +109,28 @@ describe('runs', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const watched = await baton(['watch', id, '--interval', '100'], env);
     expect(watched.code).toBe(0);
-    expect(watched.stdout).toMatch(/charge \(cli_charge\)\s+attempt 0\s+COMPLETED/);
-    expect(watched.stdout).toMatch(/ship \(cli_ship\)\s+attempt 0\s+COMPLETED/);
+    expect(watched.stdout).toMatch(/charge \(SIMPLE\)\s+attempt 0\s+COMPLETED/);
+    expect(watched.stdout).toMatch(/ship \(SIMPLE\)\s+attempt 0\s+COMPLETED/);
     expect(watched.stdout).toMatch(new RegExp(`cli_order ${id}\\s+COMPLETED`));
+    const lines = watched.stdout.trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`cli_order ${id}\\s+COMPLETED$`));
     const run = json(await baton(['get', id, '--json'], env));
     expect(run.output).toEqual({ charged: 12, shipped: 'Ada' });
+    // --json: one JSON object per line, the run's end last.
+    const events = (await baton(['watch', id, '--json'], env)).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.referenceTaskName).map((e) => [e.referenceTaskName, e.status])).toEqual([['charge', 'COMPLETED'], ['ship', 'COMPLETED']]);
+    expect(events[events.length - 1]).toMatchObject({ workflowId: id, status: 'COMPLETED' });
+  });
+
+  it('start --watch prints the id, follows the run and exits 0 when it completes', async () => {
+    const r = await baton(['start', 'cli_order', '--input', '{"amount": 3, "to": "Di"}', '--watch', '--correlation-id', 'cli-corr-1'], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const first = lines[0] as string;
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`cli_order ${first}\\s+COMPLETED$`));
+    const found = json<{ results: Array<{ workflowId: string }> }>(await baton(['search', '--correlation-id', 'cli-corr-1', '--json'], env));
+    expect(found.results.map((w) => w.workflowId)).toEqual([first]);
   });
 
   it('shows a retried step with each attempt and why it failed', async () => {
@@ -132,7 +152,7 @@ describe('runs', () => {
     const id = (await baton(['start', 'cli_order', '--input', '{"amount": 666, "to": "Cy"}'], env)).stdout.trim();
     const watched = await baton(['watch', id, '--interval', '100'], env);
     expect(watched.code).toBe(1);
-    expect(watched.stdout).toMatch(/charge \(cli_charge\)\s+attempt 0\s+FAILED_WITH_TERMINAL_ERROR.*card declined for good/);
+    expect(watched.stdout).toMatch(/charge \(SIMPLE\)\s+attempt 0\s+FAILED_WITH_TERMINAL_ERROR.*card declined for good/);
     expect(watched.stderr).toContain(`run ${id} ended FAILED`);
 
     const listed = await baton(['poison', 'list', '--type', 'cli_charge'], env);
