@@ -1,5 +1,5 @@
-// One jest run over every workspace. Tests are TypeScript compiled by swc (type-checking is done
-// once by `tsc -b` in the build step, not per test file).
+// One jest run over every workspace. Tests are TypeScript compiled by swc, which checks no types:
+// `npm test` type-checks them first, in one program (tsconfig.tests.json).
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 const project = (name) => ({
   displayName: name,
@@ -7,6 +7,9 @@ const project = (name) => ({
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
+  // jest's default of 5 s per test is a timed assertion in disguise: on a loaded 2-core machine a test
+  // that restarts an engine took longer and failed. Tests wait for conditions; this only stops a hang.
+  testTimeout: 60_000,
   moduleNameMapper: {
     '^@baton/protocol$': '<rootDir>/../protocol/src/index.ts',
     '^@baton/definitions$': '<rootDir>/../definitions/src/index.ts',

@@ -27,8 +27,8 @@ or unavailable. Details: docs/cli.md`;
  * output written to a pipe is flushed before the process ends (main.ts sets process.exitCode).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  const global = { json: argv.includes('--json') };
-  let out = new Output(global.json, io.stdout, io.stderr);
+  // Until commander has parsed the options (and for its own usage errors), --json is read off the raw arguments.
+  let out = new Output(argv.includes('--json'), io.stdout, io.stderr);
   let client: EngineClient | null = null;
   const program = new Command('baton')
     .description("Baton's operator command line: definitions, runs, policies, poison tasks and keys, over the engine's REST API")
