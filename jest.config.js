@@ -7,9 +7,6 @@ const project = (name) => ({
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
-  // jest's default of 5 s per test is a timed assertion in disguise: on a loaded 2-core machine a test
-  // that restarts an engine took longer and failed. Tests wait for conditions; this only stops a hang.
-  testTimeout: 60_000,
   moduleNameMapper: {
     '^@baton/protocol$': '<rootDir>/../protocol/src/index.ts',
     '^@baton/definitions$': '<rootDir>/../definitions/src/index.ts',
@@ -19,5 +16,9 @@ const project = (name) => ({
 });
 module.exports = {
   rootDir: __dirname,
+  // jest's default of 5 s per test and hook is a timed assertion in disguise: on a loaded 2-core
+  // machine an engine restart in a test took longer and failed. Tests wait for conditions; this only
+  // stops a hang. (A global option: with projects, jest ignores it in a project's config.)
+  testTimeout: 60_000,
   projects: ['definitions', 'workers-sdk', 'engine', 'cli', 'ui'].map(project),
 };
