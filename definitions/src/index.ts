@@ -21,6 +21,8 @@ export {
   RetryLogic,
   EvaluatorType,
 } from './task-type';
-export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
+export type { SchemaDef, TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
 export { parseDuration } from './duration';
 export { eventNameOfSink } from './validate/event-rules';
+export { checkPayload, compilePayloadSchema, enforcedSchema } from './schema/payload-schema';
+export { schemaDefSchema } from './schema/schema-def.schema';

@@ -36,6 +36,21 @@ export interface TaskDef {
   ownerEmail?: string;
   executionNameSpace?: string;
   isolationGroupId?: string;
+  /** JSON Schema of the input, checked when an attempt is scheduled if `enforceSchema`. */
+  inputSchema?: SchemaDef;
+  /** JSON Schema of a COMPLETED report's output, checked when it arrives if `enforceSchema`. */
+  outputSchema?: SchemaDef;
+  /** Conductor's switch for both schemas; default false (the schemas are then documentation). */
+  enforceSchema?: boolean;
+}
+
+/** Conductor's SchemaDef; Baton carries the JSON Schema itself in `data` (docs/typed-tasks.md). */
+export interface SchemaDef {
+  name: string;
+  version: number;
+  type: 'JSON';
+  data: Record<string, unknown>;
+  externalRef?: string;
 }
 
 export interface SubWorkflowParams {

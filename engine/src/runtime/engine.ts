@@ -25,6 +25,7 @@ import { Reactions } from './reactions';
 import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
+import { OutputSchemaGuard } from './output-schema';
 import { Waiters } from './waiters';
 import { WorkflowEvents } from './workflow-events';
 
@@ -156,6 +157,8 @@ export class Engine {
   readonly systemTasks: SystemTasks = new SystemTasks(this);
   /** Events, signals, queries, schedules, per-key flow control (reactions/). */
   readonly reactions: Reactions = new Reactions(this);
+  /** Enforced outputSchemas of task definitions, checked before a report is recorded (output-schema.ts). */
+  private readonly outputSchemas: OutputSchemaGuard;
 
   constructor(
     readonly store: Store,
@@ -170,6 +173,12 @@ export class Engine {
     this.payloads = new PayloadCache(options.payloadCacheBytes);
     this.definitions = new DefinitionSnapshots(store);
     this.continuations = new Continuations((id) => this.advance(id), log);
+    this.outputSchemas = new OutputSchemaGuard({
+      store,
+      taskDefs: this.taskDefs,
+      cachedDefinition: (id) => this.workflows.get(id)?.definition,
+      loadDefinition: async (id) => (await this.loadWorkflow(id, true))?.definition ?? null,
+    });
   }
 
   async init(): Promise<void> {
@@ -630,6 +639,7 @@ export class Engine {
   async report(r: TaskResultInput): Promise<void> {
     const tooBig = payloadError(r.outputData, '/outputData', this.payloadLimits);
     if (tooBig) throw tooBig;
+    await this.outputSchemas.check(r);
     const now = this.clock.now();
     const logs = r.logs;
     if (r.status === 'IN_PROGRESS') {

@@ -1,4 +1,4 @@
-import type { TaskDef } from '@baton/definitions';
+import { enforcedSchema, type TaskDef } from '@baton/definitions';
 import type { Store } from '../store/port';
 
 /**
@@ -16,7 +16,20 @@ export class TaskDefCache {
     private readonly refreshMs: number,
   ) {}
 
+  /** How many definitions enforce an outputSchema: reports of other types skip the check (output-schema.ts). */
+  private outputEnforced = 0;
+
   get = (name: string): TaskDef | undefined => this.defs.get(name);
+
+  enforcesOutput(): boolean {
+    return this.outputEnforced > 0;
+  }
+
+  private recount(): void {
+    let n = 0;
+    for (const d of this.defs.values()) if (enforcedSchema(d, 'output')) n++;
+    this.outputEnforced = n;
+  }
 
   async fresh(now: number): Promise<void> {
     if (now - this.loadedAt < this.refreshMs) return;
@@ -27,14 +40,17 @@ export class TaskDefCache {
   async reload(now: number): Promise<void> {
     const all = await this.store.listTaskDefs();
     this.defs = new Map(all.map((d) => [d.name, d]));
+    this.recount();
     this.loadedAt = now;
   }
 
   put(defs: TaskDef[]): void {
     for (const d of defs) this.defs.set(d.name, d);
+    this.recount();
   }
 
   delete(name: string): void {
     this.defs.delete(name);
+    this.recount();
   }
 }

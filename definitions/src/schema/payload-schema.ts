@@ -1,0 +1,95 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { isRecord } from '../json';
+import { pointerOf, sortProblems, type Problem } from '../problem';
+import type { SchemaDef } from '../types';
+
+/**
+ * JSON Schemas of task inputs and outputs (a task definition's `inputSchema.data` and
+ * `outputSchema.data`): compiled once per schema (name, version and content) and kept, so a
+ * schedule or a report costs one validation, not a compilation. Pure: no I/O, and `$ref`s are
+ * resolved only inside the schema itself (nothing is fetched).
+ *
+ * Draft 2020-12 is the default; a schema that declares draft-07 (TypeBox's and most generators'
+ * output) is compiled as draft-07. allErrors so a client sees every problem at once.
+ */
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+const MAX_CACHED = 1000;
+
+let engines: { draft2020: Ajv2020; draft07: Ajv } | undefined;
+
+function ajvFor(data: Record<string, unknown>): Ajv {
+  engines ??= {
+    // strict off: user schemas carry annotations of their own (examples, x-... fields, TypeBox's).
+    draft2020: addFormats(new Ajv2020({ allErrors: true, strict: false })),
+    draft07: addFormats(new Ajv({ allErrors: true, strict: false })),
+  };
+  return typeof data.$schema === 'string' && DRAFT_07.test(data.$schema) ? engines.draft07 : engines.draft2020;
+}
+
+// By identity first (definitions held in caches keep their objects), then by content.
+const byObject = new WeakMap<object, ValidateFunction>();
+const byContent = new Map<string, ValidateFunction>();
+
+/** The compiled validator of a schema, or the compiler's complaint. */
+export function compilePayloadSchema(schema: SchemaDef): ValidateFunction | { error: string } {
+  const data = schema.data;
+  const held = byObject.get(data);
+  if (held) return held;
+  const key = `${schema.name}@${schema.version}\u0000${JSON.stringify(data)}`;
+  let validate = byContent.get(key);
+  if (!validate) {
+    try {
+      // $id is dropped: two versions of one schema must not collide in Ajv's registry of ids.
+      const { $id: _id, ...body } = data;
+      validate = ajvFor(data).compile(body);
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+    if (byContent.size >= MAX_CACHED) byContent.delete(byContent.keys().next().value as string);
+    byContent.set(key, validate);
+  }
+  byObject.set(data, validate);
+  return validate;
+}
+
+/** Problems of a SchemaDef's `data` as a JSON Schema (at `pointer`), for definition validation. */
+export function schemaDataProblems(schema: unknown, pointer: string): Problem[] {
+  if (!isRecord(schema) || !isRecord(schema.data)) return [];
+  const compiled = compilePayloadSchema(schema as unknown as SchemaDef);
+  return 'error' in compiled ? [{ pointer: pointerOf(pointer, 'data'), message: `is not a valid JSON Schema: ${compiled.error}` }] : [];
+}
+
+/**
+ * Checks a payload against a schema; each problem's pointer is into the payload (RFC 6901), with
+ * `base` in front. A schema that does not compile (it was valid when registered, so only a
+ * stored definition edited by hand) is reported as a problem of the whole payload.
+ */
+export function checkPayload(schema: SchemaDef, value: unknown, base = ''): Problem[] {
+  const validate = compilePayloadSchema(schema);
+  if ('error' in validate) return [{ pointer: base, message: `schema ${schema.name} v${schema.version} does not compile: ${validate.error}` }];
+  if (validate(value)) return [];
+  return sortProblems((validate.errors ?? []).map((e) => payloadProblem(e, base)));
+}
+
+function payloadProblem(e: ErrorObject, base: string): Problem {
+  const p = e.params as Record<string, unknown>;
+  const at = base + e.instancePath;
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: pointerOf(at, String(p.missingProperty)), message: 'is required' };
+    case 'additionalProperties':
+      return { pointer: pointerOf(at, String(p.additionalProperty)), message: 'is not allowed' };
+    case 'enum':
+      return { pointer: at, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    default:
+      return { pointer: at, message: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+/** The schema a task definition enforces on one side, or undefined when it enforces none. */
+export function enforcedSchema(def: { enforceSchema?: boolean; inputSchema?: SchemaDef; outputSchema?: SchemaDef } | undefined, side: 'input' | 'output'): SchemaDef | undefined {
+  if (!def?.enforceSchema) return undefined;
+  return side === 'input' ? def.inputSchema : def.outputSchema;
+}
