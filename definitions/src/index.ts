@@ -24,5 +24,6 @@ export {
 export type { SchemaDef, TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
 export { parseDuration } from './duration';
 export { eventNameOfSink } from './validate/event-rules';
-export { checkPayload, compilePayloadSchema, enforcedSchema } from './schema/payload-schema';
+export { checkPayload, compilePayloadSchema, enforcedSchema, usePatternEngine } from './schema/payload-schema';
+export type { RegExpEngine } from 'ajv/dist/types';
 export { schemaDefSchema } from './schema/schema-def.schema';

@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isRecord } from '../json';
@@ -17,19 +18,35 @@ import type { SchemaDef } from '../types';
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 const MAX_CACHED = 1000;
 
+/**
+ * The regular expression engine of `pattern` and `patternProperties`: JavaScript's by default
+ * (browsers: the UI's editor), and RE2 in the engine (engine/src/runtime/schema-patterns.ts),
+ * where inputs are checked in decisions on the event loop and a backtracking pattern such as
+ * `^(a+)+$` on a long string would stall it.
+ */
+let regExpEngine: RegExpEngine | undefined;
+
+/** Sets the engine of patterns for schemas compiled from now on; compiled schemas are dropped. */
+export function usePatternEngine(engine: RegExpEngine): void {
+  regExpEngine = engine;
+  engines = undefined;
+  byObject = new WeakMap();
+  byContent.clear();
+}
+
 let engines: { draft2020: Ajv2020; draft07: Ajv } | undefined;
 
 function ajvFor(data: Record<string, unknown>): Ajv {
   engines ??= {
     // strict off: user schemas carry annotations of their own (examples, x-... fields, TypeBox's).
-    draft2020: addFormats(new Ajv2020({ allErrors: true, strict: false })),
-    draft07: addFormats(new Ajv({ allErrors: true, strict: false })),
+    draft2020: addFormats(new Ajv2020({ allErrors: true, strict: false, ...(regExpEngine ? { code: { regExp: regExpEngine } } : {}) })),
+    draft07: addFormats(new Ajv({ allErrors: true, strict: false, ...(regExpEngine ? { code: { regExp: regExpEngine } } : {}) })),
   };
   return typeof data.$schema === 'string' && DRAFT_07.test(data.$schema) ? engines.draft07 : engines.draft2020;
 }
 
 // By identity first (definitions held in caches keep their objects), then by content.
-const byObject = new WeakMap<object, ValidateFunction>();
+let byObject = new WeakMap<object, ValidateFunction>();
 const byContent = new Map<string, ValidateFunction>();
 
 /** The compiled validator of a schema, or the compiler's complaint. */

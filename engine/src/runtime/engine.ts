@@ -26,6 +26,7 @@ import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
 import { OutputSchemaGuard } from './output-schema';
+import { useLinearPatterns } from './schema-patterns';
 import { Waiters } from './waiters';
 import { WorkflowEvents } from './workflow-events';
 
@@ -167,6 +168,7 @@ export class Engine {
     readonly options: EngineOptions = defaultEngineOptions,
     readonly hooks: EngineHooks = {},
   ) {
+    useLinearPatterns();
     this.taskDefs = new TaskDefCache(store, options.taskDefRefreshMs);
     this.flow = new FlowControl(store);
     this.workflows = new WorkflowCache(options.workflowCacheSteps);

@@ -138,6 +138,23 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
     });
   });
 
+  it('runs schema patterns in linear time (RE2): a backtracking pattern cannot stall the engine, and what RE2 cannot run is refused', async () => {
+    const evil = { name: 'evil', version: 1, type: 'JSON', data: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } } };
+    await flow({ inputSchema: evil, enforceSchema: true });
+    // On JavaScript's backtracking engine this input takes about 2^5000 steps.
+    const id = await p.start('taxes', { amount: `${'a'.repeat(5000)}!` });
+    await p.s.req('PUT', '/api/metadata/workflow', [
+      { name: 'taxes', tasks: [{ name: 'tax', taskReferenceName: 'tax', inputParameters: { s: '${workflow.input.s}' } }] },
+    ]);
+    const [refused] = await p.tasksOf(id, 'tax');
+    expect(refused.status).toBe('SCHEDULED'); // the first definition maps no 's': nothing to refuse
+    const second = await p.start('taxes', { s: `${'a'.repeat(5000)}!` });
+    expect((await p.tasksOf(second, 'tax'))[0].reasonForIncompletion).toContain('/s must match pattern');
+    const backref = await p.s.req('POST', '/api/metadata/taskdefs', [{ name: 'b', inputSchema: { ...evil, data: { type: 'string', pattern: '(a)\\1' } } }]);
+    expect(backref.status).toBe(400);
+    expect(backref.body.errors[0].pointer).toBe('/0/inputSchema/data');
+  });
+
   it('enforces the schemas of an inline taskDefinition', async () => {
     await p.workflowDef({
       name: 'inline_taxes',
