@@ -44,11 +44,14 @@ export interface TaskDef {
   enforceSchema?: boolean;
 }
 
-/** Conductor's SchemaDef; Baton carries the JSON Schema itself in `data` (docs/typed-tasks.md). */
+/**
+ * Conductor's SchemaDef. Baton enforces `type: 'JSON'` schemas carrying the JSON Schema itself in
+ * `data` (docs/typed-tasks.md); others are kept as documentation, as Conductor keeps them.
+ */
 export interface SchemaDef {
   name: string;
   version: number;
-  type: 'JSON';
+  type: 'JSON' | 'AVRO' | 'PROTOBUF';
   data: Record<string, unknown>;
   externalRef?: string;
 }

@@ -1,4 +1,4 @@
-import { checkPayload, compilePayloadSchema, validateTaskDef, type SchemaDef } from '../src';
+import { checkPayload, compilePayloadSchema, usePatternEngine, validateTaskDef, type SchemaDef } from '../src';
 
 const schema = (data: Record<string, unknown>, version = 1): SchemaDef => ({ name: 's', version, type: 'JSON', data });
 
@@ -38,7 +38,7 @@ describe('payload schemas (inputSchema / outputSchema data)', () => {
   });
 
   it('refuses, at registration, a schema that does not compile or refers to anything outside itself', () => {
-    const bad = validateTaskDef({ name: 't', inputSchema: schema({ type: 'objekt' }), outputSchema: schema({ $ref: 'https://example.com/s.json' }) });
+    const bad = validateTaskDef({ name: 't', enforceSchema: true, inputSchema: schema({ type: 'objekt' }), outputSchema: schema({ $ref: 'https://example.com/s.json' }) });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.problems.map((p) => p.pointer)).toEqual(['/inputSchema/data', '/outputSchema/data']);
@@ -48,5 +48,20 @@ describe('payload schemas (inputSchema / outputSchema data)', () => {
   it('accepts a task definition with schemas and enforceSchema, keeping them', () => {
     const ok = validateTaskDef({ name: 't', inputSchema: schema({ type: 'object' }), enforceSchema: true });
     expect(ok.ok && ok.value.enforceSchema).toBe(true);
+  });
+
+  it('checks schemas only when they are enforced: otherwise they are documentation, as in Conductor', () => {
+    expect(validateTaskDef({ name: 't', inputSchema: { name: 'in_registry', version: 2, type: 'JSON' } }).ok).toBe(true);
+    expect(validateTaskDef({ name: 't', inputSchema: schema({ type: 'objekt' }), enforceSchema: false }).ok).toBe(true);
+    const enforced = validateTaskDef({ name: 't', inputSchema: { version: 2, type: 'PROTOBUF' }, enforceSchema: true });
+    expect(!enforced.ok && enforced.problems.map((p) => p.pointer)).toEqual(['/inputSchema/data', '/inputSchema/name', '/inputSchema/type']);
+  });
+
+  it('uses the pattern engine it is given (RE2 in the engine) for schemas compiled afterwards', () => {
+    const seen: string[] = [];
+    const engine = Object.assign((pattern: string, flags: string) => (seen.push(pattern), new RegExp(pattern, flags)), { code: 'test' });
+    usePatternEngine(engine);
+    expect(checkPayload(schema({ type: 'string', pattern: '^b+$' }, 99), 'bbb')).toEqual([]);
+    expect(seen).toContain('^b+$');
   });
 });

@@ -71,11 +71,23 @@ export function compilePayloadSchema(schema: SchemaDef): ValidateFunction | { er
   return validate;
 }
 
-/** Problems of a SchemaDef's `data` as a JSON Schema (at `pointer`), for definition validation. */
-export function schemaDataProblems(schema: unknown, pointer: string): Problem[] {
-  if (!isRecord(schema) || !isRecord(schema.data)) return [];
-  const compiled = compilePayloadSchema(schema as unknown as SchemaDef);
-  return 'error' in compiled ? [{ pointer: pointerOf(pointer, 'data'), message: `is not a valid JSON Schema: ${compiled.error}` }] : [];
+/**
+ * Problems of an enforced SchemaDef (at `pointer`): Baton checks payloads against JSON Schemas it
+ * is given, so it needs a name, a version, `type: "JSON"` and a `data` that compiles.
+ */
+export function enforcedSchemaProblems(schema: unknown, pointer: string): Problem[] {
+  if (schema === undefined || schema === null || !isRecord(schema)) return [];
+  const problems: Problem[] = [];
+  if (typeof schema.name !== 'string' || !/\S/.test(schema.name)) problems.push({ pointer: pointerOf(pointer, 'name'), message: 'is required when enforceSchema is true' });
+  if (typeof schema.version !== 'number') problems.push({ pointer: pointerOf(pointer, 'version'), message: 'is required when enforceSchema is true' });
+  if (schema.type !== 'JSON') problems.push({ pointer: pointerOf(pointer, 'type'), message: 'must be JSON when enforceSchema is true (Baton enforces JSON Schemas)' });
+  if (!isRecord(schema.data)) {
+    problems.push({ pointer: pointerOf(pointer, 'data'), message: 'is required when enforceSchema is true: the JSON Schema itself (Baton keeps no schema registry)' });
+  } else if (problems.length === 0) {
+    const compiled = compilePayloadSchema(schema as unknown as SchemaDef);
+    if ('error' in compiled) problems.push({ pointer: pointerOf(pointer, 'data'), message: `is not a valid JSON Schema: ${compiled.error}` });
+  }
+  return problems;
 }
 
 /**
@@ -107,6 +119,8 @@ function payloadProblem(e: ErrorObject, base: string): Problem {
 
 /** The schema a task definition enforces on one side, or undefined when it enforces none. */
 export function enforcedSchema(def: { enforceSchema?: boolean; inputSchema?: SchemaDef; outputSchema?: SchemaDef } | undefined, side: 'input' | 'output'): SchemaDef | undefined {
-  if (!def?.enforceSchema) return undefined;
-  return side === 'input' ? def.inputSchema : def.outputSchema;
+  if (def?.enforceSchema !== true) return undefined;
+  const schema = side === 'input' ? def.inputSchema : def.outputSchema;
+  // A stored definition is valid (a JSON schema with data); a missing data is never enforced.
+  return schema && isRecord(schema.data) ? schema : undefined;
 }

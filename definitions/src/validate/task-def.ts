@@ -1,7 +1,7 @@
 import { copyTree, isRecord, type JsonRecord } from '../json';
 import { invalid, pointerOf, type Problem, type Validation } from '../problem';
 import { checkSchema } from '../schema/compile';
-import { schemaDataProblems } from '../schema/payload-schema';
+import { enforcedSchemaProblems } from '../schema/payload-schema';
 import { DEFAULT_RESPONSE_TIMEOUT_SECONDS } from '../schema/task-def.schema';
 import type { TaskDef } from '../types';
 import { nestingProblems } from './guard';
@@ -71,10 +71,14 @@ export function timeoutProblems(def: JsonRecord, pointer: string): Problem[] {
   ];
 }
 
-/** inputSchema.data and outputSchema.data must compile as JSON Schemas (the shape is the schema's business). */
+/**
+ * Enforced schemas must be JSON Schemas Baton can run (type JSON, a `data` that compiles). Without
+ * enforceSchema they are documentation and any SchemaDef is kept, as Conductor keeps it.
+ */
 export function payloadSchemaProblems(def: JsonRecord, pointer: string): Problem[] {
+  if (def.enforceSchema !== true) return [];
   return [
-    ...schemaDataProblems(def.inputSchema, pointerOf(pointer, 'inputSchema')),
-    ...schemaDataProblems(def.outputSchema, pointerOf(pointer, 'outputSchema')),
+    ...enforcedSchemaProblems(def.inputSchema, pointerOf(pointer, 'inputSchema')),
+    ...enforcedSchemaProblems(def.outputSchema, pointerOf(pointer, 'outputSchema')),
   ];
 }

@@ -44,17 +44,30 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
   };
 
   describe('registration', () => {
-    it('refuses a schema that is not JSON Schema, a type other than JSON and a missing data, naming each, and stores nothing', async () => {
+    it('refuses an enforced schema Baton cannot run, naming each field, and stores nothing', async () => {
       const r = await p.s.req('POST', '/api/metadata/taskdefs', [
-        { name: 'a', inputSchema: { ...taxInput, data: { type: 'objekt' } } },
-        { name: 'b', outputSchema: { ...taxOutput, type: 'AVRO' } },
-        { name: 'c', inputSchema: { name: 'x', version: 1, type: 'JSON' }, enforceSchema: 'yes' },
+        { name: 'a', enforceSchema: true, inputSchema: { ...taxInput, data: { type: 'objekt' } } },
+        { name: 'b', enforceSchema: true, outputSchema: { ...taxOutput, type: 'AVRO' } },
+        { name: 'c', enforceSchema: true, inputSchema: { name: 'x', version: 1, type: 'JSON' } },
+        { name: 'd', enforceSchema: 'yes', inputSchema: { ...taxInput, version: 'one' } },
       ]);
       expect(r.status).toBe(400);
       expect(r.type).toContain('application/problem+json');
       const pointers = (r.body.errors as Array<{ pointer: string; message: string }>).map((e) => e.pointer);
-      expect(pointers).toEqual(expect.arrayContaining(['/0/inputSchema/data', '/1/outputSchema/type', '/2/inputSchema/data', '/2/enforceSchema']));
-      for (const name of ['a', 'b', 'c']) expect((await p.s.req('GET', `/api/metadata/taskdefs/${name}`)).status).toBe(404);
+      expect(pointers).toEqual(['/0/inputSchema/data', '/1/outputSchema/type', '/2/inputSchema/data', '/3/enforceSchema', '/3/inputSchema/version']);
+      for (const name of ['a', 'b', 'c', 'd']) expect((await p.s.req('GET', `/api/metadata/taskdefs/${name}`)).status).toBe(404);
+    });
+
+    it('keeps any SchemaDef that is not enforced, as Conductor does (a registry reference, AVRO)', async () => {
+      // Conductor OSS 3.32.3 stores these as given and enforces nothing (docs/conductor-compatibility.md).
+      const r = await p.s.req('POST', '/api/metadata/taskdefs', [
+        { name: 'doc_only', inputSchema: { name: 'registry_ref', version: 3, type: 'JSON' }, outputSchema: { name: 'o', version: 1, type: 'AVRO', data: { type: 'record' } } },
+      ]);
+      expect(r.status).toBe(200);
+      await p.workflowDef({ name: 'doc_flow', tasks: [{ name: 'doc_only', taskReferenceName: 'd' }] });
+      await p.start('doc_flow', { anything: true });
+      const t = await p.pollOne('doc_only');
+      expect((await p.report(t, 'COMPLETED', { outputData: { x: 1 } })).status).toBe(200);
     });
 
     it('keeps the schemas on the definition, as Conductor shows them', async () => {
@@ -150,7 +163,7 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
     expect(refused.status).toBe('SCHEDULED'); // the first definition maps no 's': nothing to refuse
     const second = await p.start('taxes', { s: `${'a'.repeat(5000)}!` });
     expect((await p.tasksOf(second, 'tax'))[0].reasonForIncompletion).toContain('/s must match pattern');
-    const backref = await p.s.req('POST', '/api/metadata/taskdefs', [{ name: 'b', inputSchema: { ...evil, data: { type: 'string', pattern: '(a)\\1' } } }]);
+    const backref = await p.s.req('POST', '/api/metadata/taskdefs', [{ name: 'b', enforceSchema: true, inputSchema: { ...evil, data: { type: 'string', pattern: '(a)\\1' } } }]);
     expect(backref.status).toBe(400);
     expect(backref.body.errors[0].pointer).toBe('/0/inputSchema/data');
   });
