@@ -179,7 +179,11 @@ export class Engine {
       store,
       taskDefs: this.taskDefs,
       cachedDefinition: (id) => this.workflows.get(id)?.definition,
-      loadDefinition: async (id) => (await this.loadWorkflow(id, true))?.definition ?? null,
+      // Read without filling the workflow cache: the report's own path decides how to load it.
+      loadDefinition: async (id) => {
+        const stored = await this.store.getWorkflow(id);
+        return stored ? this.definitions.get(stored.definitionId) : null;
+      },
     });
   }
 
