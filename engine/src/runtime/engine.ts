@@ -611,8 +611,8 @@ export class Engine {
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
     for (;;) {
       const now = this.clock.now();
-      await this.taskDefs.fresh(now);
-      const def = this.taskDefs.get(taskType);
+      // Engine queues are named after no definition: their miss reloads nothing.
+      const def = isEngineQueue(taskType) ? await this.taskDefs.fresh(now).then(() => this.taskDefs.get(taskType)) : await this.taskDefs.forClaim(taskType, now);
       const out = await this.flow.claim(def, {
         taskType,
         count: n,

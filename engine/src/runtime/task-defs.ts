@@ -1,6 +1,8 @@
 import { enforcedSchema, type TaskDef } from '@baton/definitions';
 import type { Store } from '../store/port';
 
+const MISS_RELOAD_MS = 250;
+
 /**
  * Task definitions held in memory for the decider, which needs a synchronous lookup. Changes made
  * through this engine apply at once; changes made through another engine sharing the database
@@ -35,6 +37,21 @@ export class TaskDefCache {
     if (now - this.loadedAt < this.refreshMs) return;
     this.loading ??= this.reload(now).finally(() => (this.loading = null));
     await this.loading;
+  }
+
+  /**
+   * The definition of a type about to be claimed. A name this engine does not know may have been
+   * registered on another engine a moment ago (its workers polling already): the cache is then
+   * reloaded first, at most every MISS_RELOAD_MS, so a claim never takes the default policy (an
+   * hour's lease) for a type that has a definition.
+   */
+  async forClaim(name: string, now: number): Promise<TaskDef | undefined> {
+    await this.fresh(now);
+    const def = this.defs.get(name);
+    if (def || now - this.loadedAt < MISS_RELOAD_MS) return def;
+    this.loading ??= this.reload(now).finally(() => (this.loading = null));
+    await this.loading;
+    return this.defs.get(name);
   }
 
   async reload(now: number): Promise<void> {
