@@ -78,14 +78,15 @@ export function compilePayloadSchema(schema: SchemaDef): ValidateFunction | { er
 export function enforcedSchemaProblems(schema: unknown, pointer: string): Problem[] {
   if (schema === undefined || schema === null || !isRecord(schema)) return [];
   const problems: Problem[] = [];
-  if (typeof schema.name !== 'string' || !/\S/.test(schema.name)) problems.push({ pointer: pointerOf(pointer, 'name'), message: 'is required when enforceSchema is true' });
-  if (typeof schema.version !== 'number') problems.push({ pointer: pointerOf(pointer, 'version'), message: 'is required when enforceSchema is true' });
-  if (schema.type !== 'JSON') problems.push({ pointer: pointerOf(pointer, 'type'), message: 'must be JSON when enforceSchema is true (Baton enforces JSON Schemas)' });
+  const at = (field: string, message: string) => problems.push({ pointer: pointerOf(pointer, field), message });
+  if (typeof schema.name !== 'string' || !/\S/.test(schema.name)) at('name', 'is required when enforceSchema is true');
+  if (typeof schema.version !== 'number') at('version', 'is required when enforceSchema is true');
+  if (schema.type !== 'JSON') at('type', 'must be JSON when enforceSchema is true (Baton enforces JSON Schemas)');
   if (!isRecord(schema.data)) {
-    problems.push({ pointer: pointerOf(pointer, 'data'), message: 'is required when enforceSchema is true: the JSON Schema itself (Baton keeps no schema registry)' });
+    at('data', 'is required when enforceSchema is true: the JSON Schema itself (Baton keeps no schema registry)');
   } else if (problems.length === 0) {
     const compiled = compilePayloadSchema(schema as unknown as SchemaDef);
-    if ('error' in compiled) problems.push({ pointer: pointerOf(pointer, 'data'), message: `is not a valid JSON Schema: ${compiled.error}` });
+    if ('error' in compiled) at('data', `is not a valid JSON Schema: ${compiled.error}`);
   }
   return problems;
 }
@@ -97,7 +98,9 @@ export function enforcedSchemaProblems(schema: unknown, pointer: string): Proble
  */
 export function checkPayload(schema: SchemaDef, value: unknown, base = ''): Problem[] {
   const validate = compilePayloadSchema(schema);
-  if ('error' in validate) return [{ pointer: base, message: `schema ${schema.name} v${schema.version} does not compile: ${validate.error}` }];
+  if ('error' in validate) {
+    return [{ pointer: base, message: `schema ${schema.name} v${schema.version} does not compile: ${validate.error}` }];
+  }
   if (validate(value)) return [];
   return sortProblems((validate.errors ?? []).map((e) => payloadProblem(e, base)));
 }
@@ -118,7 +121,10 @@ function payloadProblem(e: ErrorObject, base: string): Problem {
 }
 
 /** The schema a task definition enforces on one side, or undefined when it enforces none. */
-export function enforcedSchema(def: { enforceSchema?: boolean; inputSchema?: SchemaDef; outputSchema?: SchemaDef } | undefined, side: 'input' | 'output'): SchemaDef | undefined {
+export function enforcedSchema(
+  def: { enforceSchema?: boolean; inputSchema?: SchemaDef; outputSchema?: SchemaDef } | undefined,
+  side: 'input' | 'output',
+): SchemaDef | undefined {
   if (def?.enforceSchema !== true) return undefined;
   const schema = side === 'input' ? def.inputSchema : def.outputSchema;
   // A stored definition is valid (a JSON schema with data); a missing data is never enforced.

@@ -62,7 +62,8 @@ function semanticProblems(def: JsonRecord, pointer: string, opts: ValidateWorkfl
     problems.push(...typeRuleProblems(task, at, scope));
     problems.push(...expressionProblems(task.inputParameters, `${at}/inputParameters`, scope.refs, roots));
     if (isRecord(task.taskDefinition)) {
-      problems.push(...timeoutProblems(task.taskDefinition, `${at}/taskDefinition`), ...payloadSchemaProblems(task.taskDefinition, `${at}/taskDefinition`));
+      const inline = `${at}/taskDefinition`;
+      problems.push(...timeoutProblems(task.taskDefinition, inline), ...payloadSchemaProblems(task.taskDefinition, inline));
     }
     const sub = isRecord(task.subWorkflowParam) ? task.subWorkflowParam.workflowDefinition : undefined;
     if (isRecord(sub)) problems.push(...semanticProblems(sub, `${at}/subWorkflowParam/workflowDefinition`, opts));

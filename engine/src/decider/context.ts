@@ -388,7 +388,8 @@ export class DecideContext {
     }
     // An enforced inputSchema refuses the schedule: the attempt fails for good, its input kept to
     // show what was wrong (a retry would get the same input). Retries were checked on attempt 0.
-    const refused = tooBig || (retryCount > 0 && opts.input) ? null : inputSchemaRefusal(wt, wt.taskDefinition ?? this.taskDef(wt.name), input);
+    const checkInput = !tooBig && !(retryCount > 0 && opts.input);
+    const refused = checkInput ? inputSchemaRefusal(wt, wt.taskDefinition ?? this.taskDef(wt.name), input) : null;
     if (refused) {
       status = TaskStatus.FAILED_WITH_TERMINAL_ERROR;
       reason = refused.reason;

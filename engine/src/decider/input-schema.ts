@@ -10,7 +10,11 @@ const REASON_PROBLEMS = 5;
  * @baton/definitions. Null when the input passes or nothing is enforced; otherwise the refused
  * attempt's reason and output (each problem's JSON pointer into the input).
  */
-export function inputSchemaRefusal(wt: WorkflowTask, def: TaskDef | undefined, input: JsonObject): { reason: string; output: JsonObject } | null {
+export function inputSchemaRefusal(
+  wt: WorkflowTask,
+  def: TaskDef | undefined,
+  input: JsonObject,
+): { reason: string; output: JsonObject } | null {
   if ((wt.type ?? 'SIMPLE') !== 'SIMPLE') return null;
   const schema = enforcedSchema(def, 'input');
   if (!schema) return null;

@@ -612,7 +612,9 @@ export class Engine {
     for (;;) {
       const now = this.clock.now();
       // Engine queues are named after no definition: their miss reloads nothing.
-      const def = isEngineQueue(taskType) ? await this.taskDefs.fresh(now).then(() => this.taskDefs.get(taskType)) : await this.taskDefs.forClaim(taskType, now);
+      const def = isEngineQueue(taskType)
+        ? await this.taskDefs.fresh(now).then(() => this.taskDefs.get(taskType))
+        : await this.taskDefs.forClaim(taskType, now);
       const out = await this.flow.claim(def, {
         taskType,
         count: n,

@@ -45,11 +45,13 @@ export class OutputSchemaGuard {
     const task = await this.deps.store.getTask(report.taskId);
     // Unknown tasks and engine-held ones are answered by the report path as before.
     if (!task || task.workflowTaskType !== 'SIMPLE') return;
-    const schema = enforcedSchema(await this.definitionOf(task, task.workflowInstanceId === report.workflowInstanceId ? cached : undefined), 'output');
+    const sameWorkflow = task.workflowInstanceId === report.workflowInstanceId;
+    const schema = enforcedSchema(await this.definitionOf(task, sameWorkflow ? cached : undefined), 'output');
     if (!schema) return;
     const problems = checkPayload(schema, report.outputData, '/outputData');
     if (problems.length === 0) return;
-    throw new ValidationError(`outputData does not match ${schema.name} v${schema.version}; nothing was recorded, report again with a valid output`, problems);
+    const what = `${schema.name} v${schema.version}`;
+    throw new ValidationError(`outputData does not match ${what}; nothing was recorded, report again with a valid output`, problems);
   }
 
   private async definitionOf(task: TaskRecord, cached: WorkflowDef | undefined): Promise<TaskDef | undefined> {
