@@ -38,6 +38,24 @@ export interface TaskDef {
   isolationGroupId?: string;
   /** Status changes of this type's tasks go to their workflow's listener targets (docs/alerts.md). */
   taskStatusListenerEnabled?: boolean;
+  /** JSON Schema of the input, checked when an attempt is scheduled if `enforceSchema`. */
+  inputSchema?: SchemaDef;
+  /** JSON Schema of a COMPLETED report's output, checked when it arrives if `enforceSchema`. */
+  outputSchema?: SchemaDef;
+  /** Conductor's switch for both schemas; default false (the schemas are then documentation). */
+  enforceSchema?: boolean;
+}
+
+/**
+ * Conductor's SchemaDef. Baton enforces `type: 'JSON'` schemas carrying the JSON Schema itself in
+ * `data` (docs/typed-tasks.md); others are kept as documentation, as Conductor keeps them.
+ */
+export interface SchemaDef {
+  name: string;
+  version: number;
+  type: 'JSON' | 'AVRO' | 'PROTOBUF';
+  data: Record<string, unknown>;
+  externalRef?: string;
 }
 
 export interface SubWorkflowParams {

@@ -12,6 +12,7 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   TERMINAL_TASK_ERROR: 'TERMINAL_TASK_ERROR',
   CODEC_ERROR: 'CODEC_ERROR',
+  SCHEMA_MISMATCH: 'SCHEMA_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,6 +1,11 @@
 export { BatonWorker, WorkerState } from './worker/baton-worker';
 export type { TaskContext, TaskHandler, TaskRegistration } from './worker/task-context';
 export { inProgress, InProgressOutcome } from './worker/outcome';
+export { SchemaMismatchError, taskDefOf } from './worker/typed-task';
+export type { SchemaDef, TypedTaskRegistration } from './worker/typed-task';
+// The schema library typed tasks are declared with, re-exported so a worker uses the SDK's copy.
+export { Type } from '@sinclair/typebox';
+export type { Static, TSchema } from '@sinclair/typebox';
 export type { InProgressOptions } from './worker/outcome';
 
 export { BatonClient } from './client/baton-client';

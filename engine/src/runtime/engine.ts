@@ -26,6 +26,8 @@ import { Reactions } from './reactions';
 import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
+import { OutputSchemaGuard } from './output-schema';
+import { useLinearPatterns } from './schema-patterns';
 import { Waiters } from './waiters';
 import { WorkflowEvents } from './workflow-events';
 
@@ -159,6 +161,8 @@ export class Engine {
   readonly reactions: Reactions = new Reactions(this);
   /** Status listeners (the outbox every commit carries) and alert rules (listeners/, docs/alerts.md). */
   readonly listeners: Listeners;
+  /** Enforced outputSchemas of task definitions, checked before a report is recorded (output-schema.ts). */
+  private readonly outputSchemas: OutputSchemaGuard;
 
   constructor(
     readonly store: Store,
@@ -167,6 +171,7 @@ export class Engine {
     readonly options: EngineOptions = defaultEngineOptions,
     readonly hooks: EngineHooks = {},
   ) {
+    useLinearPatterns();
     this.taskDefs = new TaskDefCache(store, options.taskDefRefreshMs);
     this.flow = new FlowControl(store);
     this.workflows = new WorkflowCache(options.workflowCacheSteps);
@@ -174,6 +179,16 @@ export class Engine {
     this.definitions = new DefinitionSnapshots(store);
     this.continuations = new Continuations((id) => this.advance(id), log);
     this.listeners = new Listeners(this);
+    this.outputSchemas = new OutputSchemaGuard({
+      store,
+      taskDefs: this.taskDefs,
+      cachedDefinition: (id) => this.workflows.get(id)?.definition,
+      // Read without filling the workflow cache: the report's own path decides how to load it.
+      loadDefinition: async (id) => {
+        const stored = await this.store.getWorkflow(id);
+        return stored ? this.definitions.get(stored.definitionId) : null;
+      },
+    });
   }
 
   async init(): Promise<void> {
@@ -602,8 +617,10 @@ export class Engine {
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
     for (;;) {
       const now = this.clock.now();
-      await this.taskDefs.fresh(now);
-      const def = this.taskDefs.get(taskType);
+      // Engine queues are named after no definition: their miss reloads nothing.
+      const def = isEngineQueue(taskType)
+        ? await this.taskDefs.fresh(now).then(() => this.taskDefs.get(taskType))
+        : await this.taskDefs.forClaim(taskType, now);
       const out = await this.flow.claim(def, {
         taskType,
         count: n,
@@ -636,6 +653,7 @@ export class Engine {
   async report(r: TaskResultInput): Promise<void> {
     const tooBig = payloadError(r.outputData, '/outputData', this.payloadLimits);
     if (tooBig) throw tooBig;
+    await this.outputSchemas.check(r);
     const now = this.clock.now();
     const logs = r.logs;
     if (r.status === 'IN_PROGRESS') {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadCodecs } from './payload-codecs';
-import { InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
+import { HttpError, InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
 import { HttpTransport, parseJsonBody } from '../http/transport';
 import { RetryMode } from '../http/retry-policy';
 import type { BatonClientOptions } from '../options';
@@ -60,6 +60,19 @@ export class BatonClient {
   /** Creates or updates task definitions. */
   async registerTaskDefs(defs: readonly TaskDefLike[]): Promise<void> {
     await this.http.send({ method: 'POST', path: '/api/metadata/taskdefs', body: defs, retry: RetryMode.IDEMPOTENT });
+  }
+
+  /** The stored task definition, or undefined when there is none (404). */
+  async getTaskDef(name: string): Promise<TaskDefLike | undefined> {
+    try {
+      const response = await this.http.send({ method: 'GET', path: `/api/metadata/taskdefs/${encodeURIComponent(name)}`, retry: RetryMode.IDEMPOTENT });
+      const body = parseJsonBody(response, `GET task definition ${name}`);
+      if (!isJsonObject(body) || typeof body.name !== 'string') throw new InvalidResponseError(`task definition ${name}: expected an object with a name`);
+      return body as TaskDefLike;
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async updateTaskDef(def: TaskDefLike): Promise<void> {
