@@ -42,7 +42,7 @@ export class BatonWorker {
     this.options = compileWorkerOptions(options);
     this.logger = scopeLogger(this.options.logger, { workerId: this.options.workerId });
     const http = new HttpTransport({ ...this.options, logger: this.logger });
-    this.protocol = new TaskProtocol(http, this.options.workerId, this.options.requestTimeoutMs);
+    this.protocol = new TaskProtocol(http, this.options.workerId, this.options.requestTimeoutMs, this.options.externalPayloadThresholdBytes);
   }
 
   get workerId(): string {

@@ -63,7 +63,7 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
   let outcome: TaskOutcome;
   keeper.start();
   try {
-    outcome = outcomeOfReturn(await deps.handler(task.inputData, ctx));
+    outcome = outcomeOfReturn(await deps.handler(await deps.protocol.payloads.inputOf(task), ctx));
   } catch (error) {
     outcome = outcomeOfError(error);
     logger.warn({ err: error, status: outcome.status }, 'task handler failed');
@@ -77,11 +77,12 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
     return undefined;
   }
 
-  const result = toTaskResult(task, deps.workerId, outcome, Date.now());
+  let result = toTaskResult(task, deps.workerId, outcome, Date.now());
   // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
   // stopping worker takes no new work.
   const chain = deps.reportAndPoll !== false && result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
   try {
+    result = await deps.protocol.payloads.externalize(result);
     const { outcome: reported, next } = chain
       ? await deps.protocol.reportAndClaimNext(result, task.taskType)
       : { outcome: await deps.protocol.report(result), next: undefined };

@@ -91,6 +91,15 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'GET', path: '/api/events', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/events/:eventId', permission: WORKFLOW_READ },
 
+  // -- external payloads (docs/payloads.md): locations for whoever may read the run (the route checks
+  //    the run, or a worker's task types) or report a task; the signed URIs they answer are the authority
+  { method: 'GET', path: '/api/workflow/external-storage-location', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/workflow/externalstoragelocation', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/tasks/external-storage-location', permission: AUTHENTICATED },
+  { method: 'GET', path: '/api/tasks/externalstoragelocation', permission: AUTHENTICATED },
+  { method: 'GET', path: '/api/payloads/:group/:name', permission: PUBLIC },
+  { method: 'PUT', path: '/api/payloads/:group/:name', permission: PUBLIC },
+
   // -- workflows: reads (search before ':workflowId')
   { method: 'GET', path: '/api/workflow/search', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/workflow/search-v2', permission: WORKFLOW_READ },
