@@ -99,12 +99,15 @@ export class ExternalPayloads {
     if (this.refOf(value)) return value;
     const text = json ?? JSON.stringify(value);
     if (text.length <= this.options.thresholdBytes && Buffer.byteLength(text) <= this.options.thresholdBytes) return value;
-    const body = Buffer.from(text);
-    if (body.length > this.options.maxBytes) throw this.tooBig(body.length, name);
-    const sha256 = createHash('sha256').update(body).digest('hex');
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.options.maxBytes) throw this.tooBig(bytes, name);
+    // Hashed and written a slice at a time: the JSON text is the only whole copy (no 50 MB Buffer beside it).
+    const hash = createHash('sha256');
+    for (const part of slices(text)) hash.update(part);
+    const sha256 = hash.digest('hex');
     const path = `${group}/${name}.${sha256.slice(0, 16)}.json`;
-    await this.blobs.put(path, body, this.options.maxBytes);
-    return this.refTo(path, sha256, body.length);
+    await this.blobs.put(path, slicesAsync(text), this.options.maxBytes);
+    return this.refTo(path, sha256, bytes);
   }
 
   /** Does this payload go external (its JSON over the threshold)? Answers its JSON when it does. */
@@ -165,19 +168,23 @@ export class ExternalPayloads {
     const stream = await this.blobs.open(ref.path);
     if (!stream) throw new PayloadUnreadableError(`external payload '${ref.path}' is missing from the payload store`);
     const hash = createHash('sha256');
-    const chunks: Buffer[] = [];
+    // One buffer of the recorded size, filled as chunks arrive: no list of chunks and a concatenated copy besides.
+    const whole = Buffer.allocUnsafe(ref.bytes);
     let bytes = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (bytes + chunk.length > ref.bytes) {
+        bytes += chunk.length;
+        stream.destroy();
+        break;
+      }
       hash.update(chunk);
-      chunks.push(chunk);
+      chunk.copy(whole, bytes);
       bytes += chunk.length;
-      if (bytes > ref.bytes) break;
     }
     if (bytes !== ref.bytes || hash.digest('hex') !== ref.sha256) {
       throw new PayloadUnreadableError(`external payload '${ref.path}' does not match its recorded sha256 and size: it was altered or damaged`);
     }
-    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, bytes).toString('utf8');
-    chunks.length = 0;
+    const text = whole.toString('utf8');
     try {
       return JSON.parse(text) as JsonObject;
     } catch (err) {
@@ -255,6 +262,23 @@ export class ExternalPayloads {
   deleteRun(workflowId: string): Promise<number> {
     return this.blobs.deleteGroup(workflowId);
   }
+}
+
+const SLICE = 1024 * 1024;
+
+/** Slices of a string that never split a surrogate pair (which would encode as U+FFFD). */
+function* slices(text: string): Generator<string> {
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + SLICE, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    yield text.slice(i, end);
+    i = end;
+  }
+}
+
+async function* slicesAsync(text: string): AsyncGenerator<Buffer> {
+  for (const part of slices(text)) yield Buffer.from(part);
 }
 
 function equal(a: string, b: string): boolean {

