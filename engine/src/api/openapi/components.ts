@@ -35,6 +35,7 @@ export function componentSchemas(): Record<string, unknown> {
     WorkflowSchedule: P.WorkflowSchedule,
     WorkflowScheduleExecution: P.WorkflowScheduleExecution,
     FlowStatus: P.FlowStatus,
+    ExternalStorageLocation: P.ExternalStorageLocation,
   };
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(wire)) out[name] = plain(schema);
