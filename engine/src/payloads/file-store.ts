@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -41,7 +42,7 @@ export class FilePayloadStore implements PayloadBlobStore {
         if (bytes > maxBytes) throw new PayloadTooBig(maxBytes);
         hash.update(chunk);
         // Back-pressure: a slow disk holds the upload, not the engine's memory.
-        if (!out.write(chunk)) await new Promise<void>((r, j) => { out.once('drain', r); out.once('error', j); });
+        if (!out.write(chunk)) await once(out, 'drain');
       }
       out.end();
       await finished(out);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { GridFSBucket, MongoClient, type Collection, type Db, type ObjectId } from 'mongodb';
 import { groupOf, isSafePath, PayloadTooBig, type PayloadBlobStore, type StoredPayload } from './port';
@@ -53,7 +54,7 @@ export class GridFsPayloadStore implements PayloadBlobStore {
         bytes += chunk.length;
         if (bytes > maxBytes) throw new PayloadTooBig(maxBytes);
         hash.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((r, j) => { out.once('drain', r); out.once('error', j); });
+        if (!out.write(chunk)) await once(out, 'drain');
       }
       await new Promise<void>((resolve, reject) => {
         out.once('finish', resolve);
