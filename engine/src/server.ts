@@ -64,10 +64,8 @@ export function engineOptions(config: Config): EngineOptions {
       scriptsPerDecision: config.decisionScripts,
       maxForkBranches: config.maxForkBranches,
       maxLoopIterations: config.maxLoopIterations,
-      // Computed payloads over the threshold go to the payload store: its limit applies (docs/payloads.md).
-      maxPayloadBytes: config.externalPayloadThresholdBytes > 0 ? config.maxExternalPayloadBytes : config.maxPayloadBytes,
+      maxPayloadBytes: config.maxPayloadBytes,
     },
-    maxInlinePayloadBytes: config.maxPayloadBytes,
   };
 }
 

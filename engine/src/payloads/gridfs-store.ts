@@ -23,26 +23,38 @@ export class GridFsPayloadStore implements PayloadBlobStore {
   private client: MongoClient | null = null;
   private bucket!: GridFSBucket;
   private files!: Collection<FileDoc>;
+  private indexes: Promise<unknown> | null = null;
 
   constructor(private readonly options: { uri: string; dbName?: string | undefined } | { db: Db }) {}
 
+  /** Connects and makes its indexes on first use, not at start-up: an engine that never stores a large payload pays nothing. */
   async init(): Promise<void> {
     let db: Db;
     if ('db' in this.options) db = this.options.db;
     else {
+      // The driver connects on the first operation.
       this.client = new MongoClient(this.options.uri, { serverSelectionTimeoutMS: 10_000 });
-      await this.client.connect();
       const fromUri = new URL(this.options.uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1);
       db = this.client.db(this.options.dbName || fromUri || 'baton');
     }
     this.bucket = new GridFSBucket(db, { bucketName: 'payloads', chunkSizeBytes: 255 * 1024 });
     this.files = db.collection<FileDoc>('payloads.files');
-    await this.files.createIndex({ 'metadata.group': 1, uploadDate: -1 });
-    await this.files.createIndex({ filename: 1, uploadDate: -1 });
+  }
+
+  private ensureIndexes(): Promise<unknown> {
+    this.indexes ??= Promise.all([
+      this.files.createIndex({ 'metadata.group': 1, uploadDate: -1 }),
+      this.files.createIndex({ filename: 1, uploadDate: -1 }),
+    ]).catch((err: unknown) => {
+      this.indexes = null;
+      throw err;
+    });
+    return this.indexes;
   }
 
   async put(path: string, source: AsyncIterable<Buffer | string> | Buffer, maxBytes: number): Promise<StoredPayload> {
     if (!isSafePath(path)) throw new Error(`unsafe payload path '${path.slice(0, 200)}'`);
+    await this.ensureIndexes();
     const hash = createHash('sha256');
     let bytes = 0;
     const before = await this.files.find({ filename: path }, { projection: { _id: 1 } }).toArray();

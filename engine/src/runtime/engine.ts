@@ -60,8 +60,6 @@ export interface EngineOptions {
   payloadCacheBytes: number;
   /** Lease of tasks the engine runs itself, renewed while they run (system-tasks/engine-queues.ts). */
   engineTaskLeaseMs: number;
-  /** Clients' inline payloads (workflow input, task output); absent: decide.maxPayloadBytes (docs/payloads.md). */
-  maxInlinePayloadBytes?: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -645,7 +643,7 @@ export class Engine {
 
   /** The limits on clients' payloads (runtime/payload-limits.ts). */
   get payloadLimits(): { maxPayloadBytes: number; maxJsonDepth: number } {
-    return { maxPayloadBytes: this.options.maxInlinePayloadBytes ?? this.options.decide.maxPayloadBytes, maxJsonDepth: this.options.maxJsonDepth };
+    return { maxPayloadBytes: this.options.decide.maxPayloadBytes, maxJsonDepth: this.options.maxJsonDepth };
   }
 
   async report(r: TaskResultInput): Promise<void> {

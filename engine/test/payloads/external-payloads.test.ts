@@ -36,7 +36,7 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
   beforeAll(async () => {
     s = await startTestServer(kind, {
       clock,
-      env: { BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '1024', BATON_MAX_EXTERNAL_PAYLOAD_BYTES: '65536', BATON_RETENTION_DAYS: '1' },
+      env: { BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '1024', BATON_MAX_PAYLOAD_BYTES: '16384', BATON_MAX_EXTERNAL_PAYLOAD_BYTES: '65536', BATON_RETENTION_DAYS: '1' },
     });
     await define(s, 'ext_flow', 'ext_task');
   });
@@ -114,6 +114,37 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     expect((await report({ externalOutputPayloadStoragePath: loc3.body.path })).status).toBe(200);
     const wf = await s.req('GET', `/api/workflow/${id}`);
     expect([wf.body.status, wf.body.output]).toEqual(['COMPLETED', { blob: 'uploaded' }]);
+  });
+
+  test('a computed payload is limited by BATON_MAX_PAYLOAD_BYTES: a field of a large external output can be passed on, all of it cannot', async () => {
+    expect((await s.req('POST', '/api/metadata/taskdefs', [{ name: 'ext_up' }, { name: 'ext_next' }])).status).toBe(200);
+    const def = (name: string, input: Record<string, string>) => ({
+      name,
+      version: 1,
+      tasks: [
+        { name: 'ext_up', taskReferenceName: 'up', type: 'SIMPLE' },
+        { name: 'ext_next', taskReferenceName: 'next', type: 'SIMPLE', inputParameters: input },
+      ],
+    });
+    expect((await s.req('POST', '/api/metadata/workflow', [def('ext_field', { n: '${up.output.n}' }), def('ext_whole', { all: '${up.output}' })])).status).toBe(200);
+    const run = async (name: string): Promise<string> => {
+      const id = (await s.req('POST', `/api/workflow/${name}`, {})).text;
+      const t = await pollOne(s, 'ext_up');
+      const loc = await s.req('GET', '/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=');
+      // 40 KB: over the inline limit of this server (16 KiB), under its external limit (64 KiB).
+      const body = JSON.stringify({ n: 7, blob: big(40_000) });
+      expect((await fetch(loc.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body })).status).toBe(200);
+      expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.body.path })).status).toBe(200);
+      return id;
+    };
+    const field = await run('ext_field');
+    const next = await pollOne(s, 'ext_next');
+    expect([next.workflowInstanceId, next.inputData]).toEqual([field, { n: 7 }]);
+    expect((await s.req('POST', '/api/tasks', { taskId: next.taskId, status: 'COMPLETED', outputData: {} })).status).toBe(200);
+    const whole = await run('ext_whole');
+    const wf = await s.req('GET', `/api/workflow/${whole}`);
+    expect(wf.body.status).toBe('FAILED');
+    expect(wf.body.reasonForIncompletion).toMatch(/the input of 'next' is .* over the payload limit of 16 KiB \(BATON_MAX_PAYLOAD_BYTES\)/);
   });
 
   test('retention deletes a run\'s payloads with the run, and uploads never reported; a live run keeps its own', async () => {
