@@ -90,14 +90,11 @@ export class FilePayloadStore implements PayloadBlobStore {
     return true;
   }
 
+  /** A folder's mtime moves whenever a payload is written or renamed into it: one stat per group, not per file. */
   async *groups(): AsyncIterable<{ group: string; newest: number }> {
     for (const group of await readdir(this.root).catch(() => [] as string[])) {
-      let newest = 0;
-      for (const name of await readdir(join(this.root, group)).catch(() => [] as string[])) {
-        const s = await stat(join(this.root, group, name)).catch(() => null);
-        if (s && s.mtimeMs > newest) newest = s.mtimeMs;
-      }
-      yield { group, newest };
+      const s = await stat(join(this.root, group)).catch(() => null);
+      if (s?.isDirectory()) yield { group, newest: s.mtimeMs };
     }
   }
 

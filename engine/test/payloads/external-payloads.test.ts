@@ -126,7 +126,7 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
         { name: 'ext_next', taskReferenceName: 'next', type: 'SIMPLE', inputParameters: input },
       ],
     });
-    expect((await s.req('POST', '/api/metadata/workflow', [def('ext_field', { n: '${up.output.n}' }), def('ext_whole', { all: '${up.output}' })])).status).toBe(200);
+    expect((await s.req('PUT', '/api/metadata/workflow', [def('ext_field', { n: '${up.output.n}' }), def('ext_whole', { all: '${up.output}' })])).status).toBe(200);
     const run = async (name: string): Promise<string> => {
       const id = (await s.req('POST', `/api/workflow/${name}`, {})).text;
       const t = await pollOne(s, 'ext_up');
