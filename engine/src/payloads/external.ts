@@ -106,6 +106,8 @@ export class ExternalPayloads {
     for (const part of slices(text)) hash.update(part);
     const sha256 = hash.digest('hex');
     const path = `${group}/${name}.${sha256.slice(0, 16)}.json`;
+    // Ids Baton makes are always safe path segments; anything else stays inline rather than fail the commit.
+    if (!isSafePath(path)) return value;
     await this.blobs.put(path, slicesAsync(text), this.options.maxBytes);
     return this.refTo(path, sha256, bytes);
   }
