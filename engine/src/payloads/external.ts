@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { JsonObject } from '../domain/records';
 import { BatonError, PayloadTooLargeError, ValidationError } from '../errors';
 import { formatBytes } from '../decider/limits';
-import { groupOf, isSafePath, PayloadTooBig, type PayloadBlobStore } from './port';
+import { isSafePath, PayloadTooBig, type PayloadBlobStore } from './port';
 
 /** The single key of a payload object that stands for a payload kept in the payload store. */
 export const EXTERNAL_KEY = '$externalPayload';
@@ -259,11 +259,6 @@ export class ExternalPayloads {
     if (removed) this.log.info({ removed }, 'removed payloads of deleted runs and stale uploads');
     return removed;
   }
-
-  /** Deletes a run's payloads now (retention, once the run is gone). */
-  deleteRun(workflowId: string): Promise<number> {
-    return this.blobs.deleteGroup(workflowId);
-  }
 }
 
 const SLICE = 1024 * 1024;
@@ -290,8 +285,6 @@ function equal(a: string, b: string): boolean {
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
-export { groupOf };
 
 /** The path of a payload object that is a reference, for display (Conductor's externalXPayloadStoragePath); not verified. */
 export function externalPathOf(value: unknown): string | undefined {

@@ -10,6 +10,8 @@ export type { PayloadBlobStore } from './port';
 
 /** An hour: a worker has that long to report after uploading, and a decision to commit after writing. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+/** How long a handed-out location stays valid: enough for a slow large upload, short enough to be worth little if it leaks. */
+export const LOCATION_TTL_MS = 60 * 60 * 1000;
 
 /** The payload store beside the engine's store: files next to the SQLite file, or GridFS in the same MongoDB database. */
 export async function createPayloadStore(config: Config, kind: 'sqlite' | 'mongodb', log: Logger): Promise<ExternalPayloads> {
@@ -23,7 +25,7 @@ export async function createPayloadStore(config: Config, kind: 'sqlite' | 'mongo
   await blobs.init();
   return new ExternalPayloads(
     blobs,
-    { thresholdBytes: config.externalPayloadThresholdBytes, maxBytes: config.maxExternalPayloadBytes, urlTtlMs: 3_600_000, orphanGraceMs: ORPHAN_GRACE_MS },
+    { thresholdBytes: config.externalPayloadThresholdBytes, maxBytes: config.maxExternalPayloadBytes, urlTtlMs: LOCATION_TTL_MS, orphanGraceMs: ORPHAN_GRACE_MS },
     log,
   );
 }

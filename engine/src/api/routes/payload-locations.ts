@@ -12,8 +12,6 @@ import { stringParam } from './params';
 
 const operations = ['READ', 'WRITE'] as const;
 const payloadTypes = ['WORKFLOW_INPUT', 'WORKFLOW_OUTPUT', 'TASK_INPUT', 'TASK_OUTPUT'] as const;
-/** How long a handed-out location stays valid: enough for a slow 1 GiB upload, short enough to be worth little if it leaks. */
-const LOCATION_TTL_MS = 60 * 60 * 1000;
 
 /**
  * Conductor's external storage locations (docs/payloads.md): GET /api/workflow/external-storage-location
@@ -70,7 +68,7 @@ async function mayRead(engine: Engine, req: Request, path: string, scope: 'workf
 
 function location(req: Request, x: ExternalPayloads, op: 'r' | 'w', path: string, now: number, mask: boolean): ExternalStorageLocation {
   const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  return { uri: `${base}/api/payloads/${path}?${x.signedQuery(op, path, now + LOCATION_TTL_MS, mask)}`, path };
+  return { uri: `${base}/api/payloads/${path}?${x.signedQuery(op, path, now + x.options.urlTtlMs, mask)}`, path };
 }
 
 function oneOf<T extends string>(req: Request, name: string, allowed: readonly T[]): T {
