@@ -27,6 +27,9 @@ export interface Config {
   readonly scriptThreads: number;
   /** Limits (docs/limits.md). */
   readonly maxPayloadBytes: number;
+  /** Payloads larger than this go to the payload store (0: off), and the largest one there (docs/payloads.md). */
+  readonly externalPayloadThresholdBytes: number;
+  readonly maxExternalPayloadBytes: number;
   readonly maxJsonDepth: number;
   readonly maxWorkflowDepth: number;
   readonly maxDefinitionTasks: number;
@@ -89,6 +92,8 @@ const flags = {
   'script-threads': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   'max-json-depth': { type: 'string' },
+  'external-payload-threshold-bytes': { type: 'string' },
+  'max-external-payload-bytes': { type: 'string' },
   'max-workflow-depth': { type: 'string' },
   'max-definition-tasks': { type: 'string' },
   'max-fork-branches': { type: 'string' },
@@ -141,6 +146,8 @@ export const usage = `baton-engine [flags]
 limits (docs/limits.md); each fails the offending workflow or refuses the request, naming the limit:
   --max-payload-bytes N      BATON_MAX_PAYLOAD_BYTES      largest input or output, in bytes (4194304)
   --max-json-depth N         BATON_MAX_JSON_DEPTH         deepest nesting of a JSON payload (64)
+  --external-payload-threshold-bytes N  BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES  payloads larger go to the payload store (1048576; 0: off)
+  --max-external-payload-bytes N        BATON_MAX_EXTERNAL_PAYLOAD_BYTES        largest payload in the payload store (268435456)
   --max-workflow-depth N     BATON_MAX_WORKFLOW_DEPTH     workflows started by workflows, nested (32)
   --max-definition-tasks N   BATON_MAX_DEFINITION_TASKS   steps in one workflow definition (10000)
   --max-fork-branches N      BATON_MAX_FORK_BRANCHES      branches of one dynamic fork (10000)
@@ -212,6 +219,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       `HOST=${host} without authentication would let anyone who reaches the port run and read every workflow: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET, or consent with --allow-unauthenticated-bind (BATON_ALLOW_UNAUTHENTICATED=true)`,
     );
   }
+  const maxExternalPayloadBytes = int('max-external-payload-bytes', 'BATON_MAX_EXTERNAL_PAYLOAD_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024);
+  const externalPayloadThresholdBytes = int('external-payload-threshold-bytes', 'BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES', 1024 * 1024, 0, maxExternalPayloadBytes);
   const sync = (pick('sqlite-sync', 'BATON_SQLITE_SYNC') ?? 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new ConfigError(`BATON_SQLITE_SYNC must be NORMAL or FULL, got '${sync}'`);
   return Object.freeze({
@@ -231,6 +240,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     httpConcurrency: int('http-concurrency', 'BATON_HTTP_CONCURRENCY', 16, 1, 1024),
     scriptThreads: int('script-threads', 'BATON_SCRIPT_THREADS', 2, 1, 64),
     maxPayloadBytes: int('max-payload-bytes', 'BATON_MAX_PAYLOAD_BYTES', 4 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    externalPayloadThresholdBytes,
+    maxExternalPayloadBytes,
     maxJsonDepth: int('max-json-depth', 'BATON_MAX_JSON_DEPTH', 64, 2, 1000),
     maxWorkflowDepth: int('max-workflow-depth', 'BATON_MAX_WORKFLOW_DEPTH', 32, 1, 10_000),
     maxDefinitionTasks: int('max-definition-tasks', 'BATON_MAX_DEFINITION_TASKS', 10_000, 1, 1_000_000),

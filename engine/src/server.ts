@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { createApp } from './api/app';
+import { createPayloadStore } from './payloads';
 import { Authenticator } from './auth/authenticator';
 import { isLoopbackAddress } from './config';
 import type { Config } from './config';
@@ -80,6 +82,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   if (config.testClockOffsetMs !== 0) log.warn({ offsetMs: config.testClockOffsetMs }, 'TEST-ONLY clock offset is on (BATON_TEST_CLOCK_OFFSET_MS)');
   const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
+  // External payload storage (docs/payloads.md): files beside the SQLite file, or GridFS.
+  const external = config.externalPayloadThresholdBytes > 0 ? await createPayloadStore(config, store.kind, log) : null;
+  if (external) {
+    external.setSecret(await store.tokenSigningSecret(randomBytes(48).toString('base64url')));
+    engine.useExternalPayloads(external);
+  }
   engine.reactions.configure({ retentionMs: config.eventRetentionDays * 86_400_000 });
   metrics.observeEngine(engine);
   const retention = new Retention(store, clock, log, {
@@ -88,6 +96,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     archiveDays: config.archiveRetentionDays,
     intervalMs: 60_000,
   });
+  if (external) retention.usePayloads(external, (id) => store.getArchivedWorkflow(id));
   // Authentication is on when a bootstrap admin key is configured (docs/security.md).
   const authenticator = config.adminKey
     ? new Authenticator(store, clock, { bootstrap: config.adminKey, tokenTtlSeconds: config.tokenTtlSeconds, keyCacheMs: 2000 }, log)
@@ -172,6 +181,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
         // Closing the sockets aborted the parked long polls; let their last claim finish.
         await engine.quiesce(2000);
         await engine.close();
+        await external?.blobs.close();
         metrics.stop();
         // A store whose server is gone may never answer close(); do not hang the shutdown on it.
         await Promise.race([store.close(), new Promise((r) => setTimeout(r, 5000).unref())]);

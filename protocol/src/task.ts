@@ -30,6 +30,9 @@ export const TaskResult = Type.Object(
     callbackAfterSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: INT32_MAX }))),
     extendLease: Type.Optional(Type.Boolean()),
     logs: Type.Optional(Nullable(Type.Array(TaskExecLog))),
+    externalOutputPayloadStoragePath: Type.Optional(
+      Nullable(Type.String({ maxLength: 400, description: 'The output was uploaded to this path of a WRITE location (GET /api/tasks/external-storage-location).' })),
+    ),
   },
   { description: "A worker's report: IN_PROGRESS (lease extension or callback), COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR." },
 );
@@ -76,7 +79,16 @@ export const Task = Type.Object({
       { description: "Baton: the workflow definition's payloadCodec; a worker with a codec encodes every output field but these (docs/payloads.md)." },
     ),
   ),
+  externalInputPayloadStoragePath: Type.Optional(Type.String({ description: 'The input is in the payload store: read it through a READ location (inputData is then empty).' })),
+  externalOutputPayloadStoragePath: Type.Optional(Type.String({ description: 'The output is in the payload store: read it through a READ location (outputData is then empty).' })),
 });
+
+/** Conductor's ExternalStorageLocation: where to PUT (WRITE) or GET (READ) a payload, and the path to report or keep. */
+export const ExternalStorageLocation = Type.Object({
+  uri: Type.String({ description: 'A signed URL of this engine, valid for a limited time.' }),
+  path: Type.String(),
+});
+export type ExternalStorageLocation = Static<typeof ExternalStorageLocation>;
 export type Task = Omit<Static<typeof Task>, 'status'> & { status: TaskStatus };
 
 /** Conductor's TaskSummary (search results): times and payloads as strings, as its clients expect. */

@@ -46,6 +46,7 @@ export const Workflow = Type.Object({
   lastRetriedTime: Type.Optional(Millis()),
   workflowDefinition: Type.Optional(Type.Object({})),
   tasks: Type.Optional(Type.Array(Task)),
+  externalOutputPayloadStoragePath: Type.Optional(Type.String({ description: 'The output is in the payload store (output is then empty).' })),
 });
 export type Workflow = Omit<Static<typeof Workflow>, 'status' | 'tasks'> & { status: WorkflowStatus; tasks?: import('./task').Task[] };
 

@@ -65,6 +65,12 @@ export interface BatonWorkerOptions extends TransportOptions {
    * false reports and polls separately (batch polls: fewer, larger claims when queues are deep).
    */
   reportAndPoll?: boolean;
+  /**
+   * Outputs whose JSON is larger are uploaded to the server's payload store and reported by path
+   * (default 1 MiB, the engine's default threshold; 0: always inline). Inputs the server keeps
+   * there are fetched before the handler runs, whatever this says.
+   */
+  externalPayloadThresholdBytes?: number;
 }
 
 export interface CompiledWorkerOptions extends CompiledTransportOptions {
@@ -72,6 +78,7 @@ export interface CompiledWorkerOptions extends CompiledTransportOptions {
   readonly pollTimeoutMs: number;
   readonly pollErrorBackoff: { readonly initialMs: number; readonly maxMs: number };
   readonly reportAndPoll: boolean;
+  readonly externalPayloadThresholdBytes: number;
 }
 
 export function compileTransportOptions(options: TransportOptions): CompiledTransportOptions {
@@ -108,6 +115,7 @@ export function compileWorkerOptions(options: BatonWorkerOptions): CompiledWorke
       maxMs: positiveInteger('pollErrorBackoff.maxMs', backoff.maxMs, 10_000),
     }),
     reportAndPoll: options.reportAndPoll ?? true,
+    externalPayloadThresholdBytes: options.externalPayloadThresholdBytes ?? 1024 * 1024,
   };
   if (compiled.pollErrorBackoff.maxMs < compiled.pollErrorBackoff.initialMs) {
     throw new ConfigError('pollErrorBackoff.maxMs must not be smaller than pollErrorBackoff.initialMs');

@@ -12,6 +12,8 @@ import { apiDocsRoutes } from './routes/api-docs';
 import { executeRoutes } from './routes/execute';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { metadataRoutes } from './routes/metadata';
+import { payloadLocationRoutes } from './routes/payload-locations';
+import { payloadRoutes } from './routes/payloads';
 import { taskSearchRoutes, workflowSearchRoutes } from './routes/search';
 import { taskExtraRoutes } from './routes/task-extras';
 import { taskRoutes } from './routes/tasks';
@@ -44,6 +46,8 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   const access = accessControl(engine, { authenticator, loopbackOnly: options.access?.loopbackOnly ?? false, ...(options.httpRequests ? { httpRequests: options.httpRequests } : {}) });
   app.use(access.beforeBody);
   app.use(requireJsonOrYaml());
+  // Payload uploads stream to the payload store: before the body parsers, which would buffer them (docs/payloads.md).
+  app.use('/api/payloads', payloadRoutes(engine));
   const limit = options.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(express.json({ limit, strict: false }));
   app.use(express.text({ type: yamlMediaTypes, limit }));
@@ -77,6 +81,8 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   // Status listeners' webhooks and deliveries, alerts and their rules (docs/alerts.md).
   app.use('/api/listeners', listenerRoutes(engine));
   app.use('/api/alerts', alertRoutes(engine));
+  app.use('/api/workflow', payloadLocationRoutes(engine, 'workflow'));
+  app.use('/api/tasks', payloadLocationRoutes(engine, 'tasks'));
   app.use('/api/workflow', workflowReactionRoutes(engine));
   app.use('/api/workflow', workflowSearchRoutes(engine));
   app.use('/api/workflow', executeRoutes(engine));

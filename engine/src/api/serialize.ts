@@ -1,5 +1,6 @@
 import type { WorkflowDef } from '@baton/definitions';
 import type { TaskRecord } from '../domain/records';
+import { externalPathOf } from '../payloads/external';
 import type { WorkflowSummaryRecord } from '../store/port';
 
 /** Records as Conductor's clients expect them (Task and Workflow models), plus Baton's fields. */
@@ -7,7 +8,9 @@ export function taskJson(t: TaskRecord): Record<string, unknown> {
   return {
     taskType: t.taskType,
     status: t.status,
-    inputData: t.inputData,
+    // A payload in the payload store shows as Conductor does: empty, with its path (docs/payloads.md).
+    inputData: externalPathOf(t.inputData) ? {} : t.inputData,
+    externalInputPayloadStoragePath: externalPathOf(t.inputData),
     referenceTaskName: t.referenceTaskName,
     retryCount: t.retryCount,
     seq: t.seq,
@@ -28,7 +31,8 @@ export function taskJson(t: TaskRecord): Record<string, unknown> {
     reasonForIncompletion: t.reasonForIncompletion ?? undefined,
     callbackAfterSeconds: t.callbackAfterSeconds,
     workerId: t.workerId ?? undefined,
-    outputData: t.outputData,
+    outputData: externalPathOf(t.outputData) ? {} : t.outputData,
+    externalOutputPayloadStoragePath: externalPathOf(t.outputData),
     workflowTask: { name: t.taskDefName, taskReferenceName: t.refName, type: t.workflowTaskType },
     workflowPriority: t.workflowPriority,
     iteration: t.iteration,
@@ -61,7 +65,8 @@ export function workflowJson(wf: WorkflowSummaryRecord & { definition?: Workflow
     workflowVersion: wf.workflowVersion,
     status: wf.status,
     input: wf.input,
-    output: wf.output,
+    output: externalPathOf(wf.output) ? {} : wf.output,
+    externalOutputPayloadStoragePath: externalPathOf(wf.output),
     variables: wf.variables,
     correlationId: wf.correlationId ?? undefined,
     priority: wf.priority,

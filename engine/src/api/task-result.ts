@@ -21,5 +21,6 @@ export function taskResultOf(engine: Engine, req: Request): TaskResultInput {
     logs: (b.logs ?? []).map((l) => ({ log: l.log, createdTime: l.createdTime ?? engine.clock.now() })),
     // Over REST: the engine's own queues' tasks are refused (in the store's fenced write).
     external: true,
+    ...(b.externalOutputPayloadStoragePath ? { externalOutputPayloadStoragePath: b.externalOutputPayloadStoragePath } : {}),
   };
 }

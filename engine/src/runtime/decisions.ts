@@ -24,7 +24,7 @@ export class DecisionRunner {
   readonly stats = { decisions: 0, passes: 0, payloadLoads: 0, scripts: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'getTaskPayloads'>,
     private readonly payloads: PayloadCache,
     private readonly taskDef: (name: string) => TaskDef | undefined,
     private readonly scripts: ScriptPool | null,

@@ -10,6 +10,7 @@ import { emptyDeciderState, type JsonObject, type TaskRecord, type WorkflowRecor
 import { TaskStatus, WorkflowStatus, isTerminalWorkflow, type ReportableStatus } from '../domain/status';
 import type { TimeoutKind } from '../domain/timeouts';
 import { BatonError, ConflictError, LimitError, NotFoundError, StaleAttemptError, ValidationError } from '../errors';
+import { externalPathOf, type ExternalPayloads } from '../payloads/external';
 import { ScriptPool } from '../sandbox';
 import type { ScriptRequest, ScriptResult } from '../sandbox/types';
 import type { AttemptReport, CommitDecision, ReportOutcome, Store } from '../store/port';
@@ -17,6 +18,7 @@ import { applyDecision, DefinitionSnapshots, PayloadCache, storedOf, WorkflowCac
 import type { Clock } from './clock';
 import { Continuations } from './continuations';
 import { DecisionRunner } from './decisions';
+import { decisionGoesExternal, externalizeDecision, loadPayloads, reportedOutput, resolvedResults } from './external-payloads';
 import { launchFailureWorkflow } from './failure-workflow';
 import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
@@ -118,6 +120,8 @@ export interface TaskResultInput {
   logs: Array<{ log: string; createdTime: number }>;
   /** Came over REST: the engine's own queues' tasks are refused (system-tasks/engine-queues.ts). */
   external?: boolean;
+  /** Conductor's field: the output was uploaded to this path of a WRITE location (docs/payloads.md). */
+  externalOutputPayloadStoragePath?: string;
 }
 
 /** Counts what the engine does, for metrics and benchmarks; incremented, never read on a hot path. */
@@ -155,6 +159,8 @@ export class Engine {
   private decisions!: DecisionRunner;
   /** Workflows with work left by a decision's budget (continuations.ts). */
   readonly continuations: Continuations;
+  /** Payloads above a threshold, kept in the payload store (docs/payloads.md); null: all inline. */
+  external: ExternalPayloads | null = null;
   /** Child workflows, WAIT timers, REST completion of engine-held tasks (system-tasks/). */
   readonly systemTasks: SystemTasks = new SystemTasks(this);
   /** Events, signals, queries, schedules, per-key flow control (reactions/). */
@@ -195,7 +201,7 @@ export class Engine {
     const { scriptTimeoutMs, scriptMemoryMb, scriptThreads } = this.options;
     this.scripts = new ScriptPool({ timeoutMs: scriptTimeoutMs, memoryMb: scriptMemoryMb, threads: scriptThreads });
     await this.scripts.start();
-    this.decisions = new DecisionRunner(this.store, this.payloads, this.taskDefs.get, this.scripts, this.options.decide, {
+    this.decisions = new DecisionRunner({ getTaskPayloads: (ids) => this.loadPayloads(ids) }, this.payloads, this.taskDefs.get, this.scripts, this.options.decide, {
       scriptMs: this.options.scriptMsPerDecision,
     });
     await this.taskDefs.reload(this.clock.now());
@@ -207,6 +213,16 @@ export class Engine {
     await this.listeners.stop();
     await this.reactions.close();
     await this.scripts?.close();
+  }
+
+  /** Turns external payload storage on (server.ts, before the engine serves anything). */
+  useExternalPayloads(external: ExternalPayloads): void {
+    this.external = external;
+  }
+
+  /** Task payloads with external references resolved (runtime/external-payloads.ts). */
+  loadPayloads(ids: readonly string[]): ReturnType<Store['getTaskPayloads']> {
+    return loadPayloads(this.store, this.external, ids);
   }
 
   /** Evaluates a user expression on the script pool, off the event loop (handler conditions, event matches). */
@@ -289,6 +305,7 @@ export class Engine {
     const input = req.input ?? {};
     const tooBig = payloadError(input, '/input', this.payloadLimits);
     if (tooBig) throw tooBig;
+    this.external?.refuseLookalike(input, '/input');
     const missing = (def.inputParameters ?? []).filter((p) => !(p in input));
     if (missing.length && def.inputParameters?.length) {
       // Conductor treats inputParameters as documentation; Baton checks them, as users expect.
@@ -327,6 +344,7 @@ export class Engine {
     if (admitted !== null) return admitted;
     const out = await this.decisions.run(wf, [], now);
     // The first decision is part of the record as created: revision 0, like a fresh workflow.
+    if (this.external) await externalizeDecision(this.external, out.decision, wf.workflowId);
     const first = applyDecision({ ...wf, state: { ...wf.state, steps: {} } }, out.decision);
     first.revision = 0;
     if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks, this.listeners.outboxOfStart(first, out.decision)))) {
@@ -370,6 +388,7 @@ export class Engine {
    * updated in place on success and evicted on a conflict. Answers whether it committed.
    */
   private async commit(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
+    if (this.external) await externalizeDecision(this.external, decision, wf.workflowId);
     const commit: CommitDecision = { ...decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decision) };
     let committed: boolean;
     try {
@@ -443,7 +462,7 @@ export class Engine {
         const results = known && conflicts === 0 ? known : await this.store.unappliedResults(workflowId);
         const now = this.clock.now();
         await this.taskDefs.fresh(now);
-        const out = await this.decisions.run(wf, results, now);
+        const out = await this.decisions.run(wf, this.external ? await resolvedResults(this.external, results) : results, now);
         if (!out.changed && out.decision.appliedTaskIds.length === 0) {
           if (fresh || this.store.kind === 'sqlite') return;
           fresh = true;
@@ -495,7 +514,7 @@ export class Engine {
         await this.taskDefs.fresh(now);
         let out = decideRetry(wf, this.taskDefs.get, now);
         if (out?.needs) {
-          const loaded = await this.store.getTaskPayloads(out.needs.payloads);
+          const loaded = await this.loadPayloads(out.needs.payloads);
           out = decideRetry(wf, this.taskDefs.get, now, (id) => loaded.get(id) ?? { inputData: {}, outputData: {} });
         }
         if (!out) throw new ConflictError(`workflow '${workflowId}' has no failed step to retry`);
@@ -653,7 +672,9 @@ export class Engine {
   async report(r: TaskResultInput): Promise<void> {
     const tooBig = payloadError(r.outputData, '/outputData', this.payloadLimits);
     if (tooBig) throw tooBig;
-    await this.outputSchemas.check(r);
+    // An output uploaded to the payload store is not checked against an enforced schema here (docs/typed-tasks.md).
+    if (!r.externalOutputPayloadStoragePath) await this.outputSchemas.check(r);
+    if (this.external) r = { ...r, outputData: await this.externalOutput(r) };
     const now = this.clock.now();
     const logs = r.logs;
     if (r.status === 'IN_PROGRESS') {
@@ -712,6 +733,18 @@ export class Engine {
     }
   }
 
+  /** A report's output as the run keeps it (a reference when uploaded or over the threshold); the task's own run names the payload's group. */
+  private async externalOutput(r: TaskResultInput): Promise<JsonObject> {
+    const ext = this.external as ExternalPayloads;
+    if (!r.externalOutputPayloadStoragePath && ext.over(r.outputData) === null) {
+      ext.refuseLookalike(r.outputData, '/outputData');
+      return r.outputData;
+    }
+    const task = await this.store.getTask(r.taskId);
+    if (!task) throw new NotFoundError(`task '${r.taskId}' not found`);
+    return reportedOutput(ext, r, task.workflowInstanceId);
+  }
+
   /**
    * Records a terminal report and commits the decision it leads to in one store transaction, when
    * the store can (SQLite), the workflow is cached, and the decision needs nothing it must wait for
@@ -730,8 +763,12 @@ export class Engine {
       try {
         res = await store.completeAndDecide!(report, (task) => {
           if (task.workflowInstanceId !== workflowId) return null;
+          // An output in the payload store is read before deciding: not inside a store transaction.
+          if (this.external && externalPathOf(task.outputData) !== undefined) return null;
           decided = this.decisions.runOnce(wf, [task], report.now);
           if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
+          // Payloads to write to the payload store first: the two-step path does that.
+          if (this.external && decisionGoesExternal(this.external, decided.decision)) return null;
           return { ...decided.decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decided.decision) };
         });
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/port';
+import type { ExternalPayloads } from '../payloads/external';
+import type { ArchivedWorkflow, Store } from '../store/port';
 import type { Clock } from './clock';
 
 export interface RetentionOptions {
@@ -27,6 +28,7 @@ export class Retention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private payloads: { external: ExternalPayloads; archived: (id: string) => Promise<ArchivedWorkflow | null> } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -35,8 +37,13 @@ export class Retention {
     private readonly options: RetentionOptions,
   ) {}
 
+  /** Payloads in the payload store go with their runs, and stale uploads go too (docs/payloads.md). */
+  usePayloads(external: ExternalPayloads, archived: (id: string) => Promise<ArchivedWorkflow | null>): void {
+    this.payloads = { external, archived };
+  }
+
   start(): void {
-    if (this.options.days <= 0 && this.options.archiveDays <= 0) return;
+    if (this.options.days <= 0 && this.options.archiveDays <= 0 && !this.payloads) return;
     this.stopped = false;
     const tick = (): void => {
       this.running = this.pass()
@@ -76,6 +83,11 @@ export class Retention {
         if (n < BATCH || this.stopped) break;
         await new Promise((r) => setImmediate(r));
       }
+    }
+    if (this.payloads && !this.stopped) {
+      const { external, archived } = this.payloads;
+      // A run's payloads stay while the run or its archived copy exists.
+      await external.sweep(async (id) => (await this.store.getWorkflow(id)) !== null || (await archived(id)) !== null, now);
     }
     if (removed || archivePurged) this.log.info({ removed, archived: this.options.archive, archivePurged }, 'retention removed finished runs');
     return { removed, archivePurged };

@@ -1,4 +1,6 @@
 import { alertRoutes, listenerRoutes } from '../../src/api/routes/listeners';
+import { payloadLocationRoutes } from '../../src/api/routes/payload-locations';
+import { payloadRoutes } from '../../src/api/routes/payloads';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as protocol from '@baton/protocol';
@@ -92,6 +94,9 @@ describe('the OpenAPI document', () => {
       ['/api/tasks', taskSearchRoutes(s.engine)],
       ['/api/tasks', taskExtraRoutes(s.engine)],
       ['/api/tasks', taskRoutes(s.engine)],
+      ['/api/workflow', payloadLocationRoutes(s.engine, 'workflow')],
+      ['/api/tasks', payloadLocationRoutes(s.engine, 'tasks')],
+      ['/api/payloads', payloadRoutes(s.engine)],
     ];
     const served = new Set<string>();
     for (const [prefix, router] of groups) {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -52,6 +53,18 @@ export class EngineProcess {
       }
       if (Date.now() > deadline) throw new Error(`engine did not start in 60 s:\n${this.output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The child's peak resident set (Linux: VmHWM of /proc/<pid>/status), in bytes; null elsewhere. */
+  peakRssBytes(): number | null {
+    const pid = this.proc?.pid;
+    if (pid === undefined) return null;
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : null;
+    } catch {
+      return null;
     }
   }
 

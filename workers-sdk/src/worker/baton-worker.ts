@@ -50,7 +50,7 @@ export class BatonWorker {
     this.options = compileWorkerOptions(options);
     this.logger = scopeLogger(this.options.logger, { workerId: this.options.workerId });
     this.http = new HttpTransport({ ...this.options, logger: this.logger });
-    this.protocol = new TaskProtocol(this.http, this.options.workerId, this.options.requestTimeoutMs);
+    this.protocol = new TaskProtocol(this.http, this.options.workerId, this.options.requestTimeoutMs, this.options.externalPayloadThresholdBytes);
   }
 
   get workerId(): string {

@@ -67,7 +67,8 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
   let outcome: TaskOutcome;
   keeper.start();
   try {
-    const input = deps.codec ? await decodeObject(task.inputData, deps.codec) : task.inputData;
+    const raw = await deps.protocol.payloads.inputOf(task);
+    const input = deps.codec ? await decodeObject(raw, deps.codec) : raw;
     outcome = outcomeOfReturn(await deps.handler(input, ctx));
   } catch (error) {
     outcome = outcomeOfError(error);
@@ -88,11 +89,12 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
     logger.warn({ err: error }, 'could not encode the output');
     outcome = outcomeOfError(error);
   }
-  const result = toTaskResult(task, deps.workerId, outcome, Date.now());
+  let result = toTaskResult(task, deps.workerId, outcome, Date.now());
   // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
   // stopping worker takes no new work.
   const chain = deps.reportAndPoll !== false && result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
   try {
+    result = await deps.protocol.payloads.externalize(result);
     const { outcome: reported, next } = chain
       ? await deps.protocol.reportAndClaimNext(result, task.taskType)
       : { outcome: await deps.protocol.report(result), next: undefined };

@@ -6,6 +6,7 @@ import { RetryMode } from '../http/retry-policy';
 import { parseTask, parseTaskList } from '../protocol/parse';
 import type { Task, TaskResult } from '../protocol/types';
 import { TaskResultStatus } from '../protocol/types';
+import { ExternalPayloadClient } from './external-payloads';
 import { attemptTokenField } from './outcome';
 
 export const ReportOutcome = {
@@ -20,12 +21,17 @@ type UpdateV2 = 'unknown' | 'yes' | 'no';
 
 export class TaskProtocol {
   private updateV2: UpdateV2 = 'unknown';
+  /** Inputs and outputs kept in the server's payload store (external-payloads.ts). */
+  readonly payloads: ExternalPayloadClient;
 
   constructor(
     private readonly http: HttpTransport,
     private readonly workerId: string,
     private readonly requestTimeoutMs: number,
-  ) {}
+    externalPayloadThresholdBytes = 1024 * 1024,
+  ) {
+    this.payloads = new ExternalPayloadClient(http, externalPayloadThresholdBytes);
+  }
 
   /** Claims up to `count` tasks, waiting at most `waitMs` on the server for some to appear. */
   async poll(taskType: string, count: number, waitMs: number, signal: AbortSignal): Promise<Task[]> {

@@ -101,6 +101,14 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'GET', path: '/api/alerts/rules', permission: METADATA_READ },
   { method: 'GET', path: '/api/alerts/rules/changes', permission: METADATA_READ },
   { method: 'PUT', path: '/api/alerts/rules/:rule', permission: METADATA_WRITE },
+  // -- external payloads (docs/payloads.md): locations for whoever may read the run (the route checks
+  //    the run, or a worker's task types) or report a task; the signed URIs they answer are the authority
+  { method: 'GET', path: '/api/workflow/external-storage-location', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/workflow/externalstoragelocation', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/tasks/external-storage-location', permission: AUTHENTICATED },
+  { method: 'GET', path: '/api/tasks/externalstoragelocation', permission: AUTHENTICATED },
+  { method: 'GET', path: '/api/payloads/:group/:name', permission: PUBLIC },
+  { method: 'PUT', path: '/api/payloads/:group/:name', permission: PUBLIC },
 
   // -- workflows: reads (search before ':workflowId')
   { method: 'GET', path: '/api/workflow/search', permission: WORKFLOW_READ },

@@ -42,6 +42,7 @@ export function componentSchemas(): Record<string, unknown> {
     AlertRuleRequest: P.AlertRuleRequest,
     AlertRuleConfig: P.AlertRuleConfig,
     AlertsView: P.AlertsView,
+    ExternalStorageLocation: P.ExternalStorageLocation,
   };
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(wire)) out[name] = plain(schema);

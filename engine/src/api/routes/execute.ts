@@ -1,3 +1,4 @@
+import { externalPathOf } from '../../payloads/external';
 import type { WorkflowRun } from '@baton/protocol';
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
@@ -58,7 +59,9 @@ export function executeRoutes(engine: Engine): Router {
       ...(wf.correlationId ? { correlationId: wf.correlationId } : {}),
       status: wf.status,
       input: wf.input,
-      output: wf.output,
+      // An output in the payload store: its path, as GET /api/workflow/{id} shows it (docs/payloads.md).
+      output: externalPathOf(wf.output) ? {} : wf.output,
+      ...(externalPathOf(wf.output) ? { externalOutputPayloadStoragePath: externalPathOf(wf.output) } : {}),
       variables: wf.variables,
       priority: wf.priority,
       createTime: wf.createTime,

@@ -31,7 +31,7 @@ export class Queries {
       );
     }
     const steps = Object.entries(wf.state.steps);
-    const payloads = await this.engine.store.getTaskPayloads(steps.map(([, s]) => s.taskId));
+    const payloads = await this.engine.loadPayloads(steps.map(([, s]) => s.taskId));
     const tasks: Record<string, JsonObject> = {};
     for (const [ref, s] of steps) {
       tasks[ref] = {

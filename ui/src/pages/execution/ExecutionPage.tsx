@@ -5,6 +5,7 @@ import { useWorkflow } from '../../api/queries';
 import type { Task, WorkflowTask } from '../../api/types';
 import { ErrorState, Loading } from '../../components/States';
 import { Tabs } from '../../components/Tabs';
+import { PayloadView } from '../../components/ExternalPayloadView';
 import { JsonView } from '../../components/JsonView';
 import { indexRun, stepRefOf } from '../../graph/status';
 import { RunHeader } from './RunHeader';
@@ -91,7 +92,7 @@ export default function ExecutionPage() {
                 </section>
                 <section>
                   <h2>Output</h2>
-                  <JsonView value={wf.output} label="Output" />
+                  <PayloadView value={wf.output} externalPath={wf.externalOutputPayloadStoragePath} payloadType="WORKFLOW_OUTPUT" label="Output" />
                 </section>
                 <section>
                   <h2>Variables</h2>

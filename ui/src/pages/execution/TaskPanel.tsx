@@ -4,7 +4,7 @@ import type { Abilities } from '../../api/auth-store';
 import { useChildRuns, useTaskLogs } from '../../api/queries';
 import { isEnded, isOpenTask, type Task, type Workflow } from '../../api/types';
 import { ErrorState, Loading } from '../../components/States';
-import { JsonView } from '../../components/JsonView';
+import { PayloadView } from '../../components/ExternalPayloadView';
 import { StatusBadge } from '../../components/Status';
 import { Tabs } from '../../components/Tabs';
 import { Duration, Time } from '../../components/Time';
@@ -105,8 +105,8 @@ export function TaskPanel({
       />
       <div role="tabpanel" id={`task-panel-${tab}`} aria-labelledby={`task-tab-${tab}`} className="tabpanel">
         {tab === 'summary' && <Summary task={task} />}
-        {tab === 'input' && <JsonView value={task.inputData} label="Input" />}
-        {tab === 'output' && <JsonView value={task.outputData} label="Output" />}
+        {tab === 'input' && <PayloadView value={task.inputData} externalPath={task.externalInputPayloadStoragePath} payloadType="TASK_INPUT" label="Input" />}
+        {tab === 'output' && <PayloadView value={task.outputData} externalPath={task.externalOutputPayloadStoragePath} payloadType="TASK_OUTPUT" label="Output" />}
         {tab === 'logs' && <Logs taskId={task.taskId} />}
         {tab === 'attempts' && <Attempts attempts={attempts} current={task} onSelect={onSelect} />}
       </div>
