@@ -7,8 +7,14 @@
 // mongo-java-server (scripts/mongo-test-server.js; Java 17+ and Maven), passes its URI to jest as
 // MONGODB_URI with BATON_TEST_MONGO_PROVISIONED=1, and stops it when jest ends, fails or is
 // interrupted. Exits with jest's exit code. Plain CommonJS, no npm dependencies.
+//
+// Tests make folders in the temporary directory (the engine helper's `baton-test-*` stores, crash
+// tests' data, Chromium profiles), including from child processes and from tests that fail before
+// their teardown. jest gets a scratch TMPDIR of its own, removed when it ends, so a run leaves
+// nothing behind; BATON_KEEP_TEST_FILES=1 keeps it (the path is printed) to look at after a failure.
 
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startMongoTestServer } = require('./mongo-test-server');
@@ -83,6 +89,8 @@ async function main() {
     console.log(`MongoDB for the tests: ${server.uri} (in-memory mongo-java-server started for this run)`);
   }
 
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-test-run-'));
+  env.TMPDIR = scratch;
   let code;
   try {
     code = await new Promise((resolve) => {
@@ -97,6 +105,8 @@ async function main() {
     });
   } finally {
     await cleanup();
+    if (process.env.BATON_KEEP_TEST_FILES === '1') log(`test files kept in ${scratch}`);
+    else fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
   return interrupted && code === 0 ? signalExitCode(interrupted) : code;
 }

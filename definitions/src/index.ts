@@ -21,6 +21,10 @@ export {
   RetryLogic,
   EvaluatorType,
 } from './task-type';
-export type { TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl } from './types';
+export type { SchemaDef, TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl, PayloadCodecSpec } from './types';
+export { ENCODED_MARKER, EncodedReadError, isEncodedValue, encodedFieldsIn } from './expressions/encoded';
 export { parseDuration } from './duration';
 export { eventNameOfSink } from './validate/event-rules';
+export { checkPayload, compilePayloadSchema, enforcedSchema, usePatternEngine } from './schema/payload-schema';
+export type { RegExpEngine } from 'ajv/dist/types';
+export { schemaDefSchema } from './schema/schema-def.schema';

@@ -36,6 +36,26 @@ export interface TaskDef {
   ownerEmail?: string;
   executionNameSpace?: string;
   isolationGroupId?: string;
+  /** Status changes of this type's tasks go to their workflow's listener targets (docs/alerts.md). */
+  taskStatusListenerEnabled?: boolean;
+  /** JSON Schema of the input, checked when an attempt is scheduled if `enforceSchema`. */
+  inputSchema?: SchemaDef;
+  /** JSON Schema of a COMPLETED report's output, checked when it arrives if `enforceSchema`. */
+  outputSchema?: SchemaDef;
+  /** Conductor's switch for both schemas; default false (the schemas are then documentation). */
+  enforceSchema?: boolean;
+}
+
+/**
+ * Conductor's SchemaDef. Baton enforces `type: 'JSON'` schemas carrying the JSON Schema itself in
+ * `data` (docs/typed-tasks.md); others are kept as documentation, as Conductor keeps them.
+ */
+export interface SchemaDef {
+  name: string;
+  version: number;
+  type: 'JSON' | 'AVRO' | 'PROTOBUF';
+  data: Record<string, unknown>;
+  externalRef?: string;
 }
 
 export interface SubWorkflowParams {
@@ -93,6 +113,10 @@ export interface WorkflowDef {
   schemaVersion: number;
   restartable: boolean;
   workflowStatusListenerEnabled?: boolean;
+  /** Conductor's sink of its own listener: accepted and kept, Baton delivers to `statusListener` instead. */
+  workflowStatusListenerSink?: string;
+  /** Baton: where status changes of its runs (and of tasks whose definition enables it) go (docs/alerts.md). */
+  statusListener?: StatusListener;
   ownerEmail?: string;
   timeoutPolicy: WorkflowTimeoutPolicy;
   /** 0 means no limit. */
@@ -103,6 +127,21 @@ export interface WorkflowDef {
   queries?: Record<string, string>;
   /** Baton: per-key flow control of runs (docs/flow-control.md). */
   flowControl?: FlowControl;
+  /** Baton: the SDKs encode this workflow's payloads but these top-level fields (docs/payloads.md, "Codecs"). */
+  payloadCodec?: PayloadCodecSpec;
+}
+
+/** Which fields stay readable by the engine (routing, SWITCH cases) when a codec encodes the rest. */
+export interface PayloadCodecSpec {
+  clearFields: string[];
+}
+
+/** Where a workflow's status changes are delivered (docs/alerts.md). */
+export interface StatusListener {
+  /** Webhooks registered with PUT /api/listeners/webhooks/{name}, by name. */
+  webhooks?: string[];
+  /** Publish each change on Baton's event bus as baton:workflow:<STATUS> / baton:task:<STATUS> (default true). */
+  events?: boolean;
 }
 
 /**

@@ -23,7 +23,7 @@ describe('resolveParameters', () => {
     ['a number', '${workflow.input.n}', 42],
     ['a boolean', '${workflow.input.ok}', true],
     ['an object', '${workflow.input.order}', ctx.workflow.input && (ctx.workflow.input as { order: unknown }).order],
-    ['a whole task output', '${fetch.output}', ctx.tasks.fetch?.output],
+    ['a whole task output', '${fetch.output}', (ctx.tasks as Record<string, Record<string, unknown> | undefined>).fetch?.output],
     ['a nested path', '${fetch.output.y.z}', 'deep'],
     ['an array index', '${fetch.output.list[1].id}', 'second'],
     ['an index from the end', '${fetch.output.list[-1].id}', 'second'],

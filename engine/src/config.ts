@@ -58,6 +58,14 @@ export interface Config {
   readonly engineTaskLeaseMs: number;
   /** Largest clock difference between engines on one store; leases lapse this much later (docs/reliability.md, "Clock skew"). */
   readonly maxClockSkewMs: number;
+  /** Status listeners and alerts (docs/alerts.md). */
+  readonly webhookAllow: readonly string[];
+  readonly webhookTimeoutMs: number;
+  readonly webhookBackoffMs: number;
+  readonly webhookMaxBackoffMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly listenerIntervalMs: number;
+  readonly alertIntervalMs: number;
   /** TEST-ONLY (docs/reliability.md): store faults to inject; null in production. */
   readonly testStoreFaults: FaultSpec | null;
   /** TEST-ONLY (docs/reliability.md): milliseconds added to this engine's clock, to test clock skew between engines. */
@@ -103,6 +111,13 @@ const flags = {
   'http-max-read-timeout-ms': { type: 'string' },
   'engine-task-lease-ms': { type: 'string' },
   'max-clock-skew-ms': { type: 'string' },
+  'webhook-allow': { type: 'string' },
+  'webhook-timeout-ms': { type: 'string' },
+  'webhook-backoff-ms': { type: 'string' },
+  'webhook-max-backoff-ms': { type: 'string' },
+  'webhook-max-attempts': { type: 'string' },
+  'listener-interval-ms': { type: 'string' },
+  'alert-interval-ms': { type: 'string' },
   'test-store-faults': { type: 'string' },
   'test-clock-offset-ms': { type: 'string' },
   help: { type: 'boolean' },
@@ -150,6 +165,14 @@ security (docs/security.md):
   --http-max-read-timeout-ms N     BATON_HTTP_MAX_READ_TIMEOUT_MS     upper bound of readTimeOut (300000)
   --engine-task-lease-ms N         BATON_ENGINE_TASK_LEASE_MS         lease of engine-run tasks, renewed while they run (15000)
   --max-clock-skew-ms N            BATON_MAX_CLOCK_SKEW_MS            largest clock difference between engines; leases lapse this much later (1000 MongoDB, 0 embedded)
+status listeners and alerts (docs/alerts.md):
+  --webhook-allow LIST          BATON_WEBHOOK_ALLOW          destinations webhooks may reach despite the policy (as BATON_HTTP_TASK_ALLOW)
+  --webhook-timeout-ms N        BATON_WEBHOOK_TIMEOUT_MS     time one webhook request may take (10000)
+  --webhook-backoff-ms N        BATON_WEBHOOK_BACKOFF_MS     first retry delay, doubled per failed attempt (1000)
+  --webhook-max-backoff-ms N    BATON_WEBHOOK_MAX_BACKOFF_MS longest retry delay (300000)
+  --webhook-max-attempts N      BATON_WEBHOOK_MAX_ATTEMPTS   attempts before a delivery is given up (50)
+  --listener-interval-ms N      BATON_LISTENER_INTERVAL_MS   how often the outbox is looked at without a nudge (500)
+  --alert-interval-ms N         BATON_ALERT_INTERVAL_MS      how often alert rules are evaluated (15000)
 test-only (docs/reliability.md; never in production):
   --test-store-faults SPEC   BATON_TEST_STORE_FAULTS      inject store faults, e.g. fail=0.1,delay=0.1,delayMs=50,write=0.05,seed=7
   --test-clock-offset-ms N   BATON_TEST_CLOCK_OFFSET_MS   shift this engine's clock by N ms (clock skew tests)`;
@@ -230,6 +253,13 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     httpMaxReadTimeoutMs: int('http-max-read-timeout-ms', 'BATON_HTTP_MAX_READ_TIMEOUT_MS', 300_000, 100, 3_600_000),
     engineTaskLeaseMs: int('engine-task-lease-ms', 'BATON_ENGINE_TASK_LEASE_MS', 15_000, 1000, 600_000),
     maxClockSkewMs: int('max-clock-skew-ms', 'BATON_MAX_CLOCK_SKEW_MS', mongodbUri ? 1000 : 0, 0, 600_000),
+    webhookAllow: allowList(pick('webhook-allow', 'BATON_WEBHOOK_ALLOW') ?? '', 'BATON_WEBHOOK_ALLOW (--webhook-allow)'),
+    webhookTimeoutMs: int('webhook-timeout-ms', 'BATON_WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
+    webhookBackoffMs: int('webhook-backoff-ms', 'BATON_WEBHOOK_BACKOFF_MS', 1000, 1, 3_600_000),
+    webhookMaxBackoffMs: int('webhook-max-backoff-ms', 'BATON_WEBHOOK_MAX_BACKOFF_MS', 300_000, 1, 86_400_000),
+    webhookMaxAttempts: int('webhook-max-attempts', 'BATON_WEBHOOK_MAX_ATTEMPTS', 50, 1, 1_000_000),
+    listenerIntervalMs: int('listener-interval-ms', 'BATON_LISTENER_INTERVAL_MS', 500, 10, 600_000),
+    alertIntervalMs: int('alert-interval-ms', 'BATON_ALERT_INTERVAL_MS', 15_000, 100, 3_600_000),
     testStoreFaults: faultSpec(pick('test-store-faults', 'BATON_TEST_STORE_FAULTS') ?? ''),
     testClockOffsetMs: int('test-clock-offset-ms', 'BATON_TEST_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
   });
@@ -244,7 +274,7 @@ function faultSpec(raw: string): FaultSpec | null {
   }
 }
 
-function allowList(raw: string): readonly string[] {
+function allowList(raw: string, setting = 'BATON_HTTP_TASK_ALLOW (--http-task-allow)'): readonly string[] {
   const entries = raw
     .split(',')
     .map((e) => e.trim())
@@ -253,7 +283,7 @@ function allowList(raw: string): readonly string[] {
     try {
       parseAllowEntry(e);
     } catch (err) {
-      throw new ConfigError(`BATON_HTTP_TASK_ALLOW (--http-task-allow): ${err instanceof Error ? err.message : String(err)}`);
+      throw new ConfigError(`${setting}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   return Object.freeze(entries);

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { alertRules } from './runtime/listeners/alerts';
+import type { DelivererHooks } from './runtime/listeners/deliverer';
 import type { Engine, EngineHooks } from './runtime/engine';
 import type { Store } from './store/port';
 
@@ -7,6 +9,8 @@ export interface Metrics {
   registry: Registry;
   hooks: EngineHooks;
   httpRequests: Counter<'route'>;
+  /** Listener deliveries by target kind and outcome (docs/alerts.md). */
+  listenerHooks: DelivererHooks;
   /** Exports the engine's own counters (decisions, scripts, continuations). */
   observeEngine(engine: Engine): void;
   stop(): void;
@@ -80,9 +84,16 @@ export function createMetrics(store: Store): Metrics {
     labelNames: ['taskType', 'limit'],
     registers: [registry],
   });
+  const deliveries = new Counter({
+    name: 'baton_listener_deliveries_total',
+    help: 'Status-change deliveries by target (webhook, events) and outcome (delivered, failed: retried later, dead: given up)',
+    labelNames: ['target', 'outcome'],
+    registers: [registry],
+  });
   return {
     registry,
     httpRequests,
+    listenerHooks: { onDelivery: (target, outcome) => deliveries.inc({ target, outcome }) },
     stop: () => clearInterval(sampler),
     observeEngine(engine) {
       const gauge = (name: string, help: string, read: () => number): void => {
@@ -100,6 +111,38 @@ export function createMetrics(store: Store): Metrics {
       gauge('baton_decision_payload_loads_total', 'Store reads of earlier steps\' payloads made by decisions', () => engine.decisionStats.payloadLoads);
       gauge('baton_scripts_evaluated_total', 'User scripts evaluated on the script threads', () => engine.scriptStats?.evaluations ?? 0);
       gauge('baton_scripts_killed_total', 'Scripts stopped at the hard deadline (uninterruptible work), their thread replaced', () => engine.scriptStats?.killed ?? 0);
+      // Alerts (docs/alerts.md): one series per built-in rule, so the label set is fixed.
+      new Gauge({
+        name: 'baton_alerts_active',
+        help: 'Alerts active now, by rule (poisonTask, queueDepth, runFailed)',
+        labelNames: ['rule'],
+        registers: [registry],
+        collect() {
+          for (const rule of alertRules) this.set({ rule }, engine.listeners.alerts.activeCount(rule));
+        },
+      });
+      new Gauge({
+        name: 'baton_alerts_fired_total',
+        help: 'Alerts fired by this engine since it started, by rule',
+        labelNames: ['rule'],
+        registers: [registry],
+        collect() {
+          for (const rule of alertRules) this.set({ rule }, engine.listeners.alerts.fired[rule]);
+        },
+      });
+      new Gauge({
+        name: 'baton_listener_outbox_pending',
+        help: 'Status-change deliveries waiting in the listener outbox (all engines on the store)',
+        registers: [registry],
+        async collect() {
+          // A store hiccup keeps the last value rather than failing the whole scrape.
+          try {
+            this.set(await engine.store.pendingDeliveries());
+          } catch {
+            /* keep the last value */
+          }
+        },
+      });
       gauge('baton_continuations_queued', 'Workflows waiting to continue work a decision left for later', () => engine.continuations.size);
     },
     hooks: {

@@ -96,6 +96,19 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   // Parsed before anything listens: a bad entry stops the start-up with its message.
   let listeningPort: number | null = null;
   const policy = DestinationPolicy.fromConfig(config.httpTaskAllow, () => listeningPort);
+  // Status listeners and alerts (docs/alerts.md): webhooks get the HTTP task's destination policy, with their own allow-list.
+  engine.listeners.configure(
+    {
+      intervalMs: config.listenerIntervalMs,
+      timeoutMs: config.webhookTimeoutMs,
+      backoffMs: config.webhookBackoffMs,
+      maxBackoffMs: config.webhookMaxBackoffMs,
+      maxAttempts: config.webhookMaxAttempts,
+      alertIntervalMs: config.alertIntervalMs,
+      policy: DestinationPolicy.fromConfig(config.webhookAllow, () => listeningPort),
+    },
+    metrics.listenerHooks,
+  );
   const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200, clockSkewMs: config.maxClockSkewMs });
   const loopback = isLoopbackAddress(config.host);
   const app = createApp(engine, log, {
@@ -127,6 +140,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   // One jq pool for JSON_JQ_TRANSFORM tasks and workflow queries (runtime/reactions/queries.ts).
   const jqRunner = new JqRunner(engine, log, `baton-jq-${process.pid}`, engine.reactions.jq);
   jqRunner.start();
+  await engine.listeners.start();
   faults?.arm();
   log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');
   if (!authenticator && loopback) {
@@ -150,6 +164,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
         await retention.stop();
         await httpRunner.stop();
         await jqRunner.stop();
+        await engine.listeners.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

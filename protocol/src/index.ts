@@ -6,3 +6,4 @@ export * from './common';
 export * from './task';
 export * from './workflow';
 export * from './reactions';
+export * from './listeners';

@@ -70,6 +70,12 @@ export const Task = Type.Object({
   timeoutPolicy: Type.Optional(Type.String()),
   timedOutBy: Type.Optional(Type.String()),
   exhausted: Type.Optional(Type.Boolean({ description: 'Baton: its step gave up after this attempt (a poison task).' })),
+  payloadCodec: Type.Optional(
+    Type.Object(
+      { clearFields: Type.Array(Type.String()) },
+      { description: "Baton: the workflow definition's payloadCodec; a worker with a codec encodes every output field but these (docs/payloads.md)." },
+    ),
+  ),
 });
 export type Task = Omit<Static<typeof Task>, 'status'> & { status: TaskStatus };
 

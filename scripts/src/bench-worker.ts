@@ -11,4 +11,5 @@ worker.register<{ i: number }, { i: number }>({
   handler: async (input) => ({ i: (input.i ?? 0) + 1 }),
 });
 void worker.start().then(() => process.stdout.write('READY\n'));
-worker.stopOnSignals();
+// The harness waits for this process to end: exit as soon as the worker has stopped.
+worker.stopOnSignals(['SIGTERM', 'SIGINT'], (error) => process.exit(error === undefined ? 0 : 1));

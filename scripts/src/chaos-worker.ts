@@ -35,4 +35,5 @@ for (const taskType of types.split(',')) {
   });
 }
 void worker.start().then(() => process.stdout.write('READY\n'));
-worker.stopOnSignals();
+// The harness waits for this process to end: exit as soon as the worker has stopped.
+worker.stopOnSignals(['SIGTERM', 'SIGINT'], (error) => process.exit(error === undefined ? 0 : 1));

@@ -5,6 +5,7 @@ import { BatonClient, BatonWorker } from '@baton/workers-sdk';
 import { loadConfig, startServer } from '@baton/engine';
 import pino from 'pino';
 import { foodDelivery } from './demo-food-delivery';
+import { registerOrderWorkers } from './order-workers';
 
 /**
  * `npm run demo [-- food-delivery]`: starts an engine (embedded store in a temporary folder, or the one at
@@ -39,28 +40,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const stamp = (): string => `+${String(Date.now() - t0).padStart(4)} ms`;
   const worker = new BatonWorker({ serverUrl, workerId: 'demo-worker', pollTimeoutMs: 1000 });
-  const step = <I extends Record<string, unknown>>(taskType: string, fn: (input: I) => Record<string, unknown>) =>
-    worker.register<I, Record<string, unknown>>({
-      taskType,
-      concurrency: 2,
-      handler: async (input, ctx) => {
-        const result = fn(input);
-        out(`${stamp()}  ${taskType.padEnd(18)} attempt ${ctx.retryCount}  in=${JSON.stringify(input)}  out=${JSON.stringify(result)}`);
-        return result;
-      },
-    });
-  type Item = { sku: string; qty: number; price: number };
-  type Order = { order: { id: string; items: Item[]; customer: { name: string; email: string }; shippingAddress: { country: string } } };
-  step<Order>('validate_order', ({ order }) => ({ valid: order.items.length > 0, orderId: order.id, items: order.items }));
-  step<{ items: Item[]; shippingAddress: { country: string } }>('calculate_tax', ({ items, shippingAddress }) => {
-    const subtotal = items.reduce((sum, i) => sum + i.qty * i.price, 0);
-    const rate = shippingAddress.country === 'DE' ? 0.19 : 0.08;
-    const tax = Math.round(subtotal * rate * 100) / 100;
-    return { subtotal, rate, tax, total: Math.round((subtotal + tax) * 100) / 100, currency: 'EUR' };
-  });
-  step<{ orderId: string }>('generate_invoice', ({ orderId }) => ({ invoiceId: `INV-${orderId}` }));
-  step<{ email: string; orderId: string }>('send_confirmation', ({ email, orderId }) => ({ messageId: `msg-${orderId}`, to: email }));
-  step<{ orderId: string }>('notify_warehouse', ({ orderId }) => ({ shipmentId: `SHP-${orderId}` }));
+  registerOrderWorkers(worker, (taskType, attempt, input, output) =>
+    out(`${stamp()}  ${taskType.padEnd(18)} attempt ${attempt}  in=${JSON.stringify(input)}  out=${JSON.stringify(output)}`),
+  );
   await worker.start();
 
   const order = {

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { signOut, useAuth } from './api/auth';
 import { Announcer } from './components/Announcer';
+import { CodecSettings } from './components/CodecSettings';
 import { Loading } from './components/States';
 import { SignIn } from './SignIn';
 
@@ -13,6 +14,7 @@ const TaskDefs = lazy(() => import('./pages/taskdefs/TaskDefsPage'));
 const TaskDef = lazy(() => import('./pages/taskdefs/TaskDefPage'));
 const TaskQueue = lazy(() => import('./pages/queues/TaskQueuePage'));
 const Poison = lazy(() => import('./pages/poison/PoisonPage'));
+const Alerts = lazy(() => import('./pages/alerts/AlertsPage'));
 
 const nav = [
   ['/executions', 'Executions'],
@@ -20,6 +22,7 @@ const nav = [
   ['/taskDefs', 'Task definitions'],
   ['/taskQueue', 'Task queues'],
   ['/poisonTasks', 'Poison tasks'],
+  ['/alerts', 'Alerts'],
 ] as const;
 
 /**
@@ -64,6 +67,7 @@ export function App() {
           </ul>
         </nav>
         <div className="who">
+          <CodecSettings />
           <a href="/swagger-ui/">API</a>
           {auth.kind === 'signed-in' && (
             <>
@@ -109,6 +113,7 @@ export function App() {
               <Route path="/taskDef/:name?" element={<TaskDef />} />
               <Route path="/taskQueue/:taskType?" element={<TaskQueue />} />
               <Route path="/poisonTasks" element={<Poison />} />
+              <Route path="/alerts" element={<Alerts />} />
               <Route path="/index.html" element={<Navigate to="/executions" replace />} />
               <Route path="*" element={<NotFound />} />
             </Routes>

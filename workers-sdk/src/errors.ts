@@ -11,6 +11,8 @@ export const ErrorCode = {
   LEASE_LOST: 'LEASE_LOST',
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   TERMINAL_TASK_ERROR: 'TERMINAL_TASK_ERROR',
+  CODEC_ERROR: 'CODEC_ERROR',
+  SCHEMA_MISMATCH: 'SCHEMA_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -2,6 +2,7 @@
 // objects with every duration in milliseconds; nothing downstream re-checks or re-defaults them.
 import { hostname } from 'node:os';
 import { ConfigError } from './errors';
+import type { PayloadCodec } from './codec/payload-codec';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 
@@ -33,6 +34,12 @@ export interface TransportOptions {
   retry?: RetryOptions;
   /** Sent with every request, e.g. an Authorization header. */
   headers?: Record<string, string>;
+  /**
+   * Encodes payloads of workflows whose definition has `payloadCodec` (workflow input, task
+   * outputs, signals; events always) and decodes every encoded value the server hands back
+   * (docs/payloads.md, "Codecs"). The engine never sees the keys.
+   */
+  codec?: PayloadCodec;
 }
 
 export interface CompiledTransportOptions {
@@ -41,6 +48,7 @@ export interface CompiledTransportOptions {
   readonly requestTimeoutMs: number;
   readonly retry: CompiledRetryPolicy;
   readonly headers: Readonly<Record<string, string>>;
+  readonly codec: PayloadCodec | undefined;
 }
 
 export type BatonClientOptions = TransportOptions;
@@ -79,6 +87,7 @@ export function compileTransportOptions(options: TransportOptions): CompiledTran
       maxRetryTimeMs: positiveInteger('retry.maxRetryTimeMs', retry.maxRetryTimeMs, 30_000),
     }),
     headers: Object.freeze({ ...(options.headers ?? {}) }),
+    codec: compileCodec(options.codec),
   };
   if (compiled.retry.maxTimeoutMs < compiled.retry.minTimeoutMs) {
     throw new ConfigError('retry.maxTimeoutMs must not be smaller than retry.minTimeoutMs');
@@ -104,6 +113,14 @@ export function compileWorkerOptions(options: BatonWorkerOptions): CompiledWorke
     throw new ConfigError('pollErrorBackoff.maxMs must not be smaller than pollErrorBackoff.initialMs');
   }
   return Object.freeze(compiled);
+}
+
+function compileCodec(codec: PayloadCodec | undefined): PayloadCodec | undefined {
+  if (codec === undefined) return undefined;
+  if (typeof codec.encode !== 'function' || typeof codec.decode !== 'function' || typeof codec.name !== 'string' || codec.name === '') {
+    throw new ConfigError('codec must have a name and encode and decode functions');
+  }
+  return codec;
 }
 
 function compileServerUrl(raw: string): string {

@@ -1,5 +1,6 @@
 import { copyTree, isRecord } from '../json';
-import { parsePath, readPath } from './path';
+import { EncodedReadError, isEncodedValue } from './encoded';
+import { parsePath, readPath, type PathStep } from './path';
 import { mayHoldExpression, splitTemplate } from './template';
 
 /**
@@ -15,6 +16,11 @@ export interface ExpressionContext {
    */
   tasks: Record<string, Record<string, unknown> | undefined> | ((ref: string) => Record<string, unknown> | undefined);
   env?: Record<string, unknown>;
+  /**
+   * Throw EncodedReadError when an expression reads into an encoded value (docs/payloads.md)
+   * instead of resolving it to null, so that the step fails with a message naming the field.
+   */
+  failOnEncoded?: boolean;
 }
 
 /**
@@ -56,7 +62,22 @@ const valueOf = (path: string, ctx: ExpressionContext): unknown => (path.trim() 
 function evaluate(path: string, ctx: ExpressionContext): unknown {
   const parsed = parsePath(path);
   if (!parsed.ok) return undefined;
-  return readPath(rootValue(parsed.root, ctx), parsed.steps);
+  const root = rootValue(parsed.root, ctx);
+  if (ctx.failOnEncoded === true) refuseEncodedReads(path, root, parsed.root, parsed.steps);
+  return readPath(root, parsed.steps);
+}
+
+/** Throws when a step of the path would go inside an encoded envelope (reading it whole is fine). */
+function refuseEncodedReads(expression: string, root: unknown, rootName: string, steps: readonly PathStep[]): void {
+  let cur = root;
+  let field = rootName;
+  for (let i = 0; i < steps.length; i++) {
+    if (isEncodedValue(cur)) throw new EncodedReadError(field, `\${${expression.trim()}}`, cur.__baton_codec);
+    const step = steps[i] as PathStep;
+    cur = readPath(cur, [step]);
+    if (cur === undefined) return;
+    field += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  }
 }
 
 function rootValue(root: string, ctx: ExpressionContext): unknown {

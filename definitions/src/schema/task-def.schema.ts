@@ -1,5 +1,6 @@
 import { RetryLogic, TaskTimeoutPolicy } from '../task-type';
 import { boundedInt as int } from './bounds';
+import { schemaDefSchema } from './schema-def.schema';
 
 /** Names must contain something other than whitespace: they appear in URLs and queue names. */
 export const nameSchema = { type: 'string', minLength: 1, pattern: '\\S' } as const;
@@ -39,6 +40,10 @@ export const taskDefSchema = {
     ownerEmail: { type: 'string', format: 'email' },
     executionNameSpace: { type: 'string' },
     isolationGroupId: { type: 'string' },
+    taskStatusListenerEnabled: { type: 'boolean' },
+    inputSchema: schemaDefSchema,
+    outputSchema: schemaDefSchema,
+    enforceSchema: { type: 'boolean' },
   },
 } as const;
 

@@ -33,6 +33,16 @@ export const workflowDefSchema = {
     schemaVersion: { type: 'integer', const: 2, default: 2 },
     restartable: { type: 'boolean', default: true },
     workflowStatusListenerEnabled: { type: 'boolean' },
+    workflowStatusListenerSink: { type: 'string' },
+    // Baton: where status changes go (docs/alerts.md).
+    statusListener: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        webhooks: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } },
+        events: { type: 'boolean' },
+      },
+    },
     ownerEmail: { type: 'string', format: 'email' },
     timeoutPolicy: {
       type: 'string',
@@ -44,6 +54,14 @@ export const workflowDefSchema = {
     inputTemplate: { type: 'object' },
     // Baton: read-only views of a run, `GET /api/workflow/{id}/query/{name}` (jq over its state).
     queries: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    // Baton: payloads encoded by the SDKs' codecs but these top-level fields (docs/payloads.md).
+    payloadCodec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        clearFields: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, default: [] },
+      },
+    },
     // Baton: per-key flow control of runs (docs/flow-control.md).
     flowControl: {
       type: 'object',

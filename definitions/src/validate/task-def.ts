@@ -1,6 +1,7 @@
 import { copyTree, isRecord, type JsonRecord } from '../json';
 import { invalid, pointerOf, type Problem, type Validation } from '../problem';
 import { checkSchema } from '../schema/compile';
+import { enforcedSchemaProblems } from '../schema/payload-schema';
 import { DEFAULT_RESPONSE_TIMEOUT_SECONDS } from '../schema/task-def.schema';
 import type { TaskDef } from '../types';
 import { nestingProblems } from './guard';
@@ -38,7 +39,7 @@ export function validateTaskDefs(input: unknown): Validation<TaskDef[]> {
 export function checkTaskDef(def: unknown, pointer: string): Problem[] {
   if (isRecord(def)) fitResponseTimeout(def);
   const problems = checkSchema('taskDef', def).map((p) => ({ ...p, pointer: pointer + p.pointer }));
-  if (isRecord(def)) problems.push(...timeoutProblems(def, pointer));
+  if (isRecord(def)) problems.push(...timeoutProblems(def, pointer), ...payloadSchemaProblems(def, pointer));
   return problems;
 }
 
@@ -67,5 +68,17 @@ export function timeoutProblems(def: JsonRecord, pointer: string): Problem[] {
       pointer: pointerOf(pointer, 'responseTimeoutSeconds'),
       message: `must be <= timeoutSeconds (${timeout}), or timeoutSeconds must be 0 (no limit)`,
     },
+  ];
+}
+
+/**
+ * Enforced schemas must be JSON Schemas Baton can run (type JSON, a `data` that compiles). Without
+ * enforceSchema they are documentation and any SchemaDef is kept, as Conductor keeps it.
+ */
+export function payloadSchemaProblems(def: JsonRecord, pointer: string): Problem[] {
+  if (def.enforceSchema !== true) return [];
+  return [
+    ...enforcedSchemaProblems(def.inputSchema, pointerOf(pointer, 'inputSchema')),
+    ...enforcedSchemaProblems(def.outputSchema, pointerOf(pointer, 'outputSchema')),
   ];
 }

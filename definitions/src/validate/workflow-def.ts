@@ -4,7 +4,7 @@ import { copyTree, isRecord, type JsonRecord } from '../json';
 import { invalid, pointerOf, type Problem, type Validation } from '../problem';
 import { checkSchema } from '../schema/compile';
 import type { ValidateWorkflowOptions, WorkflowDef } from '../types';
-import { absent, fitResponseTimeout, timeoutProblems } from './task-def';
+import { absent, fitResponseTimeout, payloadSchemaProblems, timeoutProblems } from './task-def';
 import { typeRuleProblems, type Scope } from './task-rules';
 import { nestingProblems } from './guard';
 import { walkTasks } from './walk';
@@ -61,7 +61,10 @@ function semanticProblems(def: JsonRecord, pointer: string, opts: ValidateWorkfl
   for (const { task, pointer: at } of tasks) {
     problems.push(...typeRuleProblems(task, at, scope));
     problems.push(...expressionProblems(task.inputParameters, `${at}/inputParameters`, scope.refs, roots));
-    if (isRecord(task.taskDefinition)) problems.push(...timeoutProblems(task.taskDefinition, `${at}/taskDefinition`));
+    if (isRecord(task.taskDefinition)) {
+      const inline = `${at}/taskDefinition`;
+      problems.push(...timeoutProblems(task.taskDefinition, inline), ...payloadSchemaProblems(task.taskDefinition, inline));
+    }
     const sub = isRecord(task.subWorkflowParam) ? task.subWorkflowParam.workflowDefinition : undefined;
     if (isRecord(sub)) problems.push(...semanticProblems(sub, `${at}/subWorkflowParam/workflowDefinition`, opts));
   }

@@ -18,6 +18,7 @@ import { taskRoutes } from './routes/tasks';
 import { workflowRoutes } from './routes/workflow';
 import { eventHandlerRoutes, eventRoutes } from './routes/events';
 import { schedulerRoutes } from './routes/scheduler';
+import { alertRoutes, listenerRoutes } from './routes/listeners';
 import { taskSignalRoutes } from './routes/task-signals';
 import { workflowReactionRoutes } from './routes/workflow-reactions';
 import { uiRoutes } from './ui';
@@ -73,6 +74,9 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   app.use('/api/events', eventRoutes(engine));
   app.use('/api/event', eventHandlerRoutes(engine));
   app.use('/api/scheduler', schedulerRoutes(engine));
+  // Status listeners' webhooks and deliveries, alerts and their rules (docs/alerts.md).
+  app.use('/api/listeners', listenerRoutes(engine));
+  app.use('/api/alerts', alertRoutes(engine));
   app.use('/api/workflow', workflowReactionRoutes(engine));
   app.use('/api/workflow', workflowSearchRoutes(engine));
   app.use('/api/workflow', executeRoutes(engine));

@@ -45,6 +45,8 @@ export function taskJson(t: TaskRecord): Record<string, unknown> {
     timedOutBy: t.timedOutBy ?? undefined,
     timeoutAlerts: t.timeoutAlerts.length ? t.timeoutAlerts : undefined,
     exhausted: t.exhausted || undefined,
+    // Baton: the workflow asks workers with a codec to encode outputs but these fields (docs/payloads.md).
+    payloadCodec: t.payloadCodec,
   };
 }
 

@@ -24,6 +24,7 @@ export const uiPages: readonly string[] = [
   '/taskQueue',
   '/taskQueue/:taskType',
   '/poisonTasks',
+  '/alerts',
 ];
 
 /**

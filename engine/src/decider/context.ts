@@ -6,6 +6,7 @@ import { TaskStatus, isTerminalTask } from '../domain/status';
 import { scriptRequest, type ScriptRequest, type ScriptResult } from '../sandbox/types';
 import { defaultDecideLimits, formatBytes, type DecideLimits } from './limits';
 import type { WorkflowAction } from './actions';
+import { inputSchemaRefusal } from './input-schema';
 import { definitionIndex, type Position, type PositionIndex, type StepList } from './positions';
 
 /** How one step (and everything nested in it) stands after evaluation. */
@@ -320,7 +321,7 @@ export class DecideContext {
         variables: this.variables,
       };
     }
-    return { workflow: this.exprWorkflow, tasks: (ref) => this.taskRoot(ref) };
+    return { workflow: this.exprWorkflow, tasks: (ref) => this.taskRoot(ref), failOnEncoded: true };
   }
 
   /** What `${ref...}` sees of a step; `${ref__3...}` names iteration 3 of a loop's step. Payloads load lazily. */
@@ -385,6 +386,16 @@ export class DecideContext {
       queued = false;
       this.reevaluate(ref);
     }
+    // An enforced inputSchema refuses the schedule: the attempt fails for good, its input kept to
+    // show what was wrong (a retry would get the same input). Retries were checked on attempt 0.
+    const checkInput = !tooBig && !(retryCount > 0 && opts.input);
+    const refused = checkInput ? inputSchemaRefusal(wt, wt.taskDefinition ?? this.taskDef(wt.name), input) : null;
+    if (refused) {
+      status = TaskStatus.FAILED_WITH_TERMINAL_ERROR;
+      reason = refused.reason;
+      queued = false;
+      this.reevaluate(ref);
+    }
     const visibleAt = this.now + (opts.delayMs ?? 0);
     const terminal = isTerminalTask(status);
     const type = wt.type ?? 'SIMPLE';
@@ -403,7 +414,7 @@ export class DecideContext {
       seq: ++this.seq,
       status,
       inputData: input,
-      outputData: tooBig ? {} : (opts.output ?? {}),
+      outputData: tooBig ? {} : (refused?.output ?? opts.output ?? {}),
       reasonForIncompletion: reason,
       queued,
       scheduledTime: this.now,
@@ -417,7 +428,7 @@ export class DecideContext {
       workerId: null,
       pollCount: 0,
       callbackAfterSeconds: 0,
-      wakeAt: tooBig ? 0 : (opts.wakeAt ?? 0),
+      wakeAt: tooBig || refused ? 0 : (opts.wakeAt ?? 0),
       // A task born terminal (operators) is already part of the decision that created it.
       applied: true,
       logs: [],
@@ -429,6 +440,8 @@ export class DecideContext {
       timedOutBy: null,
       timeoutAlerts: [],
       exhausted: false,
+      // Workers with a codec encode every output field but these (docs/payloads.md).
+      ...(wf.definition.payloadCodec ? { payloadCodec: { clearFields: wf.definition.payloadCodec.clearFields ?? [] } } : {}),
     };
     const prev = this.step(ref);
     const firstScheduledTime = opts.firstScheduledTime ?? (retryCount > 0 && prev ? prev.firstScheduledTime : this.now);

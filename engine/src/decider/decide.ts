@@ -2,6 +2,7 @@ import type { JsonObject, StepState, TaskRecord, WorkflowRecord } from '../domai
 import { TaskStatus, WorkflowStatus, isTerminalTask, isTerminalWorkflow } from '../domain/status';
 import { cut, DecideContext, type DecideInput, type ExhaustedAttempt, type StepResult } from './context';
 import { applyAction } from './actions';
+import { outputOrEncodedRead } from './encoded-reads';
 import { failureWorkflowFields } from './failure-workflow';
 import { installFlow, joinsWatching, runFlow } from './flow';
 import { joinOnOf, waitingOf } from './operators/join';
@@ -86,8 +87,9 @@ export function decide(input: DecideInput): DecideOutcome {
 
   if (timeout.kind === 'alert') fields.timeoutAlertedAt = now;
   if (result.kind === 'done') {
-    const output = workflowOutput(ctx);
-    const tooBig = ctx.payloadProblem(output, 'the workflow output');
+    const resolved = outputOrEncodedRead(() => workflowOutput(ctx));
+    const output = 'output' in resolved ? resolved.output : {};
+    const tooBig = 'reason' in resolved ? resolved.reason : ctx.payloadProblem(output, 'the workflow output');
     if (tooBig) result = { kind: 'failed', ref: '', reason: tooBig };
     else Object.assign(fields, endFields(WorkflowStatus.COMPLETED, now), { output, reasonForIncompletion: null });
   }
@@ -105,7 +107,8 @@ export function decide(input: DecideInput): DecideOutcome {
     Object.assign(fields, failureWorkflowFields(workflow, status, workflow.output, now));
   } else if (result.kind === 'terminate') {
     cancelOpenSteps(ctx, `workflow ended by ${result.status === 'COMPLETED' ? 'TERMINATE' : result.status}`);
-    const output = result.output ?? workflowOutput(ctx);
+    const resolved = result.output ? { output: result.output } : outputOrEncodedRead(() => workflowOutput(ctx));
+    const output = 'output' in resolved ? resolved.output : {};
     Object.assign(fields, endFields(result.status, now), { reasonForIncompletion: result.reason, output });
     // A TERMINATE task that fails the workflow starts its failure workflow too, as in Conductor.
     Object.assign(fields, failureWorkflowFields(workflow, result.status, output, now));

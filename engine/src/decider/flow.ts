@@ -2,6 +2,7 @@ import type { WorkflowTask } from '@baton/definitions';
 import { isTerminalTask } from '../domain/status';
 import { BLOCKED, DONE, type DecideContext, type StepResult } from './context';
 import { containerOf, evaluatorOf } from './operators';
+import { refusingEncodedReads } from './encoded-reads';
 import { forkedStepsOf } from './operators/forked-steps';
 import { listKey, type Position, type StepList } from './positions';
 
@@ -63,9 +64,9 @@ function handle(ctx: DecideContext, entry: string): StepResult {
   let r: StepResult;
   if (kind === 'op') {
     const resume = containerOf(pos.wt)?.resume;
-    r = resume ? resume(pos.wt, ctx) : BLOCKED;
+    r = resume ? refusingEncodedReads(pos.wt, ctx, () => resume(pos.wt, ctx)) : BLOCKED;
   } else {
-    r = evaluatorOf(pos.wt)(pos.wt, ctx);
+    r = refusingEncodedReads(pos.wt, ctx, () => evaluatorOf(pos.wt)(pos.wt, ctx));
   }
   return settle(ctx, pos.list, r.kind === 'done' ? walkList(ctx, pos.list, pos.index + 1) : r);
 }
@@ -80,7 +81,7 @@ function walkList(ctx: DecideContext, list: StepList, from: number): StepResult 
     const wt = list.tasks[i] as WorkflowTask;
     if (ctx.stepsLeft <= 0 && !ctx.step(wt.taskReferenceName)) return ctx.yieldTo(`from:${wt.taskReferenceName}`);
     setIteration(ctx, list);
-    const r = evaluatorOf(wt)(wt, ctx);
+    const r = refusingEncodedReads(wt, ctx, () => evaluatorOf(wt)(wt, ctx));
     if (r.kind !== 'done') return r;
   }
   return DONE;
@@ -103,7 +104,8 @@ function settle(ctx: DecideContext, list: StepList, result: StepResult): StepRes
     const container = owner ? containerOf(owner.wt) : undefined;
     if (!owner || !container) return BLOCKED;
     setIteration(ctx, owner.list);
-    r = container.listEnded(owner.wt, current, r, ctx);
+    const ended = r;
+    r = refusingEncodedReads(owner.wt, ctx, () => container.listEnded(owner.wt, current, ended, ctx));
     if (r.kind === 'done') r = walkList(ctx, owner.list, owner.index + 1);
     current = owner.list;
   }

@@ -69,6 +69,8 @@ export interface TaskRecord {
   timeoutAlerts: TimeoutAlert[];
   /** The step gave up after this attempt (retries exhausted, terminal error, total timeout): a poison task. */
   exhausted: boolean;
+  /** The workflow definition's payloadCodec, for workers with a codec (docs/payloads.md); absent: payloads in clear. */
+  payloadCodec?: { clearFields: string[] };
 }
 
 /**

@@ -21,10 +21,13 @@ import { launchFailureWorkflow } from './failure-workflow';
 import { payloadError } from './payload-limits';
 import { FlowControl, type Throttle } from './flow-control';
 import { KeyedLock } from './keyed-lock';
+import { Listeners } from './listeners';
 import { Reactions } from './reactions';
 import { SystemTasks } from './system-tasks';
 import { engineQueues, isEngineQueue, refuseEngineReport } from './system-tasks/engine-queues';
 import { TaskDefCache } from './task-defs';
+import { OutputSchemaGuard } from './output-schema';
+import { useLinearPatterns } from './schema-patterns';
 import { Waiters } from './waiters';
 import { WorkflowEvents } from './workflow-events';
 
@@ -156,6 +159,10 @@ export class Engine {
   readonly systemTasks: SystemTasks = new SystemTasks(this);
   /** Events, signals, queries, schedules, per-key flow control (reactions/). */
   readonly reactions: Reactions = new Reactions(this);
+  /** Status listeners (the outbox every commit carries) and alert rules (listeners/, docs/alerts.md). */
+  readonly listeners: Listeners;
+  /** Enforced outputSchemas of task definitions, checked before a report is recorded (output-schema.ts). */
+  private readonly outputSchemas: OutputSchemaGuard;
 
   constructor(
     readonly store: Store,
@@ -164,12 +171,24 @@ export class Engine {
     readonly options: EngineOptions = defaultEngineOptions,
     readonly hooks: EngineHooks = {},
   ) {
+    useLinearPatterns();
     this.taskDefs = new TaskDefCache(store, options.taskDefRefreshMs);
     this.flow = new FlowControl(store);
     this.workflows = new WorkflowCache(options.workflowCacheSteps);
     this.payloads = new PayloadCache(options.payloadCacheBytes);
     this.definitions = new DefinitionSnapshots(store);
     this.continuations = new Continuations((id) => this.advance(id), log);
+    this.listeners = new Listeners(this);
+    this.outputSchemas = new OutputSchemaGuard({
+      store,
+      taskDefs: this.taskDefs,
+      cachedDefinition: (id) => this.workflows.get(id)?.definition,
+      // Read without filling the workflow cache: the report's own path decides how to load it.
+      loadDefinition: async (id) => {
+        const stored = await this.store.getWorkflow(id);
+        return stored ? this.definitions.get(stored.definitionId) : null;
+      },
+    });
   }
 
   async init(): Promise<void> {
@@ -185,6 +204,7 @@ export class Engine {
   /** Stops the engine's own background work (continuations, script threads); the store stays open. */
   async close(): Promise<void> {
     await this.continuations.stop();
+    await this.listeners.stop();
     await this.reactions.close();
     await this.scripts?.close();
   }
@@ -309,7 +329,7 @@ export class Engine {
     // The first decision is part of the record as created: revision 0, like a fresh workflow.
     const first = applyDecision({ ...wf, state: { ...wf.state, steps: {} } }, out.decision);
     first.revision = 0;
-    if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks))) {
+    if (!(await this.store.createWorkflow(storedOf(first), out.decision.newTasks, this.listeners.outboxOfStart(first, out.decision)))) {
       if (req.workflowId && req.ifExists !== 'fail') return wf.workflowId; // started before: the repeat is a no-op
       throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
     }
@@ -350,7 +370,7 @@ export class Engine {
    * updated in place on success and evicted on a conflict. Answers whether it committed.
    */
   private async commit(wf: WorkflowRecord, decision: Decision): Promise<boolean> {
-    const commit: CommitDecision = { ...decision, expectedRevision: wf.revision };
+    const commit: CommitDecision = { ...decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decision) };
     let committed: boolean;
     try {
       committed = await this.store.commitDecision(commit);
@@ -562,6 +582,7 @@ export class Engine {
       this.hooks.onWorkflowEnded?.(wf);
     }
     this.systemTasks.afterCommit(wf, out);
+    this.listeners.afterCommit(wf, out);
     if (out.yielded) {
       this.hooks.onDecisionYielded?.();
       this.continuations.add(wf.workflowId);
@@ -596,8 +617,10 @@ export class Engine {
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
     for (;;) {
       const now = this.clock.now();
-      await this.taskDefs.fresh(now);
-      const def = this.taskDefs.get(taskType);
+      // Engine queues are named after no definition: their miss reloads nothing.
+      const def = isEngineQueue(taskType)
+        ? await this.taskDefs.fresh(now).then(() => this.taskDefs.get(taskType))
+        : await this.taskDefs.forClaim(taskType, now);
       const out = await this.flow.claim(def, {
         taskType,
         count: n,
@@ -630,6 +653,7 @@ export class Engine {
   async report(r: TaskResultInput): Promise<void> {
     const tooBig = payloadError(r.outputData, '/outputData', this.payloadLimits);
     if (tooBig) throw tooBig;
+    await this.outputSchemas.check(r);
     const now = this.clock.now();
     const logs = r.logs;
     if (r.status === 'IN_PROGRESS') {
@@ -708,7 +732,7 @@ export class Engine {
           if (task.workflowInstanceId !== workflowId) return null;
           decided = this.decisions.runOnce(wf, [task], report.now);
           if (!decided || (!decided.changed && decided.decision.appliedTaskIds.length === 0)) return null;
-          return { ...decided.decision, expectedRevision: wf.revision };
+          return { ...decided.decision, expectedRevision: wf.revision, ...this.listeners.outbox(wf, decided.decision) };
         });
       } catch (err) {
         // Outcome unknown, as in commit(): the cached record may be behind the store.

@@ -110,7 +110,8 @@ export class Lifecycle {
         void [_id, _rev, _state];
         // The new run's state replaces the old one whole: every old step goes.
         const unset = Object.keys(wf.state.steps).filter((ref) => !(ref in out.decision.steps.set));
-        const commit = { ...out.decision, workflow: { ...reset, ...out.decision.workflow }, steps: { set: out.decision.steps.set, unset }, expectedRevision: wf.revision };
+        const changes = { workflow: { ...reset, ...out.decision.workflow }, steps: { set: out.decision.steps.set, unset } };
+        const commit = { ...out.decision, ...changes, expectedRevision: wf.revision, ...this.engine.listeners.outbox(wf, changes) };
         this.engine.workflows.evict(workflowId);
         if (!(await this.engine.store.commitDecision(commit))) return false;
         this.engine.log.info({ workflowId, version: fresh.workflowVersion }, 'workflow restarted');

@@ -39,6 +39,29 @@ const PRELUDE = `(function (now) {
 })`;
 const NEEDS_PRELUDE = /\b(Date|random|console)\b/;
 
+/**
+ * Runs before a script whose bindings hold encoded values (docs/payloads.md, "Codecs"): each
+ * envelope becomes a proxy that lets the script pass it along or read its own fields, and throws,
+ * naming the field, when the script reads into it (`$.payment.card`). Without it such a read is
+ * undefined, and a condition would quietly take the wrong branch.
+ */
+const ENCODED_GUARD = `(function (names) {
+  function guard(v, path) {
+    if (v === null || typeof v !== 'object') return v;
+    if (!Array.isArray(v) && typeof v.__baton_codec === 'string' && typeof v.data === 'string') {
+      var codec = v.__baton_codec;
+      return new Proxy(v, { get: function (t, k) {
+        if (typeof k !== 'string' || k === 'toJSON' || Object.prototype.hasOwnProperty.call(t, k)) return t[k];
+        throw new TypeError('the script reads ' + path + '.' + k + ' but ' + path + ' is encoded (' + codec + '): the engine holds no keys and cannot read encoded values; list the field in the payloadCodec.clearFields of the workflow definition');
+      } });
+    }
+    for (var k in v) if (Object.prototype.hasOwnProperty.call(v, k)) v[k] = guard(v[k], Array.isArray(v) ? path + '[' + k + ']' : path + '.' + k);
+    return v;
+  }
+  for (var i = 0; i < names.length; i++) globalThis[names[i]] = guard(globalThis[names[i]], names[i]);
+})`;
+const ENCODED_MARK = '"__baton_codec"';
+
 /** What one evaluation needs: the request, and the work (interrupt calls) it may do before its time limit applies. */
 export type Evaluation = Omit<EvalRequest, 'minWorkMs'> & { minWork: number };
 
@@ -81,6 +104,15 @@ export function evaluateScript(qjs: QuickJSWASMModule, req: Evaluation): EvalRep
       if (bindings.error) return failure(keep(bindings.error));
       const bound = keep(bindings.value);
       for (const name of req.names) vm.setProp(vm.global, name, keep(vm.getProp(bound, name)));
+      if (req.bindingsJson.includes(ENCODED_MARK)) {
+        const guard = vm.evalCode(ENCODED_GUARD, 'encoded-guard.js', { type: 'global' });
+        if (guard.error) return failure(keep(guard.error));
+        const names = vm.callFunction(parse, vm.undefined, keep(vm.newString(JSON.stringify(req.names))));
+        if (names.error) return failure(keep(names.error));
+        const guarded = vm.callFunction(keep(guard.value), vm.undefined, keep(names.value));
+        if (guarded.error) return failure(keep(guarded.error));
+        keep(guarded.value);
+      }
       if (NEEDS_PRELUDE.test(req.script)) {
         const prelude = vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' });
         if (prelude.error) return failure(keep(prelude.error));

@@ -5,6 +5,8 @@ import type { TimeoutAlert, TimeoutKind } from '../domain/timeouts';
 import type { AuthStore } from './auth-port';
 import type { EngineQueueStore } from './engine-task-port';
 import type { OperationsStore, SearchStore } from './operations-port';
+import type { ListenerDelivery } from '../domain/listeners';
+import type { ListenersStore } from './listeners-port';
 import type { ReactionsStore } from './reactions-port';
 
 /**
@@ -13,7 +15,7 @@ import type { ReactionsStore } from './reactions-port';
  * SQLite with synchronous transactions in one process, MongoDB with single-document atomic writes
  * only (no multi-document transactions), so that several engines can share one database.
  */
-export interface Store extends AuthStore, EngineQueueStore, SearchStore, OperationsStore, ReactionsStore {
+export interface Store extends AuthStore, EngineQueueStore, SearchStore, OperationsStore, ReactionsStore, ListenersStore {
   readonly kind: 'sqlite' | 'mongodb';
   init(): Promise<void>;
   close(): Promise<void>;
@@ -48,9 +50,10 @@ export interface Store extends AuthStore, EngineQueueStore, SearchStore, Operati
    * unreachable task rows, and the start was not acknowledged.
    * Idempotent: answers false, changing nothing, when a workflow with this id exists, so a start
    * with a deterministic id (failure workflows) can be repeated after a crash. (Its first tasks
-   * have deterministic ids too; re-inserting them is a no-op.)
+   * have deterministic ids too; re-inserting them is a no-op.) `outbox`: the listener deliveries
+   * of the start, written with the workflow (docs/alerts.md).
    */
-  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean>;
+  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean>;
   /** The workflow with every step of its state (the decider's view). */
   getWorkflow(workflowId: string): Promise<StoredWorkflow | null>;
   getTasks(workflowId: string): Promise<TaskRecord[]>;
@@ -229,6 +232,8 @@ export interface CommitDecision {
   taskOutputs?: Array<{ taskId: string; output: JsonObject }>;
   /** Terminal attempts after which their step gave up: marked `exhausted` (poison tasks). */
   exhaustedTaskIds?: string[];
+  /** Listener deliveries of the status changes this decision makes: written only if the fence holds (docs/alerts.md). */
+  outbox?: ListenerDelivery[];
   now: number;
 }
 

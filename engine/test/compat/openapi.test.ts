@@ -1,3 +1,4 @@
+import { alertRoutes, listenerRoutes } from '../../src/api/routes/listeners';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as protocol from '@baton/protocol';
@@ -80,6 +81,8 @@ describe('the OpenAPI document', () => {
       ['/api/events', eventRoutes(s.engine)],
       ['/api/event', eventHandlerRoutes(s.engine)],
       ['/api/scheduler', schedulerRoutes(s.engine)],
+      ['/api/listeners', listenerRoutes(s.engine)],
+      ['/api/alerts', alertRoutes(s.engine)],
       ['/api/workflow', workflowReactionRoutes(s.engine)],
       ['/api/tasks', taskSignalRoutes(s.engine)],
       ['/api/workflow', workflowSearchRoutes(s.engine)],

@@ -144,3 +144,29 @@ export function usePoisonTasks(taskType: string, limit: number): UseQueryResult<
     refetchInterval: LIVE_MS.queues,
   });
 }
+
+/** One alert of a built-in rule (GET /api/alerts, docs/alerts.md). */
+export interface AlertView {
+  rule: 'poisonTask' | 'queueDepth' | 'runFailed';
+  key: string;
+  message: string;
+  firedAt: number;
+  lastSeenAt: number;
+  resolvedAt: number;
+  occurrences: number;
+  detail: Record<string, unknown>;
+}
+
+export interface AlertsView {
+  active: AlertView[];
+  recent: AlertView[];
+  rules: Array<{ rule: AlertView['rule']; enabled: boolean; threshold: number; forMinutes: number }>;
+}
+
+export function useAlerts(): UseQueryResult<AlertsView> {
+  return useQuery({
+    queryKey: ['alerts'],
+    queryFn: ({ signal }) => request<AlertsView>('/api/alerts', { signal }),
+    refetchInterval: LIVE_MS.queues,
+  });
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
+import { PayloadCodecs } from './payload-codecs';
+import { HttpError, InvalidResponseError, RequestAbortedError, WaitTimeoutError } from '../errors';
 import { HttpTransport, parseJsonBody } from '../http/transport';
 import { RetryMode } from '../http/retry-policy';
 import type { BatonClientOptions } from '../options';
@@ -26,6 +27,8 @@ export interface StartWorkflowOptions {
 export interface GetWorkflowOptions {
   /** Default true. */
   includeTasks?: boolean;
+  /** With a codec: decode the payloads (input, output, variables, tasks' input and output). Default true. */
+  decode?: boolean;
 }
 
 export interface WaitForWorkflowOptions {
@@ -35,6 +38,8 @@ export interface WaitForWorkflowOptions {
   intervalMs?: number;
   /** Default true. */
   includeTasks?: boolean;
+  /** With a codec: decode the ended workflow's payloads. Default true. */
+  decode?: boolean;
   signal?: AbortSignal;
 }
 
@@ -44,14 +49,30 @@ export interface WaitForWorkflowOptions {
  */
 export class BatonClient {
   private readonly http: HttpTransport;
+  private readonly codecs: PayloadCodecs | undefined;
 
   constructor(options: BatonClientOptions) {
-    this.http = new HttpTransport(compileTransportOptions(options));
+    const compiled = compileTransportOptions(options);
+    this.http = new HttpTransport(compiled);
+    this.codecs = compiled.codec ? new PayloadCodecs(compiled.codec, this.http) : undefined;
   }
 
   /** Creates or updates task definitions. */
   async registerTaskDefs(defs: readonly TaskDefLike[]): Promise<void> {
     await this.http.send({ method: 'POST', path: '/api/metadata/taskdefs', body: defs, retry: RetryMode.IDEMPOTENT });
+  }
+
+  /** The stored task definition, or undefined when there is none (404). */
+  async getTaskDef(name: string): Promise<TaskDefLike | undefined> {
+    try {
+      const response = await this.http.send({ method: 'GET', path: `/api/metadata/taskdefs/${encodeURIComponent(name)}`, retry: RetryMode.IDEMPOTENT });
+      const body = parseJsonBody(response, `GET task definition ${name}`);
+      if (!isJsonObject(body) || typeof body.name !== 'string') throw new InvalidResponseError(`task definition ${name}: expected an object with a name`);
+      return body as TaskDefLike;
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async updateTaskDef(def: TaskDefLike): Promise<void> {
@@ -76,7 +97,7 @@ export class BatonClient {
   async startWorkflow(name: string, input: JsonObject = {}, options: StartWorkflowOptions = {}): Promise<string> {
     const request: StartWorkflowRequest = {
       name,
-      input,
+      input: this.codecs ? await this.codecs.encodeStartInput(name, options.version, input) : input,
       ...(options.version !== undefined && { version: options.version }),
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.priority !== undefined && { priority: options.priority }),
@@ -96,7 +117,8 @@ export class BatonClient {
       query: { includeTasks: options.includeTasks ?? true },
       retry: RetryMode.IDEMPOTENT,
     });
-    return parseWorkflow(parseJsonBody(response, `GET workflow ${workflowId}`), `workflow ${workflowId}`);
+    const workflow = parseWorkflow(parseJsonBody(response, `GET workflow ${workflowId}`), `workflow ${workflowId}`);
+    return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
   }
 
   async terminateWorkflow(workflowId: string, reason?: string): Promise<void> {
@@ -114,6 +136,7 @@ export class BatonClient {
    */
   async signal(workflowId: string, name: string, payload: unknown = {}, options: { signalId?: string } = {}): Promise<{ signalId: string; seq: number }> {
     const signalId = options.signalId ?? randomUUID();
+    if (this.codecs) payload = await this.codecs.encodeSignal(workflowId, payload);
     const response = await this.http.send({
       method: 'POST',
       path: `/api/workflow/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(name)}`,
@@ -136,9 +159,14 @@ export class BatonClient {
     return parseJsonBody(response, `query ${name}`);
   }
 
-  /** Publishes an event; each call gets an event id unless one is given, so a resend is acted on once. */
-  async publishEvent(name: string, data: unknown = {}, options: { id?: string } = {}): Promise<string> {
+  /**
+   * Publishes an event; each call gets an event id unless one is given, so a resend is acted on
+   * once. With a codec the data is encoded field by field but `clearFields` (what handlers'
+   * conditions and mappings read), unless `encode` is false.
+   */
+  async publishEvent(name: string, data: unknown = {}, options: { id?: string; clearFields?: readonly string[]; encode?: boolean } = {}): Promise<string> {
     const id = options.id ?? randomUUID();
+    if (this.codecs && options.encode !== false) data = await this.codecs.encode(data, options.clearFields ?? []);
     await this.http.send({ method: 'POST', path: '/api/events', body: { name, data, id }, retry: RetryMode.IDEMPOTENT });
     return id;
   }
@@ -149,8 +177,9 @@ export class BatonClient {
     const intervalMs = nonNegativeInteger('intervalMs', options.intervalMs, 250);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true });
-      if (isTerminalWorkflowStatus(workflow.status)) return workflow;
+      // Decoded once, at the end, rather than on every read.
+      const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true, decode: false });
+      if (isTerminalWorkflowStatus(workflow.status)) return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
       if (options.signal?.aborted === true) throw new RequestAbortedError(`waiting for workflow ${workflowId} was aborted`);
       if (Date.now() + intervalMs > deadline) throw new WaitTimeoutError(workflowId, workflow.status, timeoutMs);
       await sleep(intervalMs, options.signal);

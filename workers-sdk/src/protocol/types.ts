@@ -65,6 +65,11 @@ export interface TaskDefLike {
   outputKeys?: string[];
   inputTemplate?: JsonObject;
   ownerEmail?: string;
+  /** Conductor's SchemaDef of the input: `{ name, version, type: 'JSON', data: <JSON Schema> }`. */
+  inputSchema?: { name: string; version: number; type: 'JSON'; data: JsonObject };
+  outputSchema?: { name: string; version: number; type: 'JSON'; data: JsonObject };
+  /** The server refuses inputs and outputs that do not match the schemas. Default false. */
+  enforceSchema?: boolean;
   [field: string]: unknown;
 }
 

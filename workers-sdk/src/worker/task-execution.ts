@@ -1,3 +1,5 @@
+import type { PayloadCodec } from '../codec/payload-codec';
+import { decodeObject, encodeObject } from '../codec/payload-codec';
 import type { Logger } from '../logger';
 import { scopeLogger } from '../logger';
 import type { JsonObject, Task } from '../protocol/types';
@@ -20,6 +22,8 @@ export interface ExecutionDeps {
   readonly stopSignal?: AbortSignal;
   /** Report and take the next task in one call (BatonWorkerOptions.reportAndPoll). */
   readonly reportAndPoll?: boolean;
+  /** Decodes inputs, and encodes outputs of workflows that ask for it (task.payloadCodec). */
+  readonly codec?: PayloadCodec | undefined;
 }
 
 /**
@@ -63,7 +67,8 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
   let outcome: TaskOutcome;
   keeper.start();
   try {
-    outcome = outcomeOfReturn(await deps.handler(task.inputData, ctx));
+    const input = deps.codec ? await decodeObject(task.inputData, deps.codec) : task.inputData;
+    outcome = outcomeOfReturn(await deps.handler(input, ctx));
   } catch (error) {
     outcome = outcomeOfError(error);
     logger.warn({ err: error, status: outcome.status }, 'task handler failed');
@@ -77,6 +82,12 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
     return undefined;
   }
 
+  try {
+    outcome = await encodeOutcome(task, outcome, deps.codec);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not encode the output');
+    outcome = outcomeOfError(error);
+  }
   const result = toTaskResult(task, deps.workerId, outcome, Date.now());
   // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
   // stopping worker takes no new work.
@@ -98,4 +109,11 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
     );
     return undefined;
   }
+}
+
+/** The workflow asked for encoded payloads (its definition's payloadCodec): every output field but its clear ones is encoded. */
+async function encodeOutcome(task: Task, outcome: TaskOutcome, codec: PayloadCodec | undefined): Promise<TaskOutcome> {
+  const clearFields = task.payloadCodec?.clearFields;
+  if (!codec || clearFields === undefined || Object.keys(outcome.outputData).length === 0) return outcome;
+  return { ...outcome, outputData: await encodeObject(outcome.outputData, codec, clearFields) };
 }

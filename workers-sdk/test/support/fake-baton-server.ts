@@ -6,25 +6,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
+import type * as P from '@baton/protocol';
 
 export type Route = 'poll' | 'report' | 'extend' | 'startWorkflow' | 'getWorkflow' | 'taskdefs';
 
-interface StoredTask {
-  taskId: string;
-  workflowInstanceId: string;
-  taskType: string;
-  referenceTaskName: string;
-  inputData: Record<string, unknown>;
-  responseTimeoutSeconds: number;
-  status: 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+/** A task as the fake keeps it: the protocol's Task fields it serves, plus the current claim. */
+type StoredTask = Pick<
+  P.Task,
+  'taskId' | 'workflowInstanceId' | 'taskType' | 'referenceTaskName' | 'inputData' | 'responseTimeoutSeconds' | 'retryCount' | 'pollCount' | 'callbackAfterSeconds' | 'outputData'
+> & {
+  status: Extract<P.TaskStatus, 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR'>;
   attemptToken: string | undefined;
   workerId: string | undefined;
-  retryCount: number;
-  pollCount: number;
-  callbackAfterSeconds: number;
-  outputData: Record<string, unknown>;
   reasonForIncompletion: string | undefined;
-}
+};
 
 export interface PollRecord {
   taskType: string;
@@ -209,7 +204,7 @@ export class FakeBatonServer {
     const post: TaskPost = { body, answer: 0 };
     this.taskPosts.push(post);
     const route: Route = body['extendLease'] === true ? 'extend' : 'report';
-    const answer = (status: number, problem?: Record<string, unknown>): void => {
+    const answer = (status: number, problem?: Partial<P.Problem>): void => {
       post.answer = status;
       if (problem === undefined) res.status(status).type('text/plain').send(String(body['taskId']));
       else res.status(status).type('application/problem+json').send(JSON.stringify({ status, ...problem }));
@@ -304,8 +299,8 @@ export class FakeBatonServer {
 
   // ---- internals ----
 
-  private claim(taskType: string, poll: PollRecord): Record<string, unknown>[] {
-    const claimed: Record<string, unknown>[] = [];
+  private claim(taskType: string, poll: PollRecord): Array<Partial<P.Task>> {
+    const claimed: Array<Partial<P.Task>> = [];
     for (let index = 0; index < this.ready.length && claimed.length < poll.count; ) {
       const taskId = this.ready[index] as string;
       const task = this.mustGet(taskId);
@@ -377,11 +372,11 @@ export class FakeBatonServer {
   }
 }
 
-function faultProblem(status: number): Record<string, unknown> {
+function faultProblem(status: number): Partial<P.Problem> {
   return { title: `Injected ${status}`, retryable: status === 429 || status >= 500 };
 }
 
-function problem(res: Response, status: number, body: Record<string, unknown>): void {
+function problem(res: Response, status: number, body: Partial<P.Problem>): void {
   res.status(status).type('application/problem+json').send(JSON.stringify({ status, ...body }));
 }
 

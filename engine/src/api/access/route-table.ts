@@ -91,6 +91,17 @@ export const routeTable: readonly RouteRule[] = [
   { method: 'GET', path: '/api/events', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/events/:eventId', permission: WORKFLOW_READ },
 
+  // -- status listeners and alerts (docs/alerts.md): webhooks hold secrets and reach out, so only admins set them
+  { method: 'GET', path: '/api/listeners/webhooks', permission: METADATA_READ },
+  { method: 'GET', path: '/api/listeners/changes', permission: METADATA_READ },
+  { method: 'PUT', path: '/api/listeners/webhooks/:name', permission: ADMIN },
+  { method: 'DELETE', path: '/api/listeners/webhooks/:name', permission: ADMIN },
+  { method: 'GET', path: '/api/listeners/deliveries', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/alerts', permission: WORKFLOW_READ },
+  { method: 'GET', path: '/api/alerts/rules', permission: METADATA_READ },
+  { method: 'GET', path: '/api/alerts/rules/changes', permission: METADATA_READ },
+  { method: 'PUT', path: '/api/alerts/rules/:rule', permission: METADATA_WRITE },
+
   // -- workflows: reads (search before ':workflowId')
   { method: 'GET', path: '/api/workflow/search', permission: WORKFLOW_READ },
   { method: 'GET', path: '/api/workflow/search-v2', permission: WORKFLOW_READ },

@@ -35,6 +35,13 @@ export function componentSchemas(): Record<string, unknown> {
     WorkflowSchedule: P.WorkflowSchedule,
     WorkflowScheduleExecution: P.WorkflowScheduleExecution,
     FlowStatus: P.FlowStatus,
+    WebhookRequest: P.WebhookRequest,
+    WebhookView: P.WebhookView,
+    ListenerDelivery: P.ListenerDelivery,
+    ListenerConfigChange: P.ListenerConfigChange,
+    AlertRuleRequest: P.AlertRuleRequest,
+    AlertRuleConfig: P.AlertRuleConfig,
+    AlertsView: P.AlertsView,
   };
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(wire)) out[name] = plain(schema);

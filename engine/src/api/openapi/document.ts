@@ -32,6 +32,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'task', description: 'workers: poll, report, logs, queues' },
       { name: 'event', description: 'events and event handlers (docs/events.md)' },
       { name: 'scheduler', description: 'schedules: cron-driven starts (docs/events.md)' },
+      { name: 'listeners', description: 'status listeners (webhooks, outbox deliveries) and alerts (docs/alerts.md)' },
       { name: 'system', description: 'health, metrics, this document' },
     ],
     paths,

@@ -1,5 +1,6 @@
 import { ref } from './components';
 import { reactionRouteDocs } from './routes-reactions';
+import { listenerRouteDocs } from './routes-listeners';
 
 /** One parameter of a documented operation. */
 interface Param {
@@ -15,7 +16,7 @@ interface Param {
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
-  tag: 'metadata' | 'workflow' | 'workflow-bulk' | 'task' | 'search' | 'system' | 'event' | 'scheduler';
+  tag: 'metadata' | 'workflow' | 'workflow-bulk' | 'task' | 'search' | 'system' | 'event' | 'scheduler' | 'listeners';
   summary: string;
   /** Conductor has this operation (same path and meaning); false: Baton's own. */
   conductor: boolean;
@@ -667,3 +668,5 @@ export const routeDocs: RouteDoc[] = [
 
 // Events, signals, queries, schedules and flow control (routes-reactions.ts).
 routeDocs.push(...reactionRouteDocs);
+// Status listeners and alerts (routes-listeners.ts).
+routeDocs.push(...listenerRouteDocs);

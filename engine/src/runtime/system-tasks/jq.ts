@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { JQ_QUEUE } from '../../decider/operators/json-jq';
 import type { JsonObject, TaskRecord } from '../../domain/records';
 import type { Engine } from '../engine';
+import { EncodedMask } from './jq-encoded';
 import type { JqReply, JqRequest } from './jq-worker';
 import { QueueRunner, type TaskOutcome } from './queue-runner';
 
@@ -86,10 +87,16 @@ export class JqPool {
 
   run(input: JsonObject, query: string): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new Error('the jq pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, query, resolve, reject });
+    const encoded = new EncodedMask(input);
+    return new Promise<unknown[]>((resolve, reject) => {
+      this.queue.push({ input: encoded.input as JsonObject, query, resolve, reject });
       this.dispatch();
-    });
+    }).then(
+      (values) => encoded.restore(values),
+      (err: unknown) => {
+        throw err instanceof Error ? encoded.explain(err) : err;
+      },
+    );
   }
 
   async close(): Promise<void> {

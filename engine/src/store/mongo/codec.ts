@@ -1,3 +1,4 @@
+import type { OutboxFields } from './listeners';
 import type { TaskTimeoutPolicy } from '@baton/definitions';
 import { type DeciderMeta, type JsonObject, type StepState, type StoredWorkflow, type TaskRecord } from '../../domain/records';
 import type { TimeoutAlert, TimeoutKind } from '../../domain/timeouts';
@@ -143,7 +144,9 @@ export function workflowToDoc(w: StoredWorkflow): WorkflowDoc {
 }
 
 export function docToWorkflow(d: WorkflowDoc): StoredWorkflow {
-  const { _id, inputJson, outputJson, variablesJson, meta, steps: stepDocs, ...rest } = d;
+  // listenerOutbox*: rows waiting for the listeners' relay (listeners.ts), not part of the record.
+  const { _id, inputJson, outputJson, variablesJson, meta, steps: stepDocs, listenerOutbox: _o, listenerOutboxAt: _a, ...rest } = d as WorkflowDoc & OutboxFields;
+  void [_o, _a];
   const steps: Record<string, StepState> = {};
   for (const [key, json] of Object.entries(stepDocs ?? {})) steps[refOfKey(key)] = JSON.parse(json) as StepState;
   return {

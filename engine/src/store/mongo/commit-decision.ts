@@ -5,6 +5,8 @@ import type { CommitDecision } from '../port';
 import { docToWorkflow, stepKey, taskToDoc, workflowPatch, workflowToDoc, type TaskDoc } from './codec';
 import type { Collections } from './collections';
 import { isDuplicateKey } from './definitions';
+import { outboxFields, outboxUpdate } from './listeners';
+import type { ListenerDelivery } from '../../domain/listeners';
 
 /** The status of a task inserted by a decision that has not passed its revision fence yet. */
 export const PENDING_COMMIT = 'PENDING_COMMIT';
@@ -32,10 +34,11 @@ const open = [TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS];
  * failedReferenceTaskNames still tell).
  * Round trips: 3 (2 when a decision schedules and marks nothing).
  */
-export async function createWorkflow(c: Collections, wf: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean> {
+export async function createWorkflow(c: Collections, wf: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean> {
   const dups = await insertPending(c, tasks, wf.revision);
   try {
-    await c.workflows.insertOne(workflowToDoc(wf));
+    // Listener deliveries of the start ride in the workflow document (listeners.ts relays them).
+    await c.workflows.insertOne({ ...workflowToDoc(wf), ...outboxFields(outbox, wf.createTime) });
   } catch (err) {
     // The unique _id makes a repeated start with a deterministic id a no-op (failure workflows);
     // its first tasks have deterministic ids too, so step 1 inserted nothing new.
@@ -54,9 +57,12 @@ export async function commitDecision(c: Collections, d: CommitDecision): Promise
   if (d.meta) set.meta = d.meta;
   for (const [ref, step] of Object.entries(d.steps?.set ?? {})) set[`steps.${stepKey(ref)}`] = JSON.stringify(step);
   for (const ref of d.steps?.unset ?? []) unset[`steps.${stepKey(ref)}`] = '';
+  // Listener deliveries ride in the same fenced update as the change (listeners.ts relays them).
+  const outbox = outboxUpdate(d.outbox, d.now);
+  Object.assign(set, outbox.set);
   const res = await c.workflows.updateOne(
     { _id: d.workflowId, revision: d.expectedRevision },
-    { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $inc: { revision: 1 } },
+    { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), ...(outbox.push ? { $push: outbox.push } : {}), $inc: { revision: 1 } },
   );
   if (res.matchedCount === 0) return false;
   const ops = publishOps(d.newTasks, dups);

@@ -43,6 +43,9 @@ import type { SearchPage, SearchRequest } from '../../search/request';
 import type { TaskStatus } from '../../domain/status';
 import { delegateReactions, type ReactionsStore } from '../reactions-port';
 import { MongoReactionsStore } from './reactions';
+import { delegateListeners, type ListenersStore } from '../listeners-port';
+import { MongoListeners } from './listeners';
+import type { ListenerDelivery } from '../../domain/listeners';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -54,8 +57,8 @@ export interface MongoStoreOptions {
 }
 
 /** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to mongo/reactions/. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the class gains ReactionsStore's methods by delegation
-export interface MongoStore extends ReactionsStore {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains these stores' methods by delegation
+export interface MongoStore extends ReactionsStore, ListenersStore {}
 
 /**
  * The production store. Every atomic step relies on single-document atomicity (findOneAndUpdate,
@@ -76,6 +79,8 @@ export class MongoStore implements Store {
   private ops!: MongoOperations;
   /** The store/reactions-port.ts part (delegateReactions, below the class). */
   reactions!: MongoReactionsStore;
+  /** The store/listeners-port.ts part (delegateListeners, below the class). */
+  listeners!: MongoListeners;
   /** Database commands sent, from the driver's command monitoring (benchmarks, metrics). */
   commands = 0;
 
@@ -117,6 +122,8 @@ export class MongoStore implements Store {
     await this.ops.ensureIndexes();
     this.reactions = new MongoReactionsStore(this.db, this.c.workflows);
     await this.reactions.init();
+    this.listeners = new MongoListeners(this.db, this.c.workflows);
+    await this.listeners.init();
     this.options.log?.info({ db: this.db.databaseName }, 'connected to MongoDB');
   }
 
@@ -169,8 +176,8 @@ export class MongoStore implements Store {
     }, true);
   }
 
-  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean> {
-    return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks), false);
+  createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean> {
+    return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks, outbox), false);
   }
   getWorkflow(workflowId: string): Promise<StoredWorkflow | null> {
     return guard('getWorkflow', async () => {
@@ -372,3 +379,9 @@ export class MongoStore implements Store {
 }
 
 delegateReactions(MongoStore.prototype, (s) => s.reactions);
+delegateListeners(MongoStore.prototype, (s) => s.listeners);
+
+// The relay is MongoDB's own (listeners.ts): outbox rows wait in workflow documents until moved.
+MongoStore.prototype.relayListenerOutbox = function relayListenerOutbox(this: MongoStore, limit: number): Promise<number> {
+  return this.listeners.relayListenerOutbox(limit);
+};

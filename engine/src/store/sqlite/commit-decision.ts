@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredWorkflow, TaskRecord } from '../../domain/records';
 import type { CommitDecision } from '../port';
+import type { OutboxWriter } from './listeners';
 import { parseWorkflowDoc, workflowDoc, type Rows } from './rows';
 
 /**
@@ -11,7 +12,7 @@ import { parseWorkflowDoc, workflowDoc, type Rows } from './rows';
  * variables only when they changed, the steps it changed, and targeted updates of the tasks it
  * marks or closes (json_set on their `doc`, never reading their payloads).
  */
-export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWorkflow, tasks: TaskRecord[]): boolean {
+export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWorkflow, tasks: TaskRecord[], writeOutbox?: () => void): boolean {
   return db.transaction(() => {
     // A start with a deterministic id that already happened is a no-op (failure workflows).
     if (rows.readWorkflowDoc.get(wf.workflowId)) return false;
@@ -26,6 +27,7 @@ export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWork
       variables: JSON.stringify(wf.variables),
     });
     for (const [ref, step] of Object.entries(wf.state.steps)) rows.upsertStep.run(wf.workflowId, ref, JSON.stringify(step));
+    writeOutbox?.(); // listener deliveries of the start, in the same transaction (docs/alerts.md)
     return true;
   })();
 }
@@ -70,6 +72,8 @@ export class SqliteCommits {
   constructor(
     private readonly db: Database.Database,
     private readonly rows: Rows,
+    /** Writes a decision's listener deliveries within its transaction (docs/alerts.md). */
+    private readonly outbox?: OutboxWriter,
   ) {
     this.markApplied = db.prepare(`UPDATE tasks SET applied = 1, doc = json_set(doc, '$.applied', json('true')) WHERE task_id = ? AND applied = 0`);
     this.markExhausted = db.prepare(
@@ -137,6 +141,7 @@ export class SqliteCommits {
         else this.closeTask.run(params);
       }
       for (const t of d.taskOutputs ?? []) this.setOpenTaskOutput.run(JSON.stringify(t.output), t.taskId);
+      this.outbox?.write(d.outbox);
     }
   }
 }

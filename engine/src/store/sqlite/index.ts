@@ -44,6 +44,9 @@ import type { JsonObject } from '../../domain/records';
 import type { TaskStatus } from '../../domain/status';
 import { delegateReactions, type ReactionsStore } from '../reactions-port';
 import { SqliteReactionsStore } from './reactions';
+import { delegateListeners, type ListenersStore } from '../listeners-port';
+import { OutboxWriter, SqliteListeners } from './listeners';
+import type { ListenerDelivery } from '../../domain/listeners';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -56,8 +59,8 @@ export interface SqliteStoreOptions {
 }
 
 /** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to sqlite/reactions/. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the class gains ReactionsStore's methods by delegation
-export interface SqliteStore extends ReactionsStore {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains these stores' methods by delegation
+export interface SqliteStore extends ReactionsStore, ListenersStore {}
 
 /** The embedded store: one SQLite file, one engine process (the file is locked by it). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains ReactionsStore's methods by delegation
@@ -74,6 +77,9 @@ export class SqliteStore implements Store {
   private ops!: SqliteOperations;
   /** The store/reactions-port.ts part (delegateReactions, below the class). */
   reactions!: SqliteReactionsStore;
+  /** The store/listeners-port.ts part (delegateListeners, below the class). */
+  listeners!: SqliteListeners;
+  private outbox!: OutboxWriter;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -92,7 +98,9 @@ export class SqliteStore implements Store {
     this.rows = new Rows(this.db);
     this.defs = new SqliteDefinitions(this.db);
     this.sweeps = new SqliteSweeps(this.db, this.rows);
-    this.commits = new SqliteCommits(this.db, this.rows);
+    this.listeners = new SqliteListeners(this.db);
+    this.outbox = new OutboxWriter(this.db);
+    this.commits = new SqliteCommits(this.db, this.rows, this.outbox);
     this.retention = new SqliteRetention(this.db, this.rows);
     this.claimSelect = this.db.prepare(claimSelectSql);
     createSearchSchema(this.db);
@@ -139,8 +147,8 @@ export class SqliteStore implements Store {
     return this.rows.getSnapshot(id);
   }
 
-  async createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[]): Promise<boolean> {
-    return createWorkflow(this.db, this.rows, workflow, tasks);
+  async createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean> {
+    return createWorkflow(this.db, this.rows, workflow, tasks, outbox?.length ? () => this.outbox.write(outbox) : undefined);
   }
   async getWorkflow(workflowId: string): Promise<StoredWorkflow | null> {
     return this.rows.getWorkflow(workflowId);
@@ -336,3 +344,4 @@ export class SqliteStore implements Store {
 }
 
 delegateReactions(SqliteStore.prototype, (s) => s.reactions);
+delegateListeners(SqliteStore.prototype, (s) => s.listeners);

@@ -106,7 +106,9 @@ export function ftsQuery(terms: string[]): string {
   return terms
     .map((t) => {
       const prefix = t.endsWith('*');
-      const word = (prefix ? t.slice(0, -1) : t).replace(/"/g, '""');
+      // FTS5 reads its query as a C string: a NUL ends it mid-quote ("unterminated string", a 500). The
+      // tokenizer splits indexed text at NUL anyway, so a space matches the same.
+      const word = (prefix ? t.slice(0, -1) : t).replaceAll('\u0000', ' ').replace(/"/g, '""');
       return `"${word}"${prefix ? '*' : ''}`;
     })
     .join(' ');

@@ -1,4 +1,4 @@
-import { resolveParameters } from '@baton/definitions';
+import { EncodedReadError, resolveParameters } from '@baton/definitions';
 import {
   ActionType,
   EffectStatus,
@@ -41,7 +41,14 @@ export class EventActions {
   constructor(private readonly engine: Engine) {}
 
   async run(r: ActionRun): Promise<EventEffect> {
-    const params = this.resolve(r);
+    let params: JsonObject;
+    try {
+      params = this.resolve(r);
+    } catch (err) {
+      // The event's data was encoded by a client's codec and the handler reads into it (docs/payloads.md).
+      if (err instanceof EncodedReadError) return this.outcome(r, EffectStatus.FAILED, { error: err.message });
+      throw err;
+    }
     try {
       switch (r.action.action) {
         case ActionType.START_WORKFLOW:
@@ -67,7 +74,7 @@ export class EventActions {
     const params = r.action[r.action.action];
     const data = r.action.expandInlineJSON ? expandInlineJson(r.event.data) : r.event.data;
     const env = isObject(data) ? data : {};
-    const resolved = resolveParameters(params ?? {}, { workflow: isObject(env.workflow) ? env.workflow : {}, tasks: {}, env });
+    const resolved = resolveParameters(params ?? {}, { workflow: isObject(env.workflow) ? env.workflow : {}, tasks: {}, env, failOnEncoded: true });
     return isObject(resolved) ? resolved : {};
   }
 

@@ -322,7 +322,9 @@ export class Admission {
   private async create(wf: WorkflowRecord, flowWait: FlowWait, req: StartRequest): Promise<boolean> {
     const now = this.engine.clock.now();
     const held: WorkflowRecord = { ...wf, flowWait, updateTime: now };
-    if (await this.engine.store.createWorkflow(storedOf(held), [])) return true;
+    // A held run is RUNNING (waiting its turn): its listeners hear so now (docs/alerts.md).
+    const outbox = this.engine.listeners.outboxOfStart(held, { workflow: {}, steps: { set: {}, unset: [] } });
+    if (await this.engine.store.createWorkflow(storedOf(held), [], outbox)) return true;
     if (req.workflowId && req.ifExists !== 'fail') return false;
     throw new ConflictError(`workflow id '${wf.workflowId}' exists`);
   }
