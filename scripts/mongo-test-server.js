@@ -91,6 +91,7 @@ function buildJar({ log = defaultLog } = {}) {
       stream.on('data', (chunk) => {
         // Maven 3.8 writes colour resets even in batch mode: drop them. The output (only problems,
         // with -q) is shown in the error if the build fails.
+        // eslint-disable-next-line no-control-regex -- ESC starts the colour codes being removed
         tail.push(chunk.toString().replace(/\x1b\[[0-9;]*m/g, ''));
       });
     }

@@ -141,11 +141,11 @@ describe('runs', () => {
     expect(tree.code).toBe(0);
     const lines = tree.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^cli_order v1  COMPLETED  ${retried}  started \\S+ \\S+ took `));
-    expect(lines[1]).toMatch(/^├─ charge \(SIMPLE\)  COMPLETED  2 attempts$/);
-    expect(lines[2]).toMatch(/^│  ├─ attempt 0  FAILED .*worker cli-test-worker .*"card network busy"$/);
-    expect(lines[3]).toMatch(/^│  └─ attempt 1  COMPLETED /);
-    expect(lines[4]).toMatch(/^└─ ship \(SIMPLE\)  COMPLETED$/);
-    expect(lines[5]).toMatch(/^   └─ attempt 0  COMPLETED /);
+    expect(lines[1]).toMatch(/^├─ charge \(SIMPLE\) {2}COMPLETED {2}2 attempts$/);
+    expect(lines[2]).toMatch(/^│ {2}├─ attempt 0 {2}FAILED .*worker cli-test-worker .*"card network busy"$/);
+    expect(lines[3]).toMatch(/^│ {2}└─ attempt 1 {2}COMPLETED /);
+    expect(lines[4]).toMatch(/^└─ ship \(SIMPLE\) {2}COMPLETED$/);
+    expect(lines[5]).toMatch(/^ {3}└─ attempt 0 {2}COMPLETED /);
   });
 
   it('watch exits 1 when the run fails; after a fix, poison retry brings it back', async () => {

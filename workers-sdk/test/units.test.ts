@@ -1,4 +1,5 @@
 // Pure pieces, table-driven: outcome mapping, retry decisions, lease timing, option checks.
+import { hostname } from 'node:os';
 import { ConfigError, HttpError, NetworkError, RequestTimeoutError, TerminalError, inProgress } from '../src';
 import type { Task } from '../src';
 import { compileWorkerOptions } from '../src/options';
@@ -163,7 +164,7 @@ describe('options', () => {
   it('applies defaults and strips the trailing slash', () => {
     const compiled = compileWorkerOptions({ serverUrl: 'http://127.0.0.1:8080/' });
     expect(compiled).toMatchObject({ serverUrl: 'http://127.0.0.1:8080', pollTimeoutMs: 1_000, requestTimeoutMs: 10_000 });
-    expect(compiled.workerId).toBe(`${require('node:os').hostname()}-${process.pid}`);
+    expect(compiled.workerId).toBe(`${hostname()}-${process.pid}`);
     expect(Object.isFrozen(compiled)).toBe(true);
   });
 });

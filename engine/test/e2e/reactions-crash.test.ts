@@ -159,7 +159,7 @@ describe.each(storeKinds())('events, signals and schedules across kill -9 (%s)',
       expect(ticks.totalHits).toBe(times.length);
       expect(new Set(executions.results.map((e: any) => e.workflowId)).size).toBe(times.length);
     } catch (err) {
-      throw new Error(`${String(err)}\nengine log tail:\n${engine.output.slice(-3000)}`);
+      throw new Error(`${String(err)}\nengine log tail:\n${engine.output.slice(-3000)}`, { cause: err });
     } finally {
       await engine.kill('SIGTERM');
     }

@@ -15,7 +15,7 @@ const onJavaServer = process.env.BATON_TEST_MONGO_PROVISIONED === '1';
 const DUPLICATE_KEY = 11000;
 
 // Test documents use string and number _ids, which the driver's default schema (ObjectId) rejects.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type AnyDoc = { _id?: string | number; [key: string]: any };
 
 async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: unknown }> {

@@ -105,7 +105,6 @@ export function useDecoded(value: unknown): Decoded {
     );
     return () => ac.abort();
     // `key` stands for `value`: the same payload read again is not decoded again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, endpoint, count]);
   return count === 0 ? { kind: 'plain' } : state;
 }

@@ -76,7 +76,7 @@ export function componentSchemas(): Record<string, unknown> {
   };
   const { $schema: _s1, $id: _i1, ...taskDef } = taskDefSchema as Record<string, unknown>;
   const { $schema: _s2, $id: _i2, $defs, ...workflowDef } = workflowDefSchema as Record<string, unknown>;
-  (void _s1, _i1, _s2, _i2);
+  void [_s1, _i1, _s2, _i2];
   const defs = $defs as { workflowTask: unknown; subWorkflowParams: unknown };
   out.TaskDef = rewriteRefs(taskDef, refs);
   out.WorkflowDef = rewriteRefs(workflowDef, refs);

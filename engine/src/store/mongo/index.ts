@@ -57,7 +57,7 @@ export interface MongoStoreOptions {
 }
 
 /** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to mongo/reactions/. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains these stores' methods by delegation
 export interface MongoStore extends ReactionsStore, ListenersStore {}
 
 /**
@@ -66,7 +66,7 @@ export interface MongoStore extends ReactionsStore, ListenersStore {}
  * standalone server and on replica sets alike, and several engines can share one database.
  * The driver reconnects by itself; transient errors surface as 503 retryable (see errors.ts).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains ReactionsStore's methods by delegation
 export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private client: MongoClient;

@@ -2,7 +2,7 @@ import type { Filter } from 'mongodb';
 import { rankOf } from '../../domain/priority';
 import { TaskStatus } from '../../domain/status';
 import type { AttemptReport, ProgressReport, ReportOutcome } from '../port';
-import { classifyRejected, externallyCompletable } from '../sqlite/report-attempt';
+import { classifyRejected, externallyCompletable } from '../../domain/fencing';
 import { docToTask, type TaskDoc } from './codec';
 import type { Collections } from './collections';
 

@@ -59,11 +59,11 @@ export interface SqliteStoreOptions {
 }
 
 /** Events, signals, schedules and flow control (store/reactions-port.ts): delegated to sqlite/reactions/. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains these stores' methods by delegation
 export interface SqliteStore extends ReactionsStore, ListenersStore {}
 
 /** The embedded store: one SQLite file, one engine process (the file is locked by it). */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class gains ReactionsStore's methods by delegation
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private db!: Database.Database;

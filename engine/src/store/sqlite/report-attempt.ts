@@ -4,6 +4,7 @@ import { TaskStatus } from '../../domain/status';
 import type { AttemptReport, ProgressReport, ReportOutcome } from '../port';
 import type { Rows } from './rows';
 import { rankOf } from '../../domain/priority';
+import { classifyRejected, ownsClaim } from '../../domain/fencing';
 
 /**
  * A worker's report on its attempt. Atomic: one transaction reads the attempt, checks the claim
@@ -74,23 +75,3 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
   })();
 }
 
-/**
- * Engine-held tasks that a client may complete over REST (Conductor's WAIT and HUMAN): they have
- * no claim, so a report without a token is theirs. Other engine-held tasks (JOIN, DO_WHILE,
- * SUB_WORKFLOW...) are never completed from outside.
- */
-export const externallyCompletable: readonly string[] = ['WAIT', 'HUMAN'];
-
-export function ownsClaim(t: TaskRecord, token: string | null, workerId: string | null): boolean {
-  if (t.status !== TaskStatus.IN_PROGRESS) return false;
-  if (!t.queued) return token === null && externallyCompletable.includes(t.workflowTaskType);
-  if (token !== null) return token === t.attemptToken;
-  // Conductor's clients send no token: the worker id of the claim is the fence we have.
-  return workerId === null || t.workerId === null || workerId === t.workerId;
-}
-
-export function classifyRejected(t: TaskRecord, r: { attemptToken: string | null; status: string }): ReportOutcome {
-  const sameAttempt = r.attemptToken === null || r.attemptToken === t.attemptToken || t.attemptToken === null;
-  if (t.status === r.status && sameAttempt) return { kind: 'duplicate', task: t };
-  return { kind: 'stale', task: t };
-}

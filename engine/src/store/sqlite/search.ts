@@ -108,7 +108,7 @@ export function ftsQuery(terms: string[]): string {
       const prefix = t.endsWith('*');
       // FTS5 reads its query as a C string: a NUL ends it mid-quote ("unterminated string", a 500). The
       // tokenizer splits indexed text at NUL anyway, so a space matches the same.
-      const word = (prefix ? t.slice(0, -1) : t).replace(/\u0000/g, ' ').replace(/"/g, '""');
+      const word = (prefix ? t.slice(0, -1) : t).replaceAll('\u0000', ' ').replace(/"/g, '""');
       return `"${word}"${prefix ? '*' : ''}`;
     })
     .join(' ');
