@@ -30,7 +30,10 @@ export default tseslint.config(
     files: ['**/*.{js,cjs,mjs}'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['require', 'module', 'process', '__dirname', 'console', 'setTimeout', 'clearTimeout', 'fetch', 'URL', 'Buffer'].map((g) => [g, 'readonly']),
+        ['require', 'module', 'process', '__dirname', 'console', 'setTimeout', 'clearTimeout', 'fetch', 'URL', 'Buffer'].map((g) => [
+          g,
+          'readonly',
+        ]),
       ),
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -21,7 +21,13 @@ const ROOT = path.resolve(__dirname, '..');
 const ST = path.join(__dirname, 'fuzz', '.venv', 'bin', 'schemathesis');
 
 /** The checks that make "0 server errors and 0 answers that break the documented schema". */
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance'];
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+];
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,7 +120,9 @@ async function main() {
     });
     fs.writeFileSync(path.join(reportDir, 'engine.log'), engineLog);
     const unhandled = engineLog.split('"msg":"unhandled error"').length - 1;
-    process.stdout.write(`fuzz: schemathesis exit ${code}; the engine logged ${unhandled} unhandled errors; reports in ${path.relative(ROOT, reportDir)}/\n`);
+    process.stdout.write(
+      `fuzz: schemathesis exit ${code}; the engine logged ${unhandled} unhandled errors; reports in ${path.relative(ROOT, reportDir)}/\n`,
+    );
     return code === 0 && unhandled === 0 ? 0 : 1;
   } finally {
     engine.kill('SIGTERM');

@@ -50,7 +50,9 @@ function provisionJs() {
 
 function python() {
   for (const candidate of [process.env.BATON_PYTHON, 'python3', 'python'].filter(Boolean)) {
-    const r = spawnSync(candidate, ['-c', 'import sys, venv; assert sys.version_info >= (3, 10); print(sys.version.split()[0])'], { encoding: 'utf8' });
+    const r = spawnSync(candidate, ['-c', 'import sys, venv; assert sys.version_info >= (3, 10); print(sys.version.split()[0])'], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) return candidate;
   }
   throw new Error('no python3 (3.10+ with venv) on PATH; set BATON_PYTHON to one');
@@ -62,7 +64,11 @@ function provisionPython() {
   const done = once(stamp, wanted, () => {
     log('installing the Conductor Python SDK into compat/python-sdk/.venv');
     if (!fs.existsSync(path.join(VENV, 'bin', 'python'))) run(python(), ['-m', 'venv', VENV], PY_DIR);
-    run(path.join(VENV, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt'], PY_DIR);
+    run(
+      path.join(VENV, 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt'],
+      PY_DIR,
+    );
   });
   if (!done) log('Conductor Python SDK already installed');
 }
@@ -76,7 +82,11 @@ function provisionFuzzer() {
   const done = once(stamp, wanted, () => {
     log('installing schemathesis (the API fuzzer) into scripts/fuzz/.venv');
     if (!fs.existsSync(path.join(FUZZ_VENV, 'bin', 'python'))) run(python(), ['-m', 'venv', FUZZ_VENV], FUZZ_DIR);
-    run(path.join(FUZZ_VENV, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt'], FUZZ_DIR);
+    run(
+      path.join(FUZZ_VENV, 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt'],
+      FUZZ_DIR,
+    );
   });
   if (!done) log('schemathesis already installed');
 }

@@ -32,7 +32,8 @@ export class EngineClient {
     } catch {
       throw new UsageError(`--url (BATON_URL) must be an http(s) URL, got '${connection.url}'`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url (BATON_URL) must be an http(s) URL, got '${connection.url}'`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--url (BATON_URL) must be an http(s) URL, got '${connection.url}'`);
     this.base = url.href.replace(/\/+$/, '');
     this.headers = { accept: 'application/json' };
     if (connection.apiKey) {
@@ -63,7 +64,12 @@ export class EngineClient {
     return this.request<T>('DELETE', path);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string | number | undefined> = {}): Promise<Answer<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<Answer<T>> {
     const url = new URL(`${this.base}/api${path}`);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { ...this.headers };
@@ -77,7 +83,12 @@ export class EngineClient {
         signal: AbortSignal.timeout(this.connection.timeoutMs),
       });
     } catch (err) {
-      throw new CliError(`cannot reach the engine at ${this.base}: ${reasonOf(err)} (is it running? set --url or BATON_URL)`, ExitCode.UNREACHABLE, [], 'UNREACHABLE');
+      throw new CliError(
+        `cannot reach the engine at ${this.base}: ${reasonOf(err)} (is it running? set --url or BATON_URL)`,
+        ExitCode.UNREACHABLE,
+        [],
+        'UNREACHABLE',
+      );
     }
     const text = await res.text();
     const parsed = parseBody(text, res.headers.get('content-type'));
@@ -104,7 +115,12 @@ function failureOf(status: number, body: unknown, what: string): CliError {
 }
 
 function isFieldProblem(v: unknown): v is FieldProblem {
-  return typeof v === 'object' && v !== null && typeof (v as FieldProblem).pointer === 'string' && typeof (v as FieldProblem).message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as FieldProblem).pointer === 'string' &&
+    typeof (v as FieldProblem).message === 'string'
+  );
 }
 
 function parseBody(text: string, contentType: string | null): unknown {

@@ -41,6 +41,7 @@ export function timeArg(flag: string, raw: string, now: number): number {
   if (age) return now - Number(age[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
   if (/^\d{10,}$/.test(raw.trim())) return Number(raw);
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new UsageError(`${flag} must be an ISO 8601 time, epoch milliseconds or an age like 15m, 2h, 7d; got '${raw}'`);
+  if (Number.isNaN(t))
+    throw new UsageError(`${flag} must be an ISO 8601 time, epoch milliseconds or an age like 15m, 2h, 7d; got '${raw}'`);
   return t;
 }

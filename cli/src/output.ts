@@ -52,7 +52,10 @@ export class Output {
 /** UTC, to the second: unambiguous whichever zone the operator and the engine are in. */
 export function time(ms: number | undefined | null): string {
   if (!ms) return '-';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function duration(ms: number): string {

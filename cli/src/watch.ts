@@ -42,7 +42,8 @@ export async function watchRun(ctx: Context, id: string, intervalMs: number): Pr
     }
     if (ended) {
       emitRun(ctx, wf);
-      if (wf.status !== 'COMPLETED') throw new CliError(`run ${wf.workflowId} ended ${wf.status}`, ExitCode.FAILED, [], 'RUN_NOT_COMPLETED');
+      if (wf.status !== 'COMPLETED')
+        throw new CliError(`run ${wf.workflowId} ended ${wf.status}`, ExitCode.FAILED, [], 'RUN_NOT_COMPLETED');
       return;
     }
     await sleep(intervalMs);
@@ -51,8 +52,12 @@ export async function watchRun(ctx: Context, id: string, intervalMs: number): Pr
 
 function emitRun(ctx: Context, wf: Workflow): string {
   const at = wf.updateTime ?? Date.now();
-  if (ctx.out.json) ctx.out.line(JSON.stringify({ at, workflowId: wf.workflowId, status: wf.status, reasonForIncompletion: wf.reasonForIncompletion }));
-  else ctx.out.line(`${time(at)}  ${wf.workflowName} ${wf.workflowId}  ${wf.status}${wf.reasonForIncompletion ? `  "${wf.reasonForIncompletion}"` : ''}`);
+  if (ctx.out.json)
+    ctx.out.line(JSON.stringify({ at, workflowId: wf.workflowId, status: wf.status, reasonForIncompletion: wf.reasonForIncompletion }));
+  else
+    ctx.out.line(
+      `${time(at)}  ${wf.workflowName} ${wf.workflowId}  ${wf.status}${wf.reasonForIncompletion ? `  "${wf.reasonForIncompletion}"` : ''}`,
+    );
   return wf.status;
 }
 
@@ -60,12 +65,22 @@ function emitTask(ctx: Context, t: Task): void {
   const at = t.endTime || t.startTime || t.scheduledTime || t.updateTime;
   if (ctx.out.json) {
     ctx.out.line(
-      JSON.stringify({ at, taskId: t.taskId, referenceTaskName: t.referenceTaskName, taskType: t.taskType, status: t.status, retryCount: t.retryCount, reasonForIncompletion: t.reasonForIncompletion }),
+      JSON.stringify({
+        at,
+        taskId: t.taskId,
+        referenceTaskName: t.referenceTaskName,
+        taskType: t.taskType,
+        status: t.status,
+        retryCount: t.retryCount,
+        reasonForIncompletion: t.reasonForIncompletion,
+      }),
     );
     return;
   }
   const reason = t.reasonForIncompletion ? `  "${t.reasonForIncompletion}"` : '';
-  ctx.out.line(`${time(at)}    ${t.referenceTaskName} (${t.workflowTask?.type ?? t.taskType})  attempt ${t.retryCount}  ${t.status}${t.workerId ? `  worker ${t.workerId}` : ''}${reason}`);
+  ctx.out.line(
+    `${time(at)}    ${t.referenceTaskName} (${t.workflowTask?.type ?? t.taskType})  attempt ${t.retryCount}  ${t.status}${t.workerId ? `  worker ${t.workerId}` : ''}${reason}`,
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -85,7 +85,9 @@ describe('def apply', () => {
     expect(r.stderr).toBe(''); // no "unregistered task definition" warnings: task definitions went first
     expect(r.stdout).toMatch(/taskdef\s+cli_charge\s+-\s+cli\/test\/fixtures\/good\/taskdefs\.yaml#\/0\s+applied/);
     expect(r.stdout).toMatch(/workflow\s+cli_order\s+1\s+cli\/test\/fixtures\/good\/workflow\.json\s+applied/);
-    const again = json<Array<{ kind: string; name: string; version: number | null }>>(await baton(['def', 'apply', 'cli/test/fixtures/good', '--json'], env));
+    const again = json<Array<{ kind: string; name: string; version: number | null }>>(
+      await baton(['def', 'apply', 'cli/test/fixtures/good', '--json'], env),
+    );
     expect(again.map((d) => `${d.kind}:${d.name}`).sort()).toEqual(['taskdef:cli_charge', 'taskdef:cli_ship', 'workflow:cli_order']);
     expect((await s.req('GET', '/api/metadata/workflow/cli_order', undefined, admin())).body.tasks).toHaveLength(2);
   });
@@ -117,8 +119,14 @@ describe('runs', () => {
     const run = json(await baton(['get', id, '--json'], env));
     expect(run.output).toEqual({ charged: 12, shipped: 'Ada' });
     // --json: one JSON object per line, the run's end last.
-    const events = (await baton(['watch', id, '--json'], env)).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events.filter((e) => e.referenceTaskName).map((e) => [e.referenceTaskName, e.status])).toEqual([['charge', 'COMPLETED'], ['ship', 'COMPLETED']]);
+    const events = (await baton(['watch', id, '--json'], env)).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.referenceTaskName).map((e) => [e.referenceTaskName, e.status])).toEqual([
+      ['charge', 'COMPLETED'],
+      ['ship', 'COMPLETED'],
+    ]);
     expect(events[events.length - 1]).toMatchObject({ workflowId: id, status: 'COMPLETED' });
   });
 
@@ -129,12 +137,16 @@ describe('runs', () => {
     const first = lines[0] as string;
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines[lines.length - 1]).toMatch(new RegExp(`cli_order ${first}\\s+COMPLETED$`));
-    const found = json<{ results: Array<{ workflowId: string }> }>(await baton(['search', '--correlation-id', 'cli-corr-1', '--json'], env));
+    const found = json<{ results: Array<{ workflowId: string }> }>(
+      await baton(['search', '--correlation-id', 'cli-corr-1', '--json'], env),
+    );
     expect(found.results.map((w) => w.workflowId)).toEqual([first]);
   });
 
   it('shows a retried step with each attempt and why it failed', async () => {
-    const started = json<{ workflowId: string }>(await baton(['start', 'cli_order', '--input', '{"amount": 13, "to": "Bo"}', '--json'], env));
+    const started = json<{ workflowId: string }>(
+      await baton(['start', 'cli_order', '--input', '{"amount": 13, "to": "Bo"}', '--json'], env),
+    );
     retried = started.workflowId;
     expect((await baton(['watch', retried, '--interval', '100'], env)).code).toBe(0);
     const tree = await baton(['get', retried], env);
@@ -157,7 +169,9 @@ describe('runs', () => {
 
     const listed = await baton(['poison', 'list', '--type', 'cli_charge'], env);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`cli_charge\\s+charge\\s+FAILED_WITH_TERMINAL_ERROR\\s+\\S+ \\S+\\s+${id}\\s+card declined for good`));
+    expect(listed.stdout).toMatch(
+      new RegExp(`cli_charge\\s+charge\\s+FAILED_WITH_TERMINAL_ERROR\\s+\\S+ \\S+\\s+${id}\\s+card declined for good`),
+    );
     const poison = json<Array<{ workflowInstanceId: string }>>(await baton(['poison', 'list', '--json'], env));
     expect(poison.map((t) => t.workflowInstanceId)).toContain(id);
 
@@ -167,7 +181,9 @@ describe('runs', () => {
     expect(retry.stdout).toContain(`retried 1 run: ${id}`);
     expect((await baton(['watch', id, '--interval', '100'], env)).code).toBe(0);
     // Retrying it again skips it (it is no longer FAILED): a given run not retried is a failure.
-    const again = json<{ retried: string[]; skipped: Array<{ workflowId: string }> }>(await baton(['poison', 'retry', 'cli_charge', id, '--json'], env));
+    const again = json<{ retried: string[]; skipped: Array<{ workflowId: string }> }>(
+      await baton(['poison', 'retry', 'cli_charge', id, '--json'], env),
+    );
     expect(again.retried).toEqual([]);
     expect(again.skipped.map((x) => x.workflowId)).toEqual([id]);
     expect((await baton(['poison', 'retry', 'cli_charge', id], env)).code).toBe(1);
@@ -182,7 +198,9 @@ describe('runs', () => {
     expect(found.results.map((w) => w.workflowId)).toContain(retried);
     const table = await baton(['search', '--name', 'cli_order', '--limit', '1'], env);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^ID\s+NAME\s+VERSION\s+STATUS\s+STARTED \(UTC\)\s+TOOK\s+CORRELATION ID\n\S+\s+cli_order\s+1\s+COMPLETED/);
+    expect(table.stdout).toMatch(
+      /^ID\s+NAME\s+VERSION\s+STATUS\s+STARTED \(UTC\)\s+TOOK\s+CORRELATION ID\n\S+\s+cli_order\s+1\s+COMPLETED/,
+    );
     expect(table.stdout).toMatch(/\(1 of \d+; --limit for more\)/);
     const none = await baton(['search', '--name', 'cli_order', '--until', '2000-01-01'], env);
     expect(none.code).toBe(0);
@@ -199,7 +217,11 @@ describe('taskdef set', () => {
     expect(r.stdout).toContain(`recorded: changed by ${ADMIN.keyId} at `);
     const j = json(await baton(['taskdef', 'set', 'cli_ship', 'retryLogic=LINEAR_BACKOFF', '--json'], env));
     expect(j.changes).toEqual([{ field: 'retryLogic', before: expect.anything(), after: 'LINEAR_BACKOFF' }]);
-    expect(j.audit).toMatchObject({ name: 'cli_ship', changedBy: ADMIN.keyId, after: { retryCount: 5, timeoutSeconds: 30, retryLogic: 'LINEAR_BACKOFF' } });
+    expect(j.audit).toMatchObject({
+      name: 'cli_ship',
+      changedBy: ADMIN.keyId,
+      after: { retryCount: 5, timeoutSeconds: 30, retryLogic: 'LINEAR_BACKOFF' },
+    });
     const history = json<Array<{ changedBy: string }>>(await baton(['taskdef', 'history', 'cli_ship', '--json'], env));
     expect(history.length).toBeGreaterThanOrEqual(3);
     expect((await baton(['taskdef', 'set', 'cli_ship', 'retryCount=5'], env)).stdout.trim()).toBe('cli_ship: no change');

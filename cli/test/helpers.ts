@@ -18,9 +18,19 @@ export function baton(args: string[], env: Record<string, string> = {}, cwd = jo
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
-        const code = err && typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : err ? -1 : 0;
+        const code =
+          err && typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number'
+            ? (err as unknown as { code: number }).code
+            : err
+              ? -1
+              : 0;
         resolve({ code, stdout, stderr });
       },
     );

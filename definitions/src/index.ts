@@ -12,16 +12,17 @@ export { workflowDefSchema } from './schema/workflow-def.schema';
 export { INT32_MAX } from './schema/bounds';
 export { resolveParameters, type ExpressionContext } from './expressions/resolve';
 export { findReferences, type Reference } from './expressions/references';
-export {
-  TaskType,
-  taskTypes,
-  isTaskType,
-  TaskTimeoutPolicy,
-  WorkflowTimeoutPolicy,
-  RetryLogic,
-  EvaluatorType,
-} from './task-type';
-export type { SchemaDef, TaskDef, WorkflowDef, WorkflowTask, SubWorkflowParams, ValidateWorkflowOptions, FlowControl, PayloadCodecSpec } from './types';
+export { TaskType, taskTypes, isTaskType, TaskTimeoutPolicy, WorkflowTimeoutPolicy, RetryLogic, EvaluatorType } from './task-type';
+export type {
+  SchemaDef,
+  TaskDef,
+  WorkflowDef,
+  WorkflowTask,
+  SubWorkflowParams,
+  ValidateWorkflowOptions,
+  FlowControl,
+  PayloadCodecSpec,
+} from './types';
 export { ENCODED_MARKER, EncodedReadError, isEncodedValue, encodedFieldsIn } from './expressions/encoded';
 export { parseDuration } from './duration';
 export { eventNameOfSink } from './validate/event-rules';

@@ -41,9 +41,13 @@ describe('numeric bounds of definitions', () => {
       `/tasks/0/retryCount must be <= ${INT32_MAX}`,
       `/tasks/0/startDelay must be <= ${INT32_MAX}`,
     ]);
-    expect(pointers(validateWorkflowDef(wf({}, { taskDefinition: { name: 'a', retryCount: 1e308 } })))).toEqual([`/tasks/0/taskDefinition/retryCount must be <= ${INT32_MAX}`]);
+    expect(pointers(validateWorkflowDef(wf({}, { taskDefinition: { name: 'a', retryCount: 1e308 } })))).toEqual([
+      `/tasks/0/taskDefinition/retryCount must be <= ${INT32_MAX}`,
+    ]);
     const sub = { name: 's', taskReferenceName: 's', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'child', version: 1e308 } };
-    expect(pointers(validateWorkflowDef({ name: 'w', tasks: [sub] }))).toEqual([`/tasks/0/subWorkflowParam/version must be <= ${INT32_MAX}`]);
+    expect(pointers(validateWorkflowDef({ name: 'w', tasks: [sub] }))).toEqual([
+      `/tasks/0/subWorkflowParam/version must be <= ${INT32_MAX}`,
+    ]);
     expect(validateWorkflowDef(wf({ timeoutSeconds: INT32_MAX, version: INT32_MAX })).ok).toBe(true);
   });
 });

@@ -22,9 +22,7 @@ const files = readdirSync(dir).sort();
 
 describe('examples', () => {
   it('has the files other packages rely on', () => {
-    expect(files).toEqual(
-      expect.arrayContaining(['order-flow.json', 'order-taskdefs.json', 'signup-flow.yaml', 'signup-taskdefs.yaml']),
-    );
+    expect(files).toEqual(expect.arrayContaining(['order-flow.json', 'order-taskdefs.json', 'signup-flow.yaml', 'signup-taskdefs.yaml']));
   });
 
   it.each(files.filter((f) => f.includes('-taskdefs.')))('%s holds valid task definitions', (file) => {
@@ -32,7 +30,12 @@ describe('examples', () => {
   });
 
   it.each([
-    ['order-flow.json', 'order-taskdefs.json', 'order_flow', ['validate_order', 'calculate_tax', 'generate_invoice', 'send_confirmation', 'notify_warehouse']],
+    [
+      'order-flow.json',
+      'order-taskdefs.json',
+      'order_flow',
+      ['validate_order', 'calculate_tax', 'generate_invoice', 'send_confirmation', 'notify_warehouse'],
+    ],
     ['signup-flow.yaml', 'signup-taskdefs.yaml', 'signup_flow', ['create_user', 'send_welcome_email', 'add_to_mailing_list']],
   ])('%s is valid against the task definitions in %s', (flowFile, defsFile, name, steps) => {
     const known = new Set(taskDefs(defsFile).map((d) => d.name));

@@ -4,7 +4,19 @@ const ctx: ExpressionContext = {
   workflow: {
     workflowId: 'wf-1',
     correlationId: null,
-    input: { x: 'hello', n: 42, ok: true, order: { id: 'o-7', lines: [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }] }, 'odd.key': 'dot' },
+    input: {
+      x: 'hello',
+      n: 42,
+      ok: true,
+      order: {
+        id: 'o-7',
+        lines: [
+          { sku: 'A', qty: 2 },
+          { sku: 'B', qty: 1 },
+        ],
+      },
+      'odd.key': 'dot',
+    },
     variables: { counter: 3, tags: ['a', 'b'] },
   },
   tasks: {

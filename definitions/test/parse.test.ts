@@ -40,8 +40,18 @@ describe('parseDocument', () => {
   it.each<[string, string, string | undefined, RegExp]>([
     ['a YAML syntax error', 'name: flow\ntasks:\n  - name: a\n   bad: indent\n', 'application/yaml', /^invalid YAML at line 4, column 4: /],
     ['a duplicated YAML key', 'name: a\nname: b\n', undefined, /^invalid YAML at line 2, column 1: duplicated mapping key/],
-    ['a JSON syntax error V8 gives no position for', '{\n  "name": \n}', 'application/json', /^invalid JSON at line 3, column 1: unexpected character '}'$/],
-    ['a missing comma', '{\n  "a": 1\n  "b": 2\n}', 'application/json', /^invalid JSON at line 3, column 3: expected ',' or '}' after a property value$/],
+    [
+      'a JSON syntax error V8 gives no position for',
+      '{\n  "name": \n}',
+      'application/json',
+      /^invalid JSON at line 3, column 1: unexpected character '}'$/,
+    ],
+    [
+      'a missing comma',
+      '{\n  "a": 1\n  "b": 2\n}',
+      'application/json',
+      /^invalid JSON at line 3, column 3: expected ',' or '}' after a property value$/,
+    ],
     ['a trailing comma', '[1, 2,]', 'application/json', /^invalid JSON at line 1, column 7: unexpected character ']'$/],
     ['truncated JSON', '{"a": [1, 2', 'application/json', /^invalid JSON at line 1, column 12: expected ',' or ']' after an array item$/],
     ['an unterminated string', '{"a": "b', 'application/json', /^invalid JSON at line 1, column 9: unterminated string$/],
@@ -60,7 +70,12 @@ describe('parseDocument', () => {
 
   it('refuses YAML whose aliases expand into a huge tree', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i <= 6; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 6; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const v = parseDocument(lines.join('\n'), 'application/yaml');
     expect(v.ok ? 'parsed' : v.problems[0]?.message).toMatch(/more than 200000 values once YAML aliases are expanded/);
   });

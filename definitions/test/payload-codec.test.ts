@@ -29,7 +29,10 @@ describe('expressions over encoded values', () => {
   const ctx = { workflow: { input: { orderId: 'A-1', payment: envelope, list: [envelope] } }, tasks: {} };
 
   it('pass an encoded value whole and read clear fields beside it', () => {
-    const out = resolveParameters({ p: '${workflow.input.payment}', id: '${workflow.input.orderId}', l: '${workflow.input.list}' }, { ...ctx, failOnEncoded: true });
+    const out = resolveParameters(
+      { p: '${workflow.input.payment}', id: '${workflow.input.orderId}', l: '${workflow.input.list}' },
+      { ...ctx, failOnEncoded: true },
+    );
     expect(out).toEqual({ p: envelope, id: 'A-1', l: [envelope] });
   });
 
@@ -37,7 +40,9 @@ describe('expressions over encoded values', () => {
     const read = () => resolveParameters({ card: '${workflow.input.payment.card}' }, { ...ctx, failOnEncoded: true });
     expect(read).toThrow(EncodedReadError);
     expect(read).toThrow(/^\$\{workflow\.input\.payment\.card\} reads into workflow\.input\.payment, which is encoded \(aes-256-gcm\)/);
-    expect(() => resolveParameters('x ${workflow.input.list[0].a} y', { ...ctx, failOnEncoded: true })).toThrow(/reads into workflow\.input\.list\[0\]/);
+    expect(() => resolveParameters('x ${workflow.input.list[0].a} y', { ...ctx, failOnEncoded: true })).toThrow(
+      /reads into workflow\.input\.list\[0\]/,
+    );
     expect(resolveParameters({ card: '${workflow.input.payment.card}' }, ctx)).toEqual({ card: null });
   });
 });

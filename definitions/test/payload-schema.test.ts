@@ -31,14 +31,23 @@ describe('payload schemas (inputSchema / outputSchema data)', () => {
   });
 
   it('compiles draft-07 schemas (TypeBox and most generators) and draft 2020-12 ones, with formats', () => {
-    const d7 = schema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { e: { type: 'string', format: 'email' } } });
+    const d7 = schema({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { e: { type: 'string', format: 'email' } },
+    });
     expect(checkPayload(d7, { e: 'nope' })).toEqual([{ pointer: '/e', message: 'must match format "email"' }]);
     const d2020 = schema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'string' }] });
     expect(checkPayload(d2020, [1])).toEqual([{ pointer: '/0', message: 'must be string' }]);
   });
 
   it('refuses, at registration, a schema that does not compile or refers to anything outside itself', () => {
-    const bad = validateTaskDef({ name: 't', enforceSchema: true, inputSchema: schema({ type: 'objekt' }), outputSchema: schema({ $ref: 'https://example.com/s.json' }) });
+    const bad = validateTaskDef({
+      name: 't',
+      enforceSchema: true,
+      inputSchema: schema({ type: 'objekt' }),
+      outputSchema: schema({ $ref: 'https://example.com/s.json' }),
+    });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.problems.map((p) => p.pointer)).toEqual(['/inputSchema/data', '/outputSchema/data']);
@@ -54,7 +63,11 @@ describe('payload schemas (inputSchema / outputSchema data)', () => {
     expect(validateTaskDef({ name: 't', inputSchema: { name: 'in_registry', version: 2, type: 'JSON' } }).ok).toBe(true);
     expect(validateTaskDef({ name: 't', inputSchema: schema({ type: 'objekt' }), enforceSchema: false }).ok).toBe(true);
     const enforced = validateTaskDef({ name: 't', inputSchema: { version: 2, type: 'PROTOBUF' }, enforceSchema: true });
-    expect(!enforced.ok && enforced.problems.map((p) => p.pointer)).toEqual(['/inputSchema/data', '/inputSchema/name', '/inputSchema/type']);
+    expect(!enforced.ok && enforced.problems.map((p) => p.pointer)).toEqual([
+      '/inputSchema/data',
+      '/inputSchema/name',
+      '/inputSchema/type',
+    ]);
   });
 
   it('uses the pattern engine it is given (RE2 in the engine) for schemas compiled afterwards', () => {

@@ -69,9 +69,24 @@ describe('validateWorkflowDef: schema problems', () => {
     ['task without reference name', flow([{ name: 'a' }]), '/tasks/0/taskReferenceName', 'is required'],
     ['task not an object', flow(['a']), '/tasks/0', 'must be an object'],
     ['optional not boolean', flow([{ ...simple('a'), optional: 1 }]), '/tasks/0/optional', 'must be a boolean'],
-    ['bad evaluatorType', flow([{ ...simple('s'), type: 'SWITCH', evaluatorType: 'lua', expression: 'x' }]), '/tasks/0/evaluatorType', 'must be one of value-param, javascript, graaljs'],
-    ['inline taskDefinition field', flow([{ ...simple('a'), taskDefinition: { retryCount: -1 } }]), '/tasks/0/taskDefinition/retryCount', 'must be >= 0'],
-    ['subWorkflowParam version', flow([{ ...simple('s'), type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'x', version: 0 } }]), '/tasks/0/subWorkflowParam/version', 'must be >= 1'],
+    [
+      'bad evaluatorType',
+      flow([{ ...simple('s'), type: 'SWITCH', evaluatorType: 'lua', expression: 'x' }]),
+      '/tasks/0/evaluatorType',
+      'must be one of value-param, javascript, graaljs',
+    ],
+    [
+      'inline taskDefinition field',
+      flow([{ ...simple('a'), taskDefinition: { retryCount: -1 } }]),
+      '/tasks/0/taskDefinition/retryCount',
+      'must be >= 0',
+    ],
+    [
+      'subWorkflowParam version',
+      flow([{ ...simple('s'), type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'x', version: 0 } }]),
+      '/tasks/0/subWorkflowParam/version',
+      'must be >= 1',
+    ],
   ])('reports %s', (_, def, pointer, message) => {
     expect(problemsOf(def)).toEqual([{ pointer, message }]);
   });
@@ -97,7 +112,14 @@ describe('validateWorkflowDef: schema problems', () => {
   it('reports problems in every kind of nested list', () => {
     const bad = (ref: string) => ({ name: ref, taskReferenceName: ref, type: 'NOPE' });
     const def = flow([
-      { name: 'd', taskReferenceName: 'd', type: 'DECISION', caseValueParam: 'k', decisionCases: { 'a/b': [bad('c1')] }, defaultCase: [bad('c2')] },
+      {
+        name: 'd',
+        taskReferenceName: 'd',
+        type: 'DECISION',
+        caseValueParam: 'k',
+        decisionCases: { 'a/b': [bad('c1')] },
+        defaultCase: [bad('c2')],
+      },
       { name: 'f', taskReferenceName: 'f', type: 'FORK_JOIN', forkTasks: [[simple('ok')], [bad('c3')]] },
       { name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopCondition: 'false', loopOver: [bad('c4')] },
     ]);
@@ -218,16 +240,31 @@ describe('validateWorkflowDef: semantic problems', () => {
       'an inline taskDefinition whose response timeout exceeds its timeout',
       [{ ...simple('a'), taskDefinition: { timeoutSeconds: 5, responseTimeoutSeconds: 10 } }],
       {},
-      [{ pointer: '/tasks/0/taskDefinition/responseTimeoutSeconds', message: 'must be <= timeoutSeconds (5), or timeoutSeconds must be 0 (no limit)' }],
+      [
+        {
+          pointer: '/tasks/0/taskDefinition/responseTimeoutSeconds',
+          message: 'must be <= timeoutSeconds (5), or timeoutSeconds must be 0 (no limit)',
+        },
+      ],
     ],
     [
       'a problem inside an inline sub-workflow',
       [
         simple('a'),
-        { name: 's', taskReferenceName: 's', type: 'SUB_WORKFLOW', subWorkflowParam: { workflowDefinition: flow([simple('x', { v: '${a.output}' })]) } },
+        {
+          name: 's',
+          taskReferenceName: 's',
+          type: 'SUB_WORKFLOW',
+          subWorkflowParam: { workflowDefinition: flow([simple('x', { v: '${a.output}' })]) },
+        },
       ],
       {},
-      [{ pointer: '/tasks/1/subWorkflowParam/workflowDefinition/tasks/0/inputParameters/v', message: "references unknown task 'a' in ${a.output}" }],
+      [
+        {
+          pointer: '/tasks/1/subWorkflowParam/workflowDefinition/tasks/0/inputParameters/v',
+          message: "references unknown task 'a' in ${a.output}",
+        },
+      ],
     ],
   ])('reports %s', (_, tasks, extra, problems) => {
     expect(problemsOf(flow(tasks, extra))).toEqual(problems);
@@ -235,13 +272,38 @@ describe('validateWorkflowDef: semantic problems', () => {
 
   it.each<[string, unknown[]]>([
     ['workflow and task roots, forward references included', [simple('a', { x: '${workflow.input.x}', y: '${b.output}' }), simple('b')]],
-    ['a DO_WHILE iteration reference', [{ name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopCondition: 'false', loopOver: [simple('step')] }, simple('after', { first: '${step__1.output}' })]],
+    [
+      'a DO_WHILE iteration reference',
+      [
+        { name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopCondition: 'false', loopOver: [simple('step')] },
+        simple('after', { first: '${step__1.output}' }),
+      ],
+    ],
     ['escaped and blank expressions', [simple('a', { x: '$${nope.output}', y: '${}' })]],
-    ['START_WORKFLOW in Conductor form', [{ name: 's', taskReferenceName: 's', type: 'START_WORKFLOW', inputParameters: { startWorkflow: { name: 'other', version: 1, input: {} } } }]],
-    ['START_WORKFLOW with an expression for the request', [{ name: 's', taskReferenceName: 's', type: 'START_WORKFLOW', inputParameters: { startWorkflow: '${workflow.input.request}' } }]],
-    ['START_WORKFLOW with subWorkflowParam', [{ name: 's', taskReferenceName: 's', type: 'START_WORKFLOW', subWorkflowParam: { name: 'other' } }]],
+    [
+      'START_WORKFLOW in Conductor form',
+      [
+        {
+          name: 's',
+          taskReferenceName: 's',
+          type: 'START_WORKFLOW',
+          inputParameters: { startWorkflow: { name: 'other', version: 1, input: {} } },
+        },
+      ],
+    ],
+    [
+      'START_WORKFLOW with an expression for the request',
+      [{ name: 's', taskReferenceName: 's', type: 'START_WORKFLOW', inputParameters: { startWorkflow: '${workflow.input.request}' } }],
+    ],
+    [
+      'START_WORKFLOW with subWorkflowParam',
+      [{ name: 's', taskReferenceName: 's', type: 'START_WORKFLOW', subWorkflowParam: { name: 'other' } }],
+    ],
     ['DECISION with caseExpression', [{ name: 'd', taskReferenceName: 'd', type: 'DECISION', caseExpression: '$.x' }]],
-    ['EXCLUSIVE_JOIN on known steps', [simple('a'), { name: 'j', taskReferenceName: 'j', type: 'EXCLUSIVE_JOIN', joinOn: ['a'], defaultExclusiveJoinTask: ['a'] }]],
+    [
+      'EXCLUSIVE_JOIN on known steps',
+      [simple('a'), { name: 'j', taskReferenceName: 'j', type: 'EXCLUSIVE_JOIN', joinOn: ['a'], defaultExclusiveJoinTask: ['a'] }],
+    ],
   ])('accepts %s', (_, tasks) => {
     expect(problemsOf(flow(tasks))).toEqual([]);
   });
@@ -258,25 +320,35 @@ describe('validateWorkflowDef: semantic problems', () => {
       ['an unregistered SIMPLE task', [simple('known'), simple('unknown')], ['/tasks/1/name']],
       ['an unregistered task with an inline definition', [{ ...simple('unknown'), taskDefinition: {} }], []],
       ['a system task', [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }], []],
-      ['an unregistered task nested in a loop', [{ name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopCondition: 'x', loopOver: [simple('unknown')] }], ['/tasks/0/loopOver/0/name']],
+      [
+        'an unregistered task nested in a loop',
+        [{ name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopCondition: 'x', loopOver: [simple('unknown')] }],
+        ['/tasks/0/loopOver/0/name'],
+      ],
     ])('checks %s', (_, tasks, pointers) => {
       expect(problemsOf(flow(tasks), { isKnownTaskDef }).map((p) => p.pointer)).toEqual(pointers);
     });
 
     it('says how to fix it', () => {
       expect(problemsOf(flow([simple('unknown')]), { isKnownTaskDef })).toEqual([
-        { pointer: '/tasks/0/name', message: "no task definition named 'unknown' is registered; register it or add an inline taskDefinition" },
+        {
+          pointer: '/tasks/0/name',
+          message: "no task definition named 'unknown' is registered; register it or add an inline taskDefinition",
+        },
       ]);
     });
   });
 
   it('reports schema and semantic problems together, sorted by pointer', () => {
-    const def = flow([
-      simple('a', { x: '${ghost.output}' }),
-      { name: 'b', taskReferenceName: 'a', retryCount: -1 },
-      ...Array.from({ length: 9 }, (_, i) => simple(`s${i}`)),
-      { name: 'late', taskReferenceName: 'late', type: 'BOGUS' },
-    ], { version: 'one' });
+    const def = flow(
+      [
+        simple('a', { x: '${ghost.output}' }),
+        { name: 'b', taskReferenceName: 'a', retryCount: -1 },
+        ...Array.from({ length: 9 }, (_, i) => simple(`s${i}`)),
+        { name: 'late', taskReferenceName: 'late', type: 'BOGUS' },
+      ],
+      { version: 'one' },
+    );
     expect(problemsOf(def).map((p) => p.pointer)).toEqual([
       '/tasks/0/inputParameters/x',
       '/tasks/1/retryCount',

@@ -196,7 +196,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     const raw = pick(flag, name);
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} (--${flag}) must be an integer from ${min} to ${max}, got '${raw}'`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${name} (--${flag}) must be an integer from ${min} to ${max}, got '${raw}'`);
     return n;
   };
   /** A yes/no setting: a bare flag, `--flag true|false`, or the variable (true/false, 1/0). */
@@ -219,8 +220,20 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       `HOST=${host} without authentication would let anyone who reaches the port run and read every workflow: set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET, or consent with --allow-unauthenticated-bind (BATON_ALLOW_UNAUTHENTICATED=true)`,
     );
   }
-  const maxExternalPayloadBytes = int('max-external-payload-bytes', 'BATON_MAX_EXTERNAL_PAYLOAD_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024);
-  const externalPayloadThresholdBytes = int('external-payload-threshold-bytes', 'BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES', 1024 * 1024, 0, maxExternalPayloadBytes);
+  const maxExternalPayloadBytes = int(
+    'max-external-payload-bytes',
+    'BATON_MAX_EXTERNAL_PAYLOAD_BYTES',
+    256 * 1024 * 1024,
+    1024,
+    64 * 1024 * 1024 * 1024,
+  );
+  const externalPayloadThresholdBytes = int(
+    'external-payload-threshold-bytes',
+    'BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES',
+    1024 * 1024,
+    0,
+    maxExternalPayloadBytes,
+  );
   const sync = (pick('sqlite-sync', 'BATON_SQLITE_SYNC') ?? 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new ConfigError(`BATON_SQLITE_SYNC must be NORMAL or FULL, got '${sync}'`);
   return Object.freeze({
@@ -302,14 +315,19 @@ function allowList(raw: string, setting = 'BATON_HTTP_TASK_ALLOW (--http-task-al
 
 function adminKeyOf(keyId: string | undefined, keySecret: string | undefined): Config['adminKey'] {
   if (!keyId && !keySecret) return null;
-  if (!keyId || !keySecret) throw new ConfigError('BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET go together: set both to turn authentication on, or neither');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(keyId)) throw new ConfigError('BATON_ADMIN_KEY_ID must be 1-100 letters, digits, dots, dashes or underscores');
+  if (!keyId || !keySecret)
+    throw new ConfigError('BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET go together: set both to turn authentication on, or neither');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(keyId))
+    throw new ConfigError('BATON_ADMIN_KEY_ID must be 1-100 letters, digits, dots, dashes or underscores');
   if (keySecret.length < 16) throw new ConfigError('BATON_ADMIN_KEY_SECRET must be at least 16 characters');
   return Object.freeze({ keyId, keySecret });
 }
 
 /** Loopback bind addresses: 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackAddress(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

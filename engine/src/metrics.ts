@@ -51,15 +51,30 @@ export function createMetrics(store: Store): Metrics {
       },
     });
   }
-  const scheduled = new Counter({ name: 'baton_tasks_scheduled_total', help: 'Task attempts scheduled for workers', labelNames: ['taskType'], registers: [registry] });
-  const ended = new Counter({ name: 'baton_workflows_ended_total', help: 'Workflows that reached a terminal status', labelNames: ['workflowName', 'status'], registers: [registry] });
+  const scheduled = new Counter({
+    name: 'baton_tasks_scheduled_total',
+    help: 'Task attempts scheduled for workers',
+    labelNames: ['taskType'],
+    registers: [registry],
+  });
+  const ended = new Counter({
+    name: 'baton_workflows_ended_total',
+    help: 'Workflows that reached a terminal status',
+    labelNames: ['workflowName', 'status'],
+    registers: [registry],
+  });
   const conflicts = new Histogram({
     name: 'baton_decision_conflicts',
     help: 'Revision conflicts before a decision committed',
     buckets: [0, 1, 2, 5, 10],
     registers: [registry],
   });
-  const httpRequests = new Counter({ name: 'baton_http_requests_total', help: 'HTTP requests by route', labelNames: ['route'], registers: [registry] });
+  const httpRequests = new Counter({
+    name: 'baton_http_requests_total',
+    help: 'HTTP requests by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
   const exhausted = new Counter({
     name: 'baton_tasks_exhausted_total',
     help: 'Steps that gave up (retries exhausted, terminal failure, total timeout): poison tasks, by task type',
@@ -107,10 +122,22 @@ export function createMetrics(store: Store): Metrics {
         });
       };
       gauge('baton_decisions_total', 'Decisions made by this engine', () => engine.decisionStats.decisions);
-      gauge('baton_decision_passes_total', 'Passes of the decider (a decision needing payloads or script answers takes more than one)', () => engine.decisionStats.passes);
-      gauge('baton_decision_payload_loads_total', 'Store reads of earlier steps\' payloads made by decisions', () => engine.decisionStats.payloadLoads);
+      gauge(
+        'baton_decision_passes_total',
+        'Passes of the decider (a decision needing payloads or script answers takes more than one)',
+        () => engine.decisionStats.passes,
+      );
+      gauge(
+        'baton_decision_payload_loads_total',
+        "Store reads of earlier steps' payloads made by decisions",
+        () => engine.decisionStats.payloadLoads,
+      );
       gauge('baton_scripts_evaluated_total', 'User scripts evaluated on the script threads', () => engine.scriptStats?.evaluations ?? 0);
-      gauge('baton_scripts_killed_total', 'Scripts stopped at the hard deadline (uninterruptible work), their thread replaced', () => engine.scriptStats?.killed ?? 0);
+      gauge(
+        'baton_scripts_killed_total',
+        'Scripts stopped at the hard deadline (uninterruptible work), their thread replaced',
+        () => engine.scriptStats?.killed ?? 0,
+      );
       // Alerts (docs/alerts.md): one series per built-in rule, so the label set is fixed.
       new Gauge({
         name: 'baton_alerts_active',

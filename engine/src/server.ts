@@ -37,7 +37,12 @@ export async function createStore(config: Config, log: Logger, faults: FaultPlan
   if (config.mongodbUri) {
     const { MongoStore } = await import('./store/mongo');
     const wrapCollections = faults ? (c: Parameters<typeof withWriteFaults>[0]) => withWriteFaults(c, faults) : undefined;
-    store = new MongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb || undefined, log, ...(wrapCollections ? { wrapCollections } : {}) });
+    store = new MongoStore({
+      uri: config.mongodbUri,
+      dbName: config.mongodbDb || undefined,
+      log,
+      ...(wrapCollections ? { wrapCollections } : {}),
+    });
   } else {
     store = withSqliteErrors(new SqliteStore({ file: join(config.dataDir, 'baton.sqlite'), synchronous: config.sqliteSync }));
   }
@@ -73,13 +78,18 @@ export function engineOptions(config: Config): EngineOptions {
 export async function startServer(config: Config, opts: { clock?: Clock; log?: Logger; store?: Store } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'baton-engine' } });
   const faults = config.testStoreFaults ? new FaultPlan(config.testStoreFaults) : null;
-  if (faults) log.warn({ faults: config.testStoreFaults }, 'TEST-ONLY store fault injection is on (BATON_TEST_STORE_FAULTS): the engine fails on purpose');
+  if (faults)
+    log.warn(
+      { faults: config.testStoreFaults },
+      'TEST-ONLY store fault injection is on (BATON_TEST_STORE_FAULTS): the engine fails on purpose',
+    );
   const store = opts.store ?? (await createStore(config, log, faults));
   await store.init();
   const metrics = createMetrics(store);
   // TEST-ONLY: BATON_TEST_CLOCK_OFFSET_MS skews this engine's clock (docs/reliability.md).
   const clock = opts.clock ?? offsetClock(systemClock, config.testClockOffsetMs);
-  if (config.testClockOffsetMs !== 0) log.warn({ offsetMs: config.testClockOffsetMs }, 'TEST-ONLY clock offset is on (BATON_TEST_CLOCK_OFFSET_MS)');
+  if (config.testClockOffsetMs !== 0)
+    log.warn({ offsetMs: config.testClockOffsetMs }, 'TEST-ONLY clock offset is on (BATON_TEST_CLOCK_OFFSET_MS)');
   const engine = new Engine(store, clock, log, engineOptions(config), metrics.hooks);
   await engine.init();
   // External payload storage (docs/payloads.md): files beside the SQLite file, or GridFS.
@@ -118,7 +128,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     },
     metrics.listenerHooks,
   );
-  const sweeper = new Sweeper(engine, log, { intervalMs: config.sweepIntervalMs, unappliedGraceMs: 2000, batch: 200, clockSkewMs: config.maxClockSkewMs });
+  const sweeper = new Sweeper(engine, log, {
+    intervalMs: config.sweepIntervalMs,
+    unappliedGraceMs: 2000,
+    batch: 200,
+    clockSkewMs: config.maxClockSkewMs,
+  });
   const loopback = isLoopbackAddress(config.host);
   const app = createApp(engine, log, {
     uiDir: config.uiDir,
@@ -143,7 +158,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
     concurrency: config.httpConcurrency,
     workerId: `baton-http-${process.pid}`,
     policy,
-    limits: { maxResponseBytes: config.httpMaxResponseBytes, maxConnectTimeoutMs: config.httpMaxConnectTimeoutMs, maxReadTimeoutMs: config.httpMaxReadTimeoutMs },
+    limits: {
+      maxResponseBytes: config.httpMaxResponseBytes,
+      maxConnectTimeoutMs: config.httpMaxConnectTimeoutMs,
+      maxReadTimeoutMs: config.httpMaxReadTimeoutMs,
+    },
   });
   httpRunner.start();
   // One jq pool for JSON_JQ_TRANSFORM tasks and workflow queries (runtime/reactions/queries.ts).
@@ -153,9 +172,15 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: L
   faults?.arm();
   log.info({ host: config.host, port, store: store.kind, authentication: authenticator ? 'on' : 'off' }, 'baton engine listening');
   if (!authenticator && loopback) {
-    log.info({ host: config.host }, `authentication is off: serving ${config.host} only (set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to serve other addresses)`);
+    log.info(
+      { host: config.host },
+      `authentication is off: serving ${config.host} only (set BATON_ADMIN_KEY_ID and BATON_ADMIN_KEY_SECRET to serve other addresses)`,
+    );
   } else if (!authenticator) {
-    log.warn({ host: config.host }, `authentication is off and the engine listens on ${config.host} (--allow-unauthenticated-bind): anyone who reaches port ${port} can read every payload and run, change or stop every workflow`);
+    log.warn(
+      { host: config.host },
+      `authentication is off and the engine listens on ${config.host} (--allow-unauthenticated-bind): anyone who reaches port ${port} can read every payload and run, change or stop every workflow`,
+    );
   }
   let closing: Promise<void> | null = null;
   return {

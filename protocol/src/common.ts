@@ -53,4 +53,5 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const MAX_EPOCH_MS = 8.64e15;
 /** Conductor's int32 limit on counts and seconds. */
 export const INT32_MAX = 2_147_483_647;
-export const Millis = (description?: string) => Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, ...(description ? { description } : {}) });
+export const Millis = (description?: string) =>
+  Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, ...(description ? { description } : {}) });

@@ -7,12 +7,24 @@ const values = (...v: string[]): Record<string, string> => Object.fromEntries(v.
 export const WebhookRequest = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'must match the path when given' })),
-    url: Type.String({ minLength: 1, maxLength: 2000, description: 'http or https; checked against the destination policy (BATON_WEBHOOK_ALLOW)' }),
+    url: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description: 'http or https; checked against the destination policy (BATON_WEBHOOK_ALLOW)',
+    }),
     secret: Type.Optional(
-      Type.String({ minLength: 16, maxLength: 512, description: 'the HMAC-SHA256 key of X-Baton-Signature; required for a new webhook, kept when omitted' }),
+      Type.String({
+        minLength: 16,
+        maxLength: 512,
+        description: 'the HMAC-SHA256 key of X-Baton-Signature; required for a new webhook, kept when omitted',
+      }),
     ),
-    global: Type.Optional(Type.Boolean({ description: 'receives the changes of every run and task whose listener is enabled (default false)' })),
-    active: Type.Optional(Type.Boolean({ description: 'false pauses deliveries; they wait and go when it is active again (default true)' })),
+    global: Type.Optional(
+      Type.Boolean({ description: 'receives the changes of every run and task whose listener is enabled (default false)' }),
+    ),
+    active: Type.Optional(
+      Type.Boolean({ description: 'false pauses deliveries; they wait and go when it is active again (default true)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -53,12 +65,15 @@ export const AlertRuleRequest = Type.Object(
   {
     rule: Type.Optional(AlertRuleName),
     enabled: Type.Optional(Type.Boolean()),
-    threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'queueDepth: the depth above which a queue counts as backed up' })),
+    threshold: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'queueDepth: the depth above which a queue counts as backed up' }),
+    ),
     forMinutes: Type.Optional(
       Type.Integer({
         minimum: 0,
         maximum: 525_600,
-        description: 'queueDepth: how long above the threshold before it fires; poisonTask, runFailed: how long an alert stays active after its last occurrence',
+        description:
+          'queueDepth: how long above the threshold before it fires; poisonTask, runFailed: how long an alert stays active after its last occurrence',
       }),
     ),
   },

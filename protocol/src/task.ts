@@ -1,5 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { INT32_MAX, JsonObject, Millis, Nullable, TaskResultStatusSchema, TaskStatusSchema, type TaskResultStatus, type TaskStatus } from './common';
+import {
+  INT32_MAX,
+  JsonObject,
+  Millis,
+  Nullable,
+  TaskResultStatusSchema,
+  TaskStatusSchema,
+  type TaskResultStatus,
+  type TaskStatus,
+} from './common';
 
 export const TaskExecLog = Type.Object(
   {
@@ -31,7 +40,12 @@ export const TaskResult = Type.Object(
     extendLease: Type.Optional(Type.Boolean()),
     logs: Type.Optional(Nullable(Type.Array(TaskExecLog))),
     externalOutputPayloadStoragePath: Type.Optional(
-      Nullable(Type.String({ maxLength: 400, description: 'The output was uploaded to this path of a WRITE location (GET /api/tasks/external-storage-location).' })),
+      Nullable(
+        Type.String({
+          maxLength: 400,
+          description: 'The output was uploaded to this path of a WRITE location (GET /api/tasks/external-storage-location).',
+        }),
+      ),
     ),
   },
   { description: "A worker's report: IN_PROGRESS (lease extension or callback), COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR." },
@@ -76,11 +90,18 @@ export const Task = Type.Object({
   payloadCodec: Type.Optional(
     Type.Object(
       { clearFields: Type.Array(Type.String()) },
-      { description: "Baton: the workflow definition's payloadCodec; a worker with a codec encodes every output field but these (docs/payloads.md)." },
+      {
+        description:
+          "Baton: the workflow definition's payloadCodec; a worker with a codec encodes every output field but these (docs/payloads.md).",
+      },
     ),
   ),
-  externalInputPayloadStoragePath: Type.Optional(Type.String({ description: 'The input is in the payload store: read it through a READ location (inputData is then empty).' })),
-  externalOutputPayloadStoragePath: Type.Optional(Type.String({ description: 'The output is in the payload store: read it through a READ location (outputData is then empty).' })),
+  externalInputPayloadStoragePath: Type.Optional(
+    Type.String({ description: 'The input is in the payload store: read it through a READ location (inputData is then empty).' }),
+  ),
+  externalOutputPayloadStoragePath: Type.Optional(
+    Type.String({ description: 'The output is in the payload store: read it through a READ location (outputData is then empty).' }),
+  ),
 });
 
 /** Conductor's ExternalStorageLocation: where to PUT (WRITE) or GET (READ) a payload, and the path to report or keep. */

@@ -46,7 +46,9 @@ export const Workflow = Type.Object({
   lastRetriedTime: Type.Optional(Millis()),
   workflowDefinition: Type.Optional(Type.Object({})),
   tasks: Type.Optional(Type.Array(Task)),
-  externalOutputPayloadStoragePath: Type.Optional(Type.String({ description: 'The output is in the payload store (output is then empty).' })),
+  externalOutputPayloadStoragePath: Type.Optional(
+    Type.String({ description: 'The output is in the payload store (output is then empty).' }),
+  ),
 });
 export type Workflow = Omit<Static<typeof Workflow>, 'status' | 'tasks'> & { status: WorkflowStatus; tasks?: import('./task').Task[] };
 
@@ -147,19 +149,17 @@ export const Problem = Type.Object({
 export type Problem = Static<typeof Problem>;
 
 /** Conductor's RerunWorkflowRequest (`POST /workflow/{workflowId}/rerun`). */
-export const RerunWorkflowRequest = Type.Object(
-  {
-    reRunFromWorkflowId: Type.Optional(Type.String({ minLength: 1 })),
-    reRunFromTaskId: Type.Optional(Type.String({ minLength: 1, description: 'the step of this task and what depends on it run again; absent: the whole workflow' })),
-    taskInput: Type.Optional(JsonObject),
-    workflowInput: Type.Optional(JsonObject),
-    correlationId: Type.Optional(Type.String()),
-  },
-);
+export const RerunWorkflowRequest = Type.Object({
+  reRunFromWorkflowId: Type.Optional(Type.String({ minLength: 1 })),
+  reRunFromTaskId: Type.Optional(
+    Type.String({ minLength: 1, description: 'the step of this task and what depends on it run again; absent: the whole workflow' }),
+  ),
+  taskInput: Type.Optional(JsonObject),
+  workflowInput: Type.Optional(JsonObject),
+  correlationId: Type.Optional(Type.String()),
+});
 export type RerunWorkflowRequest = Static<typeof RerunWorkflowRequest>;
 
 /** Conductor's SkipTaskRequest (`PUT /workflow/{workflowId}/skiptask/{taskReferenceName}`). */
-export const SkipTaskRequest = Type.Object(
-  { taskInput: Type.Optional(JsonObject), taskOutput: Type.Optional(JsonObject) },
-);
+export const SkipTaskRequest = Type.Object({ taskInput: Type.Optional(JsonObject), taskOutput: Type.Optional(JsonObject) });
 export type SkipTaskRequest = Static<typeof SkipTaskRequest>;

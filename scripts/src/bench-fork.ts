@@ -57,7 +57,12 @@ async function measure(n: number): Promise<{ startMs: number; startCpuMs: number
       {
         name: 'wide',
         tasks: [
-          { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' } },
+          {
+            name: 'fan',
+            taskReferenceName: 'fan',
+            type: 'FORK_JOIN_DYNAMIC',
+            inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' },
+          },
           { name: 'join', taskReferenceName: 'join', type: 'JOIN' },
         ],
       },
@@ -76,11 +81,22 @@ async function measure(n: number): Promise<{ startMs: number; startCpuMs: number
     const toReport = Number(opt.sample) > 0 ? Math.min(n, Number(opt.sample)) : n;
     let reported = 0;
     while (reported < toReport) {
-      const batch = (await http(url, 'GET', `/api/tasks/poll/batch/leaf?workerid=bench&count=${Math.min(100, toReport - reported)}&timeout=1000`)) as Array<{ taskId: string; attemptToken: string; workflowInstanceId: string }>;
+      const batch = (await http(
+        url,
+        'GET',
+        `/api/tasks/poll/batch/leaf?workerid=bench&count=${Math.min(100, toReport - reported)}&timeout=1000`,
+      )) as Array<{ taskId: string; attemptToken: string; workflowInstanceId: string }>;
       for (let k = 0; k < batch.length; k += Number(opt.concurrency)) {
         await Promise.all(
           batch.slice(k, k + Number(opt.concurrency)).map((t) =>
-            http(url, 'POST', '/api/tasks', { taskId: t.taskId, workflowInstanceId: t.workflowInstanceId, workerId: 'bench', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: { ok: true } }),
+            http(url, 'POST', '/api/tasks', {
+              taskId: t.taskId,
+              workflowInstanceId: t.workflowInstanceId,
+              workerId: 'bench',
+              attemptToken: t.attemptToken,
+              status: 'COMPLETED',
+              outputData: { ok: true },
+            }),
           ),
         );
       }

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     for (const listened of [false, true]) {
       const suffix = listened ? 'on' : 'off';
       const type = `lbench_${suffix}`;
-      await http(url, 'POST', '/api/metadata/taskdefs', [{ name: type, retryCount: 0, responseTimeoutSeconds: 60, taskStatusListenerEnabled: listened }]);
+      await http(url, 'POST', '/api/metadata/taskdefs', [
+        { name: type, retryCount: 0, responseTimeoutSeconds: 60, taskStatusListenerEnabled: listened },
+      ]);
       await http(url, 'POST', '/api/metadata/workflow', {
         name: `lbench_${suffix}`,
         version: 1,
@@ -51,15 +53,25 @@ async function main(): Promise<void> {
       const started = Date.now();
       const ids: string[] = [];
       for (let i = 0; i < RUNS; i += 20) {
-        ids.push(...((await Promise.all(Array.from({ length: Math.min(20, RUNS - i) }, () => http(url, 'POST', `/api/workflow/lbench_${suffix}`, {})))) as string[]));
+        ids.push(
+          ...((await Promise.all(
+            Array.from({ length: Math.min(20, RUNS - i) }, () => http(url, 'POST', `/api/workflow/lbench_${suffix}`, {})),
+          )) as string[]),
+        );
       }
       for (;;) {
-        const page = (await http(url, 'GET', `/api/workflow/search?query=${encodeURIComponent(`workflowType IN (lbench_${suffix}) AND status IN (RUNNING)`)}&size=1`)) as { totalHits: number };
+        const page = (await http(
+          url,
+          'GET',
+          `/api/workflow/search?query=${encodeURIComponent(`workflowType IN (lbench_${suffix}) AND status IN (RUNNING)`)}&size=1`,
+        )) as { totalHits: number };
         if (page.totalHits === 0) break;
         await sleep(100);
       }
       const ranMs = Date.now() - started;
-      console.log(`listeners ${suffix}: ${RUNS} runs of 3 steps in ${(ranMs / 1000).toFixed(1)} s = ${((RUNS * 1000) / ranMs).toFixed(0)} runs/s`);
+      console.log(
+        `listeners ${suffix}: ${RUNS} runs of 3 steps in ${(ranMs / 1000).toFixed(1)} s = ${((RUNS * 1000) / ranMs).toFixed(0)} runs/s`,
+      );
       if (!listened) continue;
       const expected = RUNS * 8; // 3 x (SCHEDULED, COMPLETED), RUNNING, COMPLETED
       for (;;) {

@@ -25,7 +25,12 @@ const WINDOW = Math.min(Number(opt.window), Math.floor(N / 2));
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const config = loadConfig([], { PORT: '0', HOST: '127.0.0.1', BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-bench-loop-')), LOG_LEVEL: 'warn' });
+  const config = loadConfig([], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-bench-loop-')),
+    LOG_LEVEL: 'warn',
+  });
   const running = await startServer(config, { log: pino({ level: 'warn' }) });
   const serverUrl = `http://127.0.0.1:${running.port}`;
   try {
@@ -42,7 +47,9 @@ async function main(): Promise<void> {
             type: 'DO_WHILE',
             inputParameters: { iterations: '${workflow.input.iterations}' },
             loopCondition: '$.loop.iteration < $.iterations',
-            loopOver: [{ name: 'loop_step', taskReferenceName: 'step', type: 'SIMPLE', inputParameters: { n: '${loop.output.iteration}' } }],
+            loopOver: [
+              { name: 'loop_step', taskReferenceName: 'step', type: 'SIMPLE', inputParameters: { n: '${loop.output.iteration}' } },
+            ],
           },
         ],
       },
@@ -71,7 +78,8 @@ async function main(): Promise<void> {
     if (ended.status !== 'COMPLETED') throw new Error(`workflow ended ${ended.status}: ${ended.reasonForIncompletion ?? ''}`);
 
     const steps = (wf.tasks ?? []).filter((t) => t.taskType === 'loop_step').sort((a, b) => (a.iteration ?? 0) - (b.iteration ?? 0));
-    if (steps.length !== N || handled.length !== N) throw new Error(`expected ${N} iterations, got ${steps.length} tasks and ${handled.length} handler calls`);
+    if (steps.length !== N || handled.length !== N)
+      throw new Error(`expected ${N} iterations, got ${steps.length} tasks and ${handled.length} handler calls`);
     // Cycle k = handler call k - handler call k-1 (k >= 1): report, decide, commit, dispatch, poll.
     const cycles = handled.slice(1).map((t, i) => t - handled[i]!);
     const decisions = steps.slice(1).map((t, i) => (t.scheduledTime ?? 0) - (steps[i]!.endTime ?? 0));

@@ -35,10 +35,17 @@ async function run(label: string, env: Record<string, string>, external: boolean
     const peak = (): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     const base = peak();
     const call = (method: string, path: string, body?: unknown): Promise<Response> =>
-      fetch(url + path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      fetch(url + path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     const poll = async (type: string): Promise<{ taskId: string; inputData: Record<string, unknown> }> => {
       for (;;) {
-        const [t] = (await (await fetch(`${url}/api/tasks/poll/batch/${type}?workerid=bench&timeout=1000`)).json()) as Array<{ taskId: string; inputData: Record<string, unknown> }>;
+        const [t] = (await (await fetch(`${url}/api/tasks/poll/batch/${type}?workerid=bench&timeout=1000`)).json()) as Array<{
+          taskId: string;
+          inputData: Record<string, unknown>;
+        }>;
         if (t) return t;
       }
     };
@@ -55,11 +62,17 @@ async function run(label: string, env: Record<string, string>, external: boolean
     const produce = await poll('bench_produce');
     const body = JSON.stringify({ count: rows, rows: Array.from({ length: rows }, (_, i) => `${i}:${'r'.repeat(10_240)}`) });
     if (external) {
-      const loc = (await (await fetch(`${url}/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=`)).json()) as { uri: string; path: string };
+      const loc = (await (
+        await fetch(`${url}/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=`)
+      ).json()) as { uri: string; path: string };
       await fetch(loc.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
       await call('POST', '/api/tasks', { taskId: produce.taskId, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.path });
     } else {
-      await fetch(`${url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"taskId":"${produce.taskId}","status":"COMPLETED","outputData":${body}}` });
+      await fetch(`${url}/api/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"taskId":"${produce.taskId}","status":"COMPLETED","outputData":${body}}`,
+      });
     }
     const consume = await poll('bench_consume');
     await call('POST', '/api/tasks', { taskId: consume.taskId, status: 'COMPLETED', outputData: { n: consume.inputData.n } });
@@ -74,7 +87,12 @@ async function run(label: string, env: Record<string, string>, external: boolean
 }
 
 async function main(): Promise<void> {
-  await run('inline (external storage off, 15 MiB inline limit)', { BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '0', BATON_MAX_PAYLOAD_BYTES: String(15 * MB) }, false, 1400);
+  await run(
+    'inline (external storage off, 15 MiB inline limit)',
+    { BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '0', BATON_MAX_PAYLOAD_BYTES: String(15 * MB) },
+    false,
+    1400,
+  );
   await run('uploaded to the payload store', {}, true, 1400);
   await run('uploaded to the payload store', {}, true, 5000);
 }

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const server = await startServer(loadConfig([], env), { log: pino({ level: 'warn' }) });
   const url = `http://127.0.0.1:${server.port}`;
   const call = async (method: string, path: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     try {
@@ -46,12 +50,17 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  const count = async (query: string): Promise<number> => (await call('GET', `/api/workflow/search?query=${encodeURIComponent(query)}&size=0`)).totalHits;
+  const count = async (query: string): Promise<number> =>
+    (await call('GET', `/api/workflow/search?query=${encodeURIComponent(query)}&size=0`)).totalHits;
   try {
     await call('POST', '/api/metadata/taskdefs', [{ name: 'work' }]);
     await call('PUT', '/api/metadata/workflow', [
       { name: 'on_event', version: 1, tasks: [{ name: 'noop', taskReferenceName: 'noop', type: 'NOOP' }] },
-      { name: 'waits', version: 1, tasks: [{ name: 's', taskReferenceName: 's', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go' } }] },
+      {
+        name: 'waits',
+        version: 1,
+        tasks: [{ name: 's', taskReferenceName: 's', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go' } }],
+      },
       {
         name: 'keyed',
         version: 1,
@@ -59,7 +68,11 @@ async function main(): Promise<void> {
         flowControl: { concurrency: [{ key: '${workflow.input.tenant}', limit: 1 }] },
       },
     ]);
-    await call('POST', '/api/event', { name: 'h', event: 'conductor:bench', actions: [{ action: 'start_workflow', start_workflow: { name: 'on_event', input: { n: '${n}' } } }] });
+    await call('POST', '/api/event', {
+      name: 'h',
+      event: 'conductor:bench',
+      actions: [{ action: 'start_workflow', start_workflow: { name: 'on_event', input: { n: '${n}' } } }],
+    });
     out(`store: ${server.engine.store.kind}; n = ${N}`);
 
     let t = Date.now();
@@ -67,7 +80,9 @@ async function main(): Promise<void> {
     const published = Date.now() - t;
     await until('events processed', async () => (await count('workflowType IN (on_event) AND status IN (COMPLETED)')) === N);
     const events = Date.now() - t;
-    out(`events:  ${N} published in ${published} ms (${Math.round((N * 1000) / published)}/s, stored before each 202); all ${N} runs started and completed after ${events} ms (${Math.round((N * 1000) / events)}/s)`);
+    out(
+      `events:  ${N} published in ${published} ms (${Math.round((N * 1000) / published)}/s, stored before each 202); all ${N} runs started and completed after ${events} ms (${Math.round((N * 1000) / events)}/s)`,
+    );
 
     const ids: string[] = [];
     for (let i = 0; i < N; i++) ids.push(await call('POST', '/api/workflow/waits', {}));
@@ -77,7 +92,9 @@ async function main(): Promise<void> {
     const sent = Date.now() - t;
     await until('signalled runs completed', async () => (await count('workflowType IN (waits) AND status IN (COMPLETED)')) === N);
     const signals = Date.now() - t;
-    out(`signals: ${N} sent in ${sent} ms (${Math.round((N * 1000) / sent)}/s, each stored and delivered before its 202); all ${N} runs completed after ${signals} ms`);
+    out(
+      `signals: ${N} sent in ${sent} ms (${Math.round((N * 1000) / sent)}/s, each stored and delivered before its 202); all ${N} runs completed after ${signals} ms`,
+    );
 
     t = Date.now();
     for (let i = 0; i < N; i++) await call('POST', '/api/workflow/keyed', { tenant: 'A', i });
@@ -94,7 +111,12 @@ async function main(): Promise<void> {
     while (done < N + 1) {
       const tasks: any[] = await call('GET', '/api/tasks/poll/batch/work?count=10&timeout=200');
       for (const task of tasks) {
-        await call('POST', '/api/tasks', { taskId: task.taskId, workerId: task.workerId, attemptToken: task.attemptToken, status: 'COMPLETED' });
+        await call('POST', '/api/tasks', {
+          taskId: task.taskId,
+          workerId: task.workerId,
+          attemptToken: task.attemptToken,
+          status: 'COMPLETED',
+        });
         done++;
       }
     }

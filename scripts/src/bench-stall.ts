@@ -1,6 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { histogramBuckets, histogramPercentile, http, metricsText, pct, sleep, startEngine, startWorker, type EngineUnderTest } from './bench-support';
+import {
+  histogramBuckets,
+  histogramPercentile,
+  http,
+  metricsText,
+  pct,
+  sleep,
+  startEngine,
+  startWorker,
+  type EngineUnderTest,
+} from './bench-support';
 
 /**
  * Can one workflow stall the engine? (docs/limits.md, "Measured".) A steady stream of normal
@@ -34,7 +44,10 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   { name: 'baseline', start: async () => undefined },
-  { name: 'fork-10k', start: async (url) => void (await http(url, 'POST', '/api/workflow/wide', { items: Array.from({ length: 10_000 }, (_, i) => i) })) },
+  {
+    name: 'fork-10k',
+    start: async (url) => void (await http(url, 'POST', '/api/workflow/wide', { items: Array.from({ length: 10_000 }, (_, i) => i) })),
+  },
   { name: 'self-start', start: async (url) => void (await http(url, 'POST', '/api/workflow/matryoshka', {})) },
   { name: 'endless-loop', start: async (url) => void (await http(url, 'POST', '/api/workflow/endless', {})) },
   {
@@ -84,11 +97,19 @@ async function register(url: string): Promise<void> {
     {
       name: 'wide',
       tasks: [
-        { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' } },
+        {
+          name: 'fan',
+          taskReferenceName: 'fan',
+          type: 'FORK_JOIN_DYNAMIC',
+          inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' },
+        },
         { name: 'join', taskReferenceName: 'join', type: 'JOIN' },
       ],
     },
-    { name: 'matryoshka', tasks: [{ name: 'me', taskReferenceName: 'me', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'matryoshka' } }] },
+    {
+      name: 'matryoshka',
+      tasks: [{ name: 'me', taskReferenceName: 'me', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'matryoshka' } }],
+    },
     {
       name: 'endless',
       tasks: [
@@ -97,11 +118,28 @@ async function register(url: string): Promise<void> {
           taskReferenceName: 'loop',
           type: 'DO_WHILE',
           loopCondition: 'true',
-          loopOver: [{ name: 'tick', taskReferenceName: 'tick', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '1 + 1' } }],
+          loopOver: [
+            {
+              name: 'tick',
+              taskReferenceName: 'tick',
+              type: 'INLINE',
+              inputParameters: { evaluatorType: 'javascript', expression: '1 + 1' },
+            },
+          ],
         },
       ],
     },
-    { name: 'spin', tasks: [{ name: 'spin', taskReferenceName: 'spin', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: 'while (true) {}' } }] },
+    {
+      name: 'spin',
+      tasks: [
+        {
+          name: 'spin',
+          taskReferenceName: 'spin',
+          type: 'INLINE',
+          inputParameters: { evaluatorType: 'javascript', expression: 'while (true) {}' },
+        },
+      ],
+    },
   ];
   await http(url, 'PUT', '/api/metadata/workflow', defs);
 }
@@ -142,7 +180,11 @@ async function runWindow(engine: EngineUnderTest, s: Scenario): Promise<string> 
   const durations: number[] = [];
   let completed = 0;
   for (const w of started) {
-    const wf = (await http(url, 'GET', `/api/workflow/${w.id}?includeTasks=false`)) as { status: string; startTime: number; endTime: number };
+    const wf = (await http(url, 'GET', `/api/workflow/${w.id}?includeTasks=false`)) as {
+      status: string;
+      startTime: number;
+      endTime: number;
+    };
     if (wf.status === 'COMPLETED') {
       completed++;
       durations.push(wf.endTime - wf.startTime);

@@ -15,7 +15,9 @@ export interface EngineUnderTest {
 }
 
 /** Starts an engine process on a fresh embedded store (or MONGODB_URI's server with `mongodb`). */
-export async function startEngine(opts: { mongodb?: boolean; engine?: string; env?: Record<string, string> } = {}): Promise<EngineUnderTest> {
+export async function startEngine(
+  opts: { mongodb?: boolean; engine?: string; env?: Record<string, string> } = {},
+): Promise<EngineUnderTest> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(opts.env ?? {}) };
@@ -33,7 +35,13 @@ export async function startEngine(opts: { mongodb?: boolean; engine?: string; en
 }
 
 /** Starts a benchmark worker process (bench-worker.ts) for a task type. */
-export function startWorker(url: string, taskType: string, concurrency: number, id: string, mode: 'chain' | 'batch' = 'chain'): Promise<ChildProcess> {
+export function startWorker(
+  url: string,
+  taskType: string,
+  concurrency: number,
+  id: string,
+  mode: 'chain' | 'batch' = 'chain',
+): Promise<ChildProcess> {
   return startProcess(join(__dirname, 'bench-worker.js'), [url, taskType, String(concurrency), id, mode], {}, 'READY');
 }
 
@@ -42,7 +50,10 @@ export function startProcess(file: string, args: string[], env: Record<string, s
   return new Promise((resolve, reject) => {
     // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine and workers.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const p = spawn(process.execPath, [...nodeArgs, file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...nodeArgs, file, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     if (ready === null) resolve(p);
     p.stdout?.on('data', (b: Buffer) => {

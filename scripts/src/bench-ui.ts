@@ -168,7 +168,8 @@ async function landingBytes(browser: import('playwright-core').Browser, url: str
   const fetched = new Map<string, string>();
   page.on('response', (r) => {
     const u = new URL(r.url());
-    if (u.origin === url && (u.pathname.startsWith('/assets/') || u.pathname === '/executions')) fetched.set(u.pathname, r.request().resourceType());
+    if (u.origin === url && (u.pathname.startsWith('/assets/') || u.pathname === '/executions'))
+      fetched.set(u.pathname, r.request().resourceType());
   });
   await page.goto(`${url}/executions`);
   await page.waitForSelector('table[aria-label="Executions"] tbody tr');

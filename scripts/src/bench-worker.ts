@@ -4,7 +4,12 @@ import { BatonWorker } from '@baton/workers-sdk';
 const [serverUrl, taskType, concurrency, workerId, mode] = process.argv.slice(2);
 if (!serverUrl || !taskType) throw new Error('usage: bench-worker URL TASK_TYPE [CONCURRENCY] [WORKER_ID]');
 // mode 'batch': report and poll separately (batch polls), as Conductor's clients do.
-const worker = new BatonWorker({ serverUrl, workerId: workerId ?? `bench-${process.pid}`, pollTimeoutMs: 1000, reportAndPoll: mode !== 'batch' });
+const worker = new BatonWorker({
+  serverUrl,
+  workerId: workerId ?? `bench-${process.pid}`,
+  pollTimeoutMs: 1000,
+  reportAndPoll: mode !== 'batch',
+});
 worker.register<{ i: number }, { i: number }>({
   taskType,
   concurrency: Number(concurrency ?? 20),

@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   await waitHealthy(url);
   const workers: ChildProcess[] = [];
   try {
-    await http(url, 'POST', '/api/metadata/taskdefs', [{ name: 'bench_step', retryCount: 3, retryDelaySeconds: 1, responseTimeoutSeconds: 60 }]);
+    await http(url, 'POST', '/api/metadata/taskdefs', [
+      { name: 'bench_step', retryCount: 3, retryDelaySeconds: 1, responseTimeoutSeconds: 60 },
+    ]);
     await http(url, 'POST', '/api/metadata/workflow', {
       name: 'bench',
       tasks: Array.from({ length: K }, (_, k) => ({
@@ -58,7 +60,14 @@ async function main(): Promise<void> {
       outputParameters: { i: `\${s${K - 1}.output.i}` },
     });
     for (let w = 0; w < W; w++) {
-      workers.push(await startProcess(join(__dirname, 'bench-worker.js'), [url, 'bench_step', String(C), `bench-${w}`, opt['batch-poll'] ? 'batch' : 'chain'], {}, 'READY'));
+      workers.push(
+        await startProcess(
+          join(__dirname, 'bench-worker.js'),
+          [url, 'bench_step', String(C), `bench-${w}`, opt['batch-poll'] ? 'batch' : 'chain'],
+          {},
+          'READY',
+        ),
+      );
     }
     const client = new BatonClient({ serverUrl: url });
     const prefill = Number(opt.prefill);
@@ -84,7 +93,9 @@ async function main(): Promise<void> {
     const decide: number[] = [];
     const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(N / 300)) === 0);
     for (const id of sample) {
-      const wf = (await http(url, 'GET', `/api/workflow/${id}`)) as { tasks: Array<{ startTime: number; endTime: number; scheduledTime: number }> };
+      const wf = (await http(url, 'GET', `/api/workflow/${id}`)) as {
+        tasks: Array<{ startTime: number; endTime: number; scheduledTime: number }>;
+      };
       for (let k = 1; k < wf.tasks.length; k++) {
         const prev = wf.tasks[k - 1]!;
         const next = wf.tasks[k]!;
@@ -104,7 +115,9 @@ async function main(): Promise<void> {
       ...(prefill > 0 ? [`measured after ${prefill} finished workflows were already in the store`] : []),
     ];
     if (commandsBefore !== null && commandsAfter !== null) {
-      lines.push(`database commands: ${commandsAfter - commandsBefore} total, ${((commandsAfter - commandsBefore) / steps).toFixed(2)} per step (incl. starts, polls and the progress checks of this script)`);
+      lines.push(
+        `database commands: ${commandsAfter - commandsBefore} total, ${((commandsAfter - commandsBefore) / steps).toFixed(2)} per step (incl. starts, polls and the progress checks of this script)`,
+      );
     }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const requests = [...metrics.matchAll(/^baton_http_requests_total\{route="([^"]+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`);
@@ -134,7 +147,9 @@ async function waitCompleted(url: string, ids: string[]): Promise<void> {
   let pending = [...ids].reverse();
   while (pending.length > 0) {
     const probe = pending.slice(0, 20);
-    const done = await Promise.all(probe.map(async (id) => ((await http(url, 'GET', `/api/workflow/${id}?includeTasks=false`)) as { status: string }).status));
+    const done = await Promise.all(
+      probe.map(async (id) => ((await http(url, 'GET', `/api/workflow/${id}?includeTasks=false`)) as { status: string }).status),
+    );
     const failed = done.find((s) => s !== 'COMPLETED' && s !== 'RUNNING');
     if (failed) throw new Error(`a workflow ended ${failed}`);
     const finished = new Set(probe.filter((_, i) => done[i] === 'COMPLETED'));

@@ -26,7 +26,14 @@ for (const taskType of types.split(',')) {
     concurrency: 8,
     handler: async (input, ctx) => {
       // The side effect: one line per run of an attempt, written before the report (O_APPEND: whole lines).
-      const line = { workflowId: ctx.workflowInstanceId, ref: ctx.referenceTaskName, taskId: ctx.taskId, retryCount: ctx.retryCount, pid: process.pid, at: Date.now() };
+      const line = {
+        workflowId: ctx.workflowInstanceId,
+        ref: ctx.referenceTaskName,
+        taskId: ctx.taskId,
+        retryCount: ctx.retryCount,
+        pid: process.pid,
+        at: Date.now(),
+      };
       appendFileSync(effectsFile, `${JSON.stringify(line)}\n`);
       if (Math.random() < die) process.kill(process.pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20)));

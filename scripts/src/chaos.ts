@@ -45,7 +45,8 @@ function ms(text: string, name: string): number {
 const store = values.store === 'mongo' || values.store === 'mongodb' ? 'mongodb' : values.store === 'sqlite' ? 'sqlite' : null;
 if (!store) throw new Error(`--store must be sqlite or mongo, got '${values.store}'`);
 const engineCount = store === 'sqlite' ? 1 : Math.max(1, Number(values.engines));
-if (store === 'sqlite' && Number(values.engines) > 1) process.stderr.write('chaos: SQLite is one engine per file; running 1 engine (restarted after each kill)\n');
+if (store === 'sqlite' && Number(values.engines) > 1)
+  process.stderr.write('chaos: SQLite is one engine per file; running 1 engine (restarted after each kill)\n');
 const workerCount = Number(values.workers ?? Math.max(2, engineCount * 2));
 const workflows = Number(values.workflows);
 const killEvery = ms(values['kill-every'] ?? '2s', 'kill-every');
@@ -66,7 +67,9 @@ async function main(): Promise<number> {
     let uri = process.env.MONGODB_URI;
     if (!uri) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { startMongoTestServer } = require(join(root, 'scripts/mongo-test-server.js')) as { startMongoTestServer(o: { log(m: string): void }): Promise<{ uri: string; stop(): Promise<void> }> };
+      const { startMongoTestServer } = require(join(root, 'scripts/mongo-test-server.js')) as {
+        startMongoTestServer(o: { log(m: string): void }): Promise<{ uri: string; stop(): Promise<void> }>;
+      };
       mongo = await startMongoTestServer({ log: (m) => process.stderr.write(`${m}\n`) });
       uri = mongo.uri;
     }
@@ -123,7 +126,12 @@ async function main(): Promise<number> {
     await until2xx('POST', '/api/metadata/taskdefs', taskDefs);
     await until2xx('PUT', '/api/metadata/workflow', [childFlow, flow]);
     for (let i = 0; i < workerCount; i++) {
-      const w = new WorkerProc(`worker-${i}`, [(engines[i % engines.length] as EngineProc).url, effectsFile, String(dieShare), STEPS.join(',')]);
+      const w = new WorkerProc(`worker-${i}`, [
+        (engines[i % engines.length] as EngineProc).url,
+        effectsFile,
+        String(dieShare),
+        STEPS.join(','),
+      ]);
       w.start();
       workers.push(w);
     }
@@ -136,7 +144,10 @@ async function main(): Promise<number> {
 
     // Completed workflows, counted through any live engine: "progress" after a kill.
     const progress = setInterval(() => {
-      void api('GET', `/api/workflow/search?query=${encodeURIComponent('workflowType IN (chaos_flow) AND status IN (COMPLETED)')}&size=1`).then((r) => {
+      void api(
+        'GET',
+        `/api/workflow/search?query=${encodeURIComponent('workflowType IN (chaos_flow) AND status IN (COMPLETED)')}&size=1`,
+      ).then((r) => {
         if (r.status !== 200) return;
         const n = Number((JSON.parse(r.text) as { totalHits: number }).totalHits);
         if (n > completedCount) {
@@ -148,7 +159,8 @@ async function main(): Promise<number> {
     }, 250);
 
     const status = setInterval(() => {
-      if (!stopping) log(`chaos: ${((Date.now() - t0) / 1000).toFixed(0)} s: ${acked.size} started, ${completedCount} completed, ${kills.length} kills`);
+      if (!stopping)
+        log(`chaos: ${((Date.now() - t0) / 1000).toFixed(0)} s: ${acked.size} started, ${completedCount} completed, ${kills.length} kills`);
     }, 10_000);
 
     // The starts, spread over the first 60% of the run (8 at a time at most), each with its own correlation id.
@@ -163,7 +175,10 @@ async function main(): Promise<number> {
           const correlationId = `chaos-${i}`;
           for (let tries = 0; tries < 600; tries++) {
             startAttempts++;
-            const r = await api('POST', `/api/workflow/chaos_flow?correlationId=${correlationId}`, { n: i * 10, speed: i % 2 ? 'express' : 'standard' });
+            const r = await api('POST', `/api/workflow/chaos_flow?correlationId=${correlationId}`, {
+              n: i * 10,
+              speed: i % 2 ? 'express' : 'standard',
+            });
             if (r.status === 200) {
               acked.set(r.text, correlationId);
               break;
@@ -219,12 +234,16 @@ async function main(): Promise<number> {
 
     // Drain: no more kills; wait until every run ended, or the drain time is up.
     const drainUntil = Date.now() + drain;
-    const listAll = async (): Promise<Array<{ workflowId: string; status: string; workflowType: string; correlationId: string | null }>> => {
+    const listAll = async (): Promise<
+      Array<{ workflowId: string; status: string; workflowType: string; correlationId: string | null }>
+    > => {
       const out: Array<{ workflowId: string; status: string; workflowType: string; correlationId: string | null }> = [];
       for (const type of ['chaos_flow', 'chaos_child']) {
         for (let start = 0; ; start += 1000) {
           const q = encodeURIComponent(`workflowType IN (${type})`);
-          const page = JSON.parse(await until2xx('GET', `/api/workflow/search?query=${q}&size=1000&start=${start}`)) as { results: typeof out };
+          const page = JSON.parse(await until2xx('GET', `/api/workflow/search?query=${q}&size=1000&start=${start}`)) as {
+            results: typeof out;
+          };
           out.push(...page.results);
           if (page.results.length < 1000) break;
         }
@@ -233,7 +252,8 @@ async function main(): Promise<number> {
     };
     // Counted, not listed, while waiting: a listing of every run is heavy on a large store.
     const count = async (query: string): Promise<number> =>
-      (JSON.parse(await until2xx('GET', `/api/workflow/search?query=${encodeURIComponent(query)}&size=1`)) as { totalHits: number }).totalHits;
+      (JSON.parse(await until2xx('GET', `/api/workflow/search?query=${encodeURIComponent(query)}&size=1`)) as { totalHits: number })
+        .totalHits;
     while (Date.now() < drainUntil) {
       const running = await count('workflowType IN (chaos_flow, chaos_child) AND status IN (RUNNING)');
       if (running === 0 && (await count('workflowType IN (chaos_flow)')) >= acked.size) break;
@@ -249,14 +269,27 @@ async function main(): Promise<number> {
     for (const w of all) {
       const wf = JSON.parse(await until2xx('GET', `/api/workflow/${w.workflowId}?includeTasks=true`)) as {
         status: string;
-        tasks: Array<{ taskId: string; referenceTaskName: string; status: string; retryCount: number; workflowTask?: { type?: string }; taskType: string }>;
+        tasks: Array<{
+          taskId: string;
+          referenceTaskName: string;
+          status: string;
+          retryCount: number;
+          workflowTask?: { type?: string };
+          taskType: string;
+        }>;
       };
       runs.set(w.workflowId, {
         workflowId: w.workflowId,
         workflowType: w.workflowType,
         status: wf.status,
         correlationId: w.correlationId,
-        tasks: wf.tasks.map((t) => ({ taskId: t.taskId, ref: t.referenceTaskName, status: t.status, retryCount: t.retryCount, workflowTaskType: t.taskType })),
+        tasks: wf.tasks.map((t) => ({
+          taskId: t.taskId,
+          ref: t.referenceTaskName,
+          status: t.status,
+          retryCount: t.retryCount,
+          workflowTaskType: t.taskType,
+        })),
       });
     }
     const effects = readFileSync(effectsFile, 'utf8')
@@ -271,7 +304,9 @@ async function main(): Promise<number> {
       });
     const lost = [...acked.keys()].filter((id) => !runs.has(id));
     const stuck = [...runs.values()].filter((r) => r.status === 'RUNNING').map((r) => `${r.workflowType} ${r.workflowId}`);
-    const failed = [...runs.values()].filter((r) => r.status !== 'RUNNING' && r.status !== 'COMPLETED').map((r) => `${r.workflowType} ${r.workflowId} ${r.status}`);
+    const failed = [...runs.values()]
+      .filter((r) => r.status !== 'RUNNING' && r.status !== 'COMPLETED')
+      .map((r) => `${r.workflowType} ${r.workflowId} ${r.status}`);
     const flowRuns = [...runs.values()].filter((r) => r.workflowType === 'chaos_flow');
     const analysed = analyseEffects(effects, runs);
     const serverErrors = engines.reduce((n, e) => n + e.serverErrors, 0);
@@ -296,7 +331,12 @@ async function main(): Promise<number> {
       ok: false,
     };
     report.ok =
-      lost.length === 0 && stuck.length === 0 && failed.length === 0 && analysed.completedTwice.length === 0 && analysed.unexplainedDuplicates.length === 0 && serverErrors === 0;
+      lost.length === 0 &&
+      stuck.length === 0 &&
+      failed.length === 0 &&
+      analysed.completedTwice.length === 0 &&
+      analysed.unexplainedDuplicates.length === 0 &&
+      serverErrors === 0;
     printReport(report, log);
     if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     return report.ok ? 0 : 1;

@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   let serverUrl = process.env.BATON_URL;
   let close = async (): Promise<void> => {};
   if (!serverUrl) {
-    const config = loadConfig([], { PORT: '0', HOST: '127.0.0.1', BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-demo-')), LOG_LEVEL: 'warn' });
+    const config = loadConfig([], {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-demo-')),
+      LOG_LEVEL: 'warn',
+    });
     const running = await startServer(config, { log: pino({ level: 'warn' }) });
     serverUrl = `http://127.0.0.1:${running.port}`;
     close = running.close;
@@ -49,7 +54,10 @@ async function main(): Promise<void> {
     id: 'A-1001',
     customer: { name: 'Ada', email: 'ada@example.com' },
     shippingAddress: { country: 'DE' },
-    items: [{ sku: 'book', qty: 2, price: 12.5 }, { sku: 'pen', qty: 3, price: 1.2 }],
+    items: [
+      { sku: 'book', qty: 2, price: 12.5 },
+      { sku: 'pen', qty: 3, price: 1.2 },
+    ],
   };
   const id = await client.startWorkflow('order_flow', { order });
   out(`${stamp()}  started order_flow ${id}`);

@@ -34,7 +34,13 @@ describe('encoded payloads in the UI', () => {
         name: 'ui_codec',
         version: 1,
         payloadCodec: { clearFields: ['orderId'] },
-        tasks: [{ name: 'ui_codec_task', taskReferenceName: 'pay', inputParameters: { orderId: '${workflow.input.orderId}', card: '${workflow.input.card}' } }],
+        tasks: [
+          {
+            name: 'ui_codec_task',
+            taskReferenceName: 'pay',
+            inputParameters: { orderId: '${workflow.input.orderId}', card: '${workflow.input.card}' },
+          },
+        ],
       },
       { overwrite: true },
     );
@@ -106,7 +112,11 @@ describe('encoded payloads in the UI', () => {
     await page.getByTestId('task-rows').getByRole('button', { name: 'pay', exact: true }).click();
     const panel = page.getByTestId('task-panel');
     await panel.getByRole('tab', { name: 'Output' }).click();
-    await until('the decoded output', () => panel.locator('pre').textContent(), (t) => !!t?.includes('"last4": "0002"'));
+    await until(
+      'the decoded output',
+      () => panel.locator('pre').textContent(),
+      (t) => !!t?.includes('"last4": "0002"'),
+    );
 
     await new Promise((resolve) => codecServer.close(resolve));
     codecServer.closeAllConnections();

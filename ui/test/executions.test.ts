@@ -43,7 +43,11 @@ describe('executions page', () => {
       (t) => !!t?.includes('26–29 of 29'),
     );
     // The pager's label and the rows render from the same answer, but not in one frame.
-    await until('page 2 rows', () => rows().count(), (n) => n === 4);
+    await until(
+      'page 2 rows',
+      () => rows().count(),
+      (n) => n === 4,
+    );
     expect(page.url()).toContain('start=25');
     await screenshot(page, 'executions');
     expect(p.errors).toEqual([]);

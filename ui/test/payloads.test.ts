@@ -33,13 +33,21 @@ describe('external payloads in the UI', () => {
     });
     const id: string = await e.call('POST', '/api/workflow/ui_blob_flow', {});
     let task: { taskId: string } | undefined;
-    for (let i = 0; i < 50 && !task; i++) [task] = await e.call('GET', '/api/tasks/poll/batch/ui_blob?workerid=ui-test&count=1&timeout=200');
-    await e.call('POST', '/api/tasks', { taskId: task?.taskId, status: 'COMPLETED', outputData: { note: 'loaded-from-the-payload-store', filler: 'f'.repeat(4000) } });
+    for (let i = 0; i < 50 && !task; i++)
+      [task] = await e.call('GET', '/api/tasks/poll/batch/ui_blob?workerid=ui-test&count=1&timeout=200');
+    await e.call('POST', '/api/tasks', {
+      taskId: task?.taskId,
+      status: 'COMPLETED',
+      outputData: { note: 'loaded-from-the-payload-store', filler: 'f'.repeat(4000) },
+    });
     await waitForRun(e, id, (w) => w.status === 'COMPLETED', 'the run to complete');
 
     await page.goto(`${e.url}/execution/${id}`);
     await page.getByTestId('execution').waitFor();
-    await page.getByTestId('graph').getByRole('button', { name: /^ui_blob \(/ }).click();
+    await page
+      .getByTestId('graph')
+      .getByRole('button', { name: /^ui_blob \(/ })
+      .click();
     const panel = page.getByTestId('task-panel');
     await panel.getByRole('tab', { name: 'Output' }).click();
     const external = panel.getByTestId('external-payload');

@@ -60,7 +60,12 @@ describe('BatonClient', () => {
   it('throws HttpError with the problem body for an unknown workflow, without retrying', async () => {
     const error = await client.getWorkflow('nope').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ code: 'HTTP_ERROR', status: 404, retryable: false, problem: { title: 'Workflow not found', status: 404 } });
+    expect(error).toMatchObject({
+      code: 'HTTP_ERROR',
+      status: 404,
+      retryable: false,
+      problem: { title: 'Workflow not found', status: 404 },
+    });
     expect(requestsTo('GET', '/api/workflow/nope')).toHaveLength(1);
   });
 
@@ -99,7 +104,9 @@ describe('BatonClient', () => {
     await client.registerWorkflowDef(def);
     await client.registerWorkflowDef(def, { overwrite: true });
 
-    expect(requestsTo('POST', '/api/metadata/taskdefs')[0]?.body).toEqual([{ name: 'calculate_tax', retryCount: 2, responseTimeoutSeconds: 30 }]);
+    expect(requestsTo('POST', '/api/metadata/taskdefs')[0]?.body).toEqual([
+      { name: 'calculate_tax', retryCount: 2, responseTimeoutSeconds: 30 },
+    ]);
     expect(requestsTo('PUT', '/api/metadata/taskdefs')[0]?.body).toEqual({ name: 'calculate_tax', retryCount: 3 });
     expect(server.workflowDefs).toEqual([
       { method: 'POST', body: def },

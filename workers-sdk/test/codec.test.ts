@@ -73,7 +73,11 @@ describe('createCodecServer over HTTP', () => {
   });
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   };
 
@@ -88,7 +92,10 @@ describe('createCodecServer over HTTP', () => {
   });
 
   it('answers the UI origin with CORS, preflight included, and no other origin', async () => {
-    const preflight = await fetch(`${url}/decode`, { method: 'OPTIONS', headers: { origin: 'http://ui.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${url}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://ui.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://ui.example');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
@@ -103,7 +110,10 @@ describe('createCodecServer over HTTP', () => {
     expect(await post('/decode', { payloads: 'x' })).toMatchObject({ status: 400, body: { errors: [{ pointer: '/payloads' }] } });
     const stranger = await new AesGcmCodec({ keys: { k9: AesGcmCodec.generateKey() }, currentKeyId: 'k9' }).encode(1);
     const failed = await post('/decode', { payloads: [{ ok: 1 }, { x: stranger }] });
-    expect(failed).toMatchObject({ status: 422, body: { errors: [{ pointer: '/payloads/1', message: expect.stringMatching(/unknown key id "k9"/) }] } });
+    expect(failed).toMatchObject({
+      status: 422,
+      body: { errors: [{ pointer: '/payloads/1', message: expect.stringMatching(/unknown key id "k9"/) }] },
+    });
     expect((await post('/decode', { payloads: [] }, { authorization: 'Bearer wrong' })).status).toBe(403);
     expect((await fetch(`${url}/decode`)).status).toBe(405);
     expect((await fetch(`${url}/other`, { method: 'POST' })).status).toBe(404);

@@ -25,7 +25,8 @@ interface Ran {
 /** The environment without what `npm test` adds for its own run (npm_* settings, the test MongoDB). */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('npm_') && k !== 'MONGODB_URI' && k !== 'BATON_MONGODB_DB') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('npm_') && k !== 'MONGODB_URI' && k !== 'BATON_MONGODB_DB') env[k] = v;
   return { ...env, ...extra };
 }
 
@@ -109,15 +110,22 @@ describe('the packed SDK in a fresh project', () => {
     // The root README shows the same snippet.
     expect(snippetOf('README.md')).toBe(snippet);
     writeFileSync(join(app, 'worker.js'), snippet);
-    const child = spawn(process.execPath, ['worker.js'], { cwd: app, env: cleanEnv({ BATON_URL: engine.url }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['worker.js'], {
+      cwd: app,
+      env: cleanEnv({ BATON_URL: engine.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (code, signal) => resolve({ code, signal })),
+    );
     try {
       const deadline = Date.now() + 120_000;
-      while (!/workflow \S+: COMPLETED/.test(stdout) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!/workflow \S+: COMPLETED/.test(stdout) && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(stdout).toContain(`worker polling ${engine.url} for greet tasks`);
       expect(stdout).toContain('greet: running for Ada');
       expect(stdout).toMatch(/workflow \S+: COMPLETED \{ greeting: 'Hello, Ada!' \}/);
@@ -188,14 +196,30 @@ export const kit: Promise<BatonTestKit> | null = null;
 `;
     writeFileSync(join(app, 'check.cts'), typed);
     writeFileSync(join(app, 'check.mts'), typed);
-    const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(repo, 'node_modules/@types')];
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(repo, 'node_modules/@types'),
+    ];
     await ok(process.execPath, [tsc, ...args, 'check.cts', 'check.mts'], app);
   });
 
   it('says what to install when the test kit is used without the engine', async () => {
     const out = await ok(
       process.execPath,
-      ['-e', "require('@baton/workers-sdk/testing').BatonTestKit.start().then(() => console.log('started?'), (e) => console.log(e.code + ': ' + e.message))"],
+      [
+        '-e',
+        "require('@baton/workers-sdk/testing').BatonTestKit.start().then(() => console.log('started?'), (e) => console.log(e.code + ': ' + e.message))",
+      ],
       app,
     );
     expect(out).toContain('INVALID_OPTIONS: @baton/workers-sdk/testing runs a real Baton engine');

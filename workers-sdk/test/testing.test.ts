@@ -103,7 +103,10 @@ describe('BatonTestKit', () => {
 
   it('moves the engine clock ahead: an hour-long retry delay passes at once', async () => {
     await kit.client.registerTaskDefs([{ name: 'flaky', retryCount: 1, retryDelaySeconds: 3600, responseTimeoutSeconds: 60 }]);
-    await kit.client.registerWorkflowDef({ name: 'flaky_flow', version: 1, tasks: [{ name: 'flaky', taskReferenceName: 'f', type: 'SIMPLE' }] }, { overwrite: true });
+    await kit.client.registerWorkflowDef(
+      { name: 'flaky_flow', version: 1, tasks: [{ name: 'flaky', taskReferenceName: 'f', type: 'SIMPLE' }] },
+      { overwrite: true },
+    );
     let calls = 0;
     const worker = kit.worker();
     worker.register({
@@ -115,7 +118,10 @@ describe('BatonTestKit', () => {
     });
     await worker.start();
     const id = await kit.client.startWorkflow('flaky_flow');
-    const waiting = await until(async () => (await kit.client.getWorkflow(id)).tasks, (tasks) => tasks.length === 2);
+    const waiting = await until(
+      async () => (await kit.client.getWorkflow(id)).tasks,
+      (tasks) => tasks.length === 2,
+    );
     const retry = waiting[1];
     expect(retry?.status).toBe('SCHEDULED');
     const before = kit.clock.now();
@@ -129,7 +135,9 @@ describe('BatonTestKit', () => {
 
   it('refuses a schema library mismatch at registration: a typed task needs both schemas', () => {
     const worker = kit.worker();
-    expect(() => worker.register({ taskType: 'half', inputSchema: Input, handler: () => ({}) } as never)).toThrow(/needs both inputSchema and outputSchema/);
+    expect(() => worker.register({ taskType: 'half', inputSchema: Input, handler: () => ({}) } as never)).toThrow(
+      /needs both inputSchema and outputSchema/,
+    );
   });
 });
 

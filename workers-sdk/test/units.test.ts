@@ -59,7 +59,13 @@ describe('outcome of a handler', () => {
 
   it('builds a TaskResult with the attempt token and the stack in the logs', () => {
     const result = toTaskResult(task, 'worker-1', outcomeOfError(new Error('boom')), 1_000);
-    expect(result).toMatchObject({ taskId: 't1', workflowInstanceId: 'w1', workerId: 'worker-1', attemptToken: 'token-1', status: 'FAILED' });
+    expect(result).toMatchObject({
+      taskId: 't1',
+      workflowInstanceId: 'w1',
+      workerId: 'worker-1',
+      attemptToken: 'token-1',
+      status: 'FAILED',
+    });
     expect(result.logs?.[0]).toMatchObject({ taskId: 't1', createdTime: 1_000 });
     expect(result.logs?.[0]?.log).toContain('Error: boom');
   });

@@ -90,7 +90,10 @@ describe('BatonWorker polling', () => {
   });
 
   it('backs off after failed polls and keeps polling', async () => {
-    server.injectFaults('poll', Array.from({ length: 100 }, () => 500));
+    server.injectFaults(
+      'poll',
+      Array.from({ length: 100 }, () => 500),
+    );
     const logger = memoryLogger();
     worker = new BatonWorker({
       serverUrl: server.url,

@@ -64,7 +64,9 @@ describe('BatonWorker reports', () => {
     expect(server.reportsFor(taskId)[0]?.answer).toBe(409);
     await sleep(200); // many times the retry delay: a retry would have arrived by now
     expect(server.reportsFor(taskId)).toHaveLength(1);
-    expect(logger.at('warn').some((line) => line.fields['taskId'] === taskId && /attempt expired or superseded/.test(line.msg ?? ''))).toBe(true);
+    expect(logger.at('warn').some((line) => line.fields['taskId'] === taskId && /attempt expired or superseded/.test(line.msg ?? ''))).toBe(
+      true,
+    );
     expect(logger.at('error')).toEqual([]);
 
     const next = server.enqueue('report_me', { value: 2 });
@@ -94,7 +96,11 @@ describe('BatonWorker against a server without update-v2', () => {
   it('falls back to POST /api/tasks after one 404 and stops asking', async () => {
     const server = await new FakeBatonServer().listen();
     const worker = new BatonWorker({ serverUrl: server.url, pollTimeoutMs: 100, retry: { minTimeoutMs: 10, maxTimeoutMs: 50 } });
-    worker.register<{ value: number }, { value: number }>({ taskType: 'old_server', concurrency: 1, handler: async (input) => ({ value: input.value }) });
+    worker.register<{ value: number }, { value: number }>({
+      taskType: 'old_server',
+      concurrency: 1,
+      handler: async (input) => ({ value: input.value }),
+    });
     await worker.start();
     try {
       const ids = [1, 2, 3].map((value) => server.enqueue('old_server', { value }));

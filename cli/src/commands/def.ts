@@ -10,8 +10,7 @@ const DEFINITION_FILE = /\.(json|ya?ml)$/i;
 
 /** One definition read from a file, with where it was: `file` and the JSON pointer of the item in it. */
 type Found =
-  | { kind: 'taskdef'; file: string; pointer: string; def: TaskDef }
-  | { kind: 'workflow'; file: string; pointer: string; def: WorkflowDef };
+  { kind: 'taskdef'; file: string; pointer: string; def: TaskDef } | { kind: 'workflow'; file: string; pointer: string; def: WorkflowDef };
 
 export function defCommands(program: Command, ctx: Context): void {
   const def = program.command('def').description('workflow and task definitions');
@@ -27,9 +26,20 @@ export function defCommands(program: Command, ctx: Context): void {
       const taskDefs = found.filter((f) => f.kind === 'taskdef');
       const workflows = found.filter((f) => f.kind === 'workflow');
       // Task definitions first: workflows naming them are then registered without "unregistered" warnings.
-      if (taskDefs.length) await located(found, 'taskdef', () => client.post('/metadata/taskdefs', taskDefs.map((f) => f.def)));
+      if (taskDefs.length)
+        await located(found, 'taskdef', () =>
+          client.post(
+            '/metadata/taskdefs',
+            taskDefs.map((f) => f.def),
+          ),
+        );
       if (workflows.length) {
-        const answer = await located(found, 'workflow', () => client.put('/metadata/workflow', workflows.map((f) => f.def)));
+        const answer = await located(found, 'workflow', () =>
+          client.put(
+            '/metadata/workflow',
+            workflows.map((f) => f.def),
+          ),
+        );
         for (const w of warningsOf(answer.headers)) ctx.out.warn(`warning: ${relocate(w, workflows)}`);
       }
       report(ctx, found, 'applied');
@@ -47,7 +57,12 @@ async function located<T>(found: Found[], kind: Found['kind'], call: () => Promi
     if (!(err instanceof CliError) || err.problems.length === 0) throw err;
     const sent = found.filter((f) => f.kind === kind);
     const problems = err.problems.map((p) => ({ pointer: relocate(p.pointer, sent), message: p.message }));
-    throw new CliError(`the engine refused the ${kind === 'taskdef' ? 'task' : 'workflow'} definitions; nothing else was registered`, err.exitCode, problems, err.code);
+    throw new CliError(
+      `the engine refused the ${kind === 'taskdef' ? 'task' : 'workflow'} definitions; nothing else was registered`,
+      err.exitCode,
+      problems,
+      err.code,
+    );
   }
 }
 
@@ -68,7 +83,10 @@ function report(ctx: Context, found: Found[], result: string): void {
     result,
   }));
   if (ctx.out.json) return ctx.out.data(rows);
-  ctx.out.table(['kind', 'name', 'version', 'file', 'result'], rows.map((r) => [r.kind, r.name, r.version === null ? '-' : String(r.version), r.file, r.result]));
+  ctx.out.table(
+    ['kind', 'name', 'version', 'file', 'result'],
+    rows.map((r) => [r.kind, r.name, r.version === null ? '-' : String(r.version), r.file, r.result]),
+  );
 }
 
 /**
@@ -96,15 +114,28 @@ export function readDefinitions(path: string, ctx: Context): Found[] {
       if (!v.ok) {
         failures += v.problems.length;
         ctx.out.warn(`${name}${pointer ? `#${pointer}` : ''}: invalid ${isWorkflow ? 'workflow' : 'task'} definition`);
-        ctx.out.problems(`${name}#`, v.problems.map((p: Problem) => ({ pointer: pointer + p.pointer, message: p.message })));
+        ctx.out.problems(
+          `${name}#`,
+          v.problems.map((p: Problem) => ({ pointer: pointer + p.pointer, message: p.message })),
+        );
         continue;
       }
-      found.push(isWorkflow ? { kind: 'workflow', file: name, pointer, def: v.value as WorkflowDef } : { kind: 'taskdef', file: name, pointer, def: v.value as TaskDef });
+      found.push(
+        isWorkflow
+          ? { kind: 'workflow', file: name, pointer, def: v.value as WorkflowDef }
+          : { kind: 'taskdef', file: name, pointer, def: v.value as TaskDef },
+      );
     }
   }
   const unique = withoutDuplicates(found, ctx);
   failures += found.length - unique.length - unique.identical;
-  if (failures) throw new CliError(`${failures} problem${failures === 1 ? '' : 's'} found; nothing was registered`, ExitCode.FAILED, [], 'INVALID_DEFINITION');
+  if (failures)
+    throw new CliError(
+      `${failures} problem${failures === 1 ? '' : 's'} found; nothing was registered`,
+      ExitCode.FAILED,
+      [],
+      'INVALID_DEFINITION',
+    );
   if (unique.length === 0) throw new UsageError(`no definitions in ${path} (looked for .json, .yaml and .yml files)`);
   return unique;
 }

@@ -28,8 +28,16 @@ export function keyCommands(program: Command, ctx: Context): void {
     .option('--id <keyId>', 'the key id (default: a UUID)')
     .action(async (opts: { role: string; taskTypes?: string; description?: string; id?: string }) => {
       if (!ROLES.includes(opts.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got '${opts.role}'`);
-      const taskTypes = opts.taskTypes?.split(',').map((s) => s.trim()).filter(Boolean);
-      const body = { role: opts.role, ...(taskTypes ? { taskTypes } : {}), ...(opts.description ? { description: opts.description } : {}), ...(opts.id ? { keyId: opts.id } : {}) };
+      const taskTypes = opts.taskTypes
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const body = {
+        role: opts.role,
+        ...(taskTypes ? { taskTypes } : {}),
+        ...(opts.description ? { description: opts.description } : {}),
+        ...(opts.id ? { keyId: opts.id } : {}),
+      };
       const { body: created } = await keyCall(() => ctx.client().post<KeyView>('/admin/keys', body));
       if (ctx.out.json) return ctx.out.data(created);
       ctx.out.line(`key ${created.keyId} (${created.role}) created`);
@@ -45,7 +53,14 @@ export function keyCommands(program: Command, ctx: Context): void {
       if (ctx.out.json) return ctx.out.data(body);
       ctx.out.table(
         ['key id', 'role', 'task types', 'created (UTC)', 'by', 'description'],
-        body.map((k) => [k.keyId, k.role, k.taskTypes.join(',') || '-', k.source === 'configuration' ? 'configuration' : time(k.createdAt), k.createdBy ?? '-', k.description]),
+        body.map((k) => [
+          k.keyId,
+          k.role,
+          k.taskTypes.join(',') || '-',
+          k.source === 'configuration' ? 'configuration' : time(k.createdAt),
+          k.createdBy ?? '-',
+          k.description,
+        ]),
       );
     });
 

@@ -19,22 +19,35 @@ export function poisonCommands(program: Command, ctx: Context): void {
       if (ctx.out.json) return ctx.out.data(body);
       ctx.out.table(
         ['task type', 'step', 'status', 'ended (UTC)', 'workflow', 'reason'],
-        body.map((t) => [t.taskType, t.referenceTaskName, t.status, time(t.endTime || t.updateTime), t.workflowInstanceId, t.reasonForIncompletion ?? '']),
+        body.map((t) => [
+          t.taskType,
+          t.referenceTaskName,
+          t.status,
+          time(t.endTime || t.updateTime),
+          t.workflowInstanceId,
+          t.reasonForIncompletion ?? '',
+        ]),
         'no poison tasks',
       );
     });
 
   poison
     .command('retry')
-    .description("retry every FAILED or TIMED_OUT run that gave up on this task type (or only the given runs); exits 1 if a given run was skipped")
+    .description(
+      'retry every FAILED or TIMED_OUT run that gave up on this task type (or only the given runs); exits 1 if a given run was skipped',
+    )
     .argument('<taskType>')
     .argument('[workflowIds...]', 'only these runs')
     .action(async (taskType: string, workflowIds: string[]) => {
       const body = { taskType, ...(workflowIds.length ? { workflowIds } : {}) };
-      const { body: result } = await ctx.client().post<{ retried: string[]; skipped: Array<{ workflowId: string; reason: string }> }>('/tasks/failed/retry', body);
+      const { body: result } = await ctx
+        .client()
+        .post<{ retried: string[]; skipped: Array<{ workflowId: string; reason: string }> }>('/tasks/failed/retry', body);
       if (ctx.out.json) ctx.out.data(result);
       else {
-        ctx.out.line(`retried ${result.retried.length} run${result.retried.length === 1 ? '' : 's'}${result.retried.length ? `: ${result.retried.join(', ')}` : ''}`);
+        ctx.out.line(
+          `retried ${result.retried.length} run${result.retried.length === 1 ? '' : 's'}${result.retried.length ? `: ${result.retried.join(', ')}` : ''}`,
+        );
         for (const s of result.skipped) ctx.out.line(`skipped ${s.workflowId}: ${s.reason}`);
       }
       if (workflowIds.length && result.skipped.length) {

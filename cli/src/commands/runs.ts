@@ -20,24 +20,29 @@ export function runCommands(program: Command, ctx: Context): void {
     .option('--priority <n>', 'priority, 0-99')
     .option('--idempotency-key <key>', 'one run per key and workflow name')
     .option('-w, --watch', 'then follow it until it ends (exit status as for `watch`)')
-    .action(async (name: string, opts: { input: string; version?: string; correlationId?: string; priority?: string; idempotencyKey?: string; watch?: boolean }) => {
-      const body = {
-        name,
-        input: objectArg('--input', opts.input),
-        ...(opts.version !== undefined ? { version: intArg('--version', opts.version, 1, 2_147_483_647) } : {}),
-        ...(opts.correlationId !== undefined ? { correlationId: opts.correlationId } : {}),
-        ...(opts.priority !== undefined ? { priority: intArg('--priority', opts.priority, 0, 99) } : {}),
-        ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
-      };
-      const { body: id } = await ctx.client().post<string>('/workflow', body);
-      const workflowId = String(id).trim();
-      if (opts.watch) {
-        if (!ctx.out.json) ctx.out.line(workflowId);
-        return watchRun(ctx, workflowId, 1000);
-      }
-      if (ctx.out.json) ctx.out.data({ workflowId });
-      else ctx.out.line(workflowId);
-    });
+    .action(
+      async (
+        name: string,
+        opts: { input: string; version?: string; correlationId?: string; priority?: string; idempotencyKey?: string; watch?: boolean },
+      ) => {
+        const body = {
+          name,
+          input: objectArg('--input', opts.input),
+          ...(opts.version !== undefined ? { version: intArg('--version', opts.version, 1, 2_147_483_647) } : {}),
+          ...(opts.correlationId !== undefined ? { correlationId: opts.correlationId } : {}),
+          ...(opts.priority !== undefined ? { priority: intArg('--priority', opts.priority, 0, 99) } : {}),
+          ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+        };
+        const { body: id } = await ctx.client().post<string>('/workflow', body);
+        const workflowId = String(id).trim();
+        if (opts.watch) {
+          if (!ctx.out.json) ctx.out.line(workflowId);
+          return watchRun(ctx, workflowId, 1000);
+        }
+        if (ctx.out.json) ctx.out.data({ workflowId });
+        else ctx.out.line(workflowId);
+      },
+    );
 
   program
     .command('get')
@@ -59,31 +64,41 @@ export function runCommands(program: Command, ctx: Context): void {
     .option('--correlation-id <id>', 'correlation id')
     .option('--text <words>', 'words in the input or output (every word must occur)')
     .option('--limit <n>', 'at most this many (1-1000)', '20')
-    .action(async (opts: { status?: string; name?: string; since?: string; until?: string; correlationId?: string; text?: string; limit: string }) => {
-      const query = searchQuery(opts, Date.now());
-      const size = intArg('--limit', opts.limit, 1, 1000);
-      const { body } = await ctx.client().get<{ totalHits: number; results: WorkflowSummary[] }>('/workflow/search', {
-        query: query || undefined,
-        freeText: opts.text,
-        sort: 'startTime:DESC',
-        size,
-      });
-      if (ctx.out.json) return ctx.out.data(body);
-      ctx.out.table(
-        ['id', 'name', 'version', 'status', 'started (UTC)', 'took', 'correlation id'],
-        body.results.map((w) => [
-          w.workflowId,
-          w.workflowType,
-          String(w.version),
-          String(w.status),
-          time(Date.parse(w.startTime)),
-          w.status === 'RUNNING' || w.status === 'PAUSED' ? '-' : duration(w.executionTime),
-          w.correlationId ?? '',
-        ]),
-        'no runs match',
-      );
-      if (body.totalHits > body.results.length) ctx.out.line(`(${body.results.length} of ${body.totalHits}; --limit for more)`);
-    });
+    .action(
+      async (opts: {
+        status?: string;
+        name?: string;
+        since?: string;
+        until?: string;
+        correlationId?: string;
+        text?: string;
+        limit: string;
+      }) => {
+        const query = searchQuery(opts, Date.now());
+        const size = intArg('--limit', opts.limit, 1, 1000);
+        const { body } = await ctx.client().get<{ totalHits: number; results: WorkflowSummary[] }>('/workflow/search', {
+          query: query || undefined,
+          freeText: opts.text,
+          sort: 'startTime:DESC',
+          size,
+        });
+        if (ctx.out.json) return ctx.out.data(body);
+        ctx.out.table(
+          ['id', 'name', 'version', 'status', 'started (UTC)', 'took', 'correlation id'],
+          body.results.map((w) => [
+            w.workflowId,
+            w.workflowType,
+            String(w.version),
+            String(w.status),
+            time(Date.parse(w.startTime)),
+            w.status === 'RUNNING' || w.status === 'PAUSED' ? '-' : duration(w.executionTime),
+            w.correlationId ?? '',
+          ]),
+          'no runs match',
+        );
+        if (body.totalHits > body.results.length) ctx.out.line(`(${body.results.length} of ${body.totalHits}; --limit for more)`);
+      },
+    );
 
   program
     .command('watch')
@@ -94,10 +109,16 @@ export function runCommands(program: Command, ctx: Context): void {
 }
 
 /** Conductor's query language (README "Search") from the flags; each value checked before it is sent. */
-export function searchQuery(opts: { status?: string; name?: string; since?: string; until?: string; correlationId?: string }, now: number): string {
+export function searchQuery(
+  opts: { status?: string; name?: string; since?: string; until?: string; correlationId?: string },
+  now: number,
+): string {
   const clauses: string[] = [];
   const list = (flag: string, raw: string): string[] => {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (items.length === 0) throw new UsageError(`${flag} needs at least one value`);
     for (const i of items) if (!/^[\w.:-]+$/.test(i)) throw new UsageError(`${flag}: '${i}' is not a name (letters, digits, _ . : -)`);
     return items;
@@ -136,14 +157,18 @@ export function runTree(wf: Workflow): string[] {
     // A worker task's taskType is its definition's name; the step's type says what kind of step it is.
     const kind = last.workflowTask?.type ?? last.taskType;
     const sub = typeof last.outputData.subWorkflowId === 'string' ? `  sub-workflow ${last.outputData.subWorkflowId}` : '';
-    lines.push(`${lastStep ? '└─' : '├─'} ${ref} (${kind})  ${last.status}${attempts.length > 1 ? `  ${attempts.length} attempts` : ''}${sub}`);
+    lines.push(
+      `${lastStep ? '└─' : '├─'} ${ref} (${kind})  ${last.status}${attempts.length > 1 ? `  ${attempts.length} attempts` : ''}${sub}`,
+    );
     const indent = lastStep ? '   ' : '│  ';
     attempts.forEach((a, j) => {
       const took = a.endTime && a.startTime ? `  ran ${duration(a.endTime - a.startTime)}` : '';
       const waited = a.startTime && a.scheduledTime ? `  waited ${duration(Math.max(0, a.startTime - a.scheduledTime))}` : '';
       const worker = a.workerId ? `  worker ${a.workerId}` : '';
       const reason = a.reasonForIncompletion ? `  "${a.reasonForIncompletion}"` : '';
-      lines.push(`${indent}${j === attempts.length - 1 ? '└─' : '├─'} attempt ${a.retryCount}  ${a.status}${waited}${took}${worker}  ${a.taskId}${reason}`);
+      lines.push(
+        `${indent}${j === attempts.length - 1 ? '└─' : '├─'} attempt ${a.retryCount}  ${a.status}${waited}${took}${worker}  ${a.taskId}${reason}`,
+      );
     });
   });
   return lines;

@@ -55,7 +55,10 @@ export function taskdefCommands(program: Command, ctx: Context): void {
       const changes = fieldChanges(entry?.before ?? before, entry?.after ?? stored);
       if (ctx.out.json) return ctx.out.data({ name, changed: true, changes, audit: entry ?? null });
       ctx.out.line(`${name}:`);
-      ctx.out.table(['field', 'before', 'after'], changes.map((c) => [c.field, show(c.before), show(c.after)]));
+      ctx.out.table(
+        ['field', 'before', 'after'],
+        changes.map((c) => [c.field, show(c.before), show(c.after)]),
+      );
       if (entry) ctx.out.line(`recorded: changed by ${entry.changedBy} at ${time(entry.changedAt)} (baton taskdef history ${name})`);
     });
 
@@ -73,7 +76,13 @@ export function taskdefCommands(program: Command, ctx: Context): void {
         body.map((c) => [
           time(c.changedAt),
           c.changedBy,
-          c.before === null ? 'created' : c.after === null ? 'deleted' : fieldChanges(c.before, c.after).map((f) => `${f.field}: ${show(f.before)} -> ${show(f.after)}`).join(', ') || 'no field changed',
+          c.before === null
+            ? 'created'
+            : c.after === null
+              ? 'deleted'
+              : fieldChanges(c.before, c.after)
+                  .map((f) => `${f.field}: ${show(f.before)} -> ${show(f.after)}`)
+                  .join(', ') || 'no field changed',
         ]),
         `no recorded changes of '${name}'`,
       );

@@ -36,7 +36,8 @@ export function encodedFieldsIn(value: unknown, base: string, max = 10): string[
     if (found.length >= max) return;
     if (isEncodedValue(v)) found.push(path);
     else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${path}[${i}]`));
-    else if (typeof v === 'object' && v !== null) for (const [k, item] of Object.entries(v)) visit(item, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}['${k}']`);
+    else if (typeof v === 'object' && v !== null)
+      for (const [k, item] of Object.entries(v)) visit(item, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}['${k}']`);
   };
   visit(value, base);
   return found;

@@ -59,7 +59,6 @@ function parseJson(text: string): Validation<unknown> {
   return { ok: true, value };
 }
 
-
 function parseYaml(text: string): Validation<unknown> {
   let value: unknown;
   try {

@@ -59,7 +59,13 @@ export const workflowDefSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        clearFields: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, default: [] },
+        clearFields: {
+          type: 'array',
+          maxItems: 100,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 1, maxLength: 200 },
+          default: [],
+        },
       },
     },
     // Baton: per-key flow control of runs (docs/flow-control.md).

@@ -43,7 +43,11 @@ export function createApp(engine: Engine, log: Logger, options: AppOptions = {})
   const authenticator = options.access?.authenticator ?? null;
   // Route rule, request metric (labelled by route template), browser guards, authentication and
   // role checks, before any body is read; task-type limits of worker keys once it is (access/).
-  const access = accessControl(engine, { authenticator, loopbackOnly: options.access?.loopbackOnly ?? false, ...(options.httpRequests ? { httpRequests: options.httpRequests } : {}) });
+  const access = accessControl(engine, {
+    authenticator,
+    loopbackOnly: options.access?.loopbackOnly ?? false,
+    ...(options.httpRequests ? { httpRequests: options.httpRequests } : {}),
+  });
   app.use(access.beforeBody);
   app.use(requireJsonOrYaml());
   // Payload uploads stream to the payload store: before the body parsers, which would buffer them (docs/payloads.md).

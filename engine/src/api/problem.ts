@@ -58,7 +58,12 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       const level = err.status >= 500 ? 'error' : 'warn';
       log[level]({ code: err.code, path: instance, err: err.status >= 500 ? err : undefined }, err.message);
       if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="baton"');
-      sendProblem(res, err.status, err.code, err.message, { retryable: err.retryable, errors: err.errors, instance, ...(err.problemFields ? { fields: err.problemFields } : {}) });
+      sendProblem(res, err.status, err.code, err.message, {
+        retryable: err.retryable,
+        errors: err.errors,
+        instance,
+        ...(err.problemFields ? { fields: err.problemFields } : {}),
+      });
       return;
     }
     // body-parser errors carry a status and a type (entity.parse.failed, entity.too.large...).

@@ -19,7 +19,10 @@ export function problemsOf(errors: ErrorObject[] | null | undefined, base = ''):
       return { pointer: `${base}${e.instancePath}/${extra}`, message: 'is not allowed' };
     }
     if (e.keyword === 'enum') {
-      return { pointer: `${base}${e.instancePath}`, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+      return {
+        pointer: `${base}${e.instancePath}`,
+        message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+      };
     }
     return { pointer: `${base}${e.instancePath}`, message: e.message ?? 'is invalid' };
   });

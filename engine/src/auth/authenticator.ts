@@ -100,9 +100,15 @@ export class Authenticator {
       const [scheme = '', value = ''] = auth.trim().split(/\s+/, 2);
       if (/^bearer$/i.test(scheme)) return this.fromToken(value);
       if (/^basic$/i.test(scheme)) return this.fromBasic(value);
-      throw new UnauthenticatedError('INVALID_TOKEN', `unsupported Authorization scheme '${scheme.slice(0, 20)}': use Bearer (a token) or Basic (key id and secret)`);
+      throw new UnauthenticatedError(
+        'INVALID_TOKEN',
+        `unsupported Authorization scheme '${scheme.slice(0, 20)}': use Bearer (a token) or Basic (key id and secret)`,
+      );
     }
-    throw new UnauthenticatedError('MISSING_TOKEN', 'authentication required: get a token at POST /api/token and send it as X-Authorization');
+    throw new UnauthenticatedError(
+      'MISSING_TOKEN',
+      'authentication required: get a token at POST /api/token and send it as X-Authorization',
+    );
   }
 
   /** A key changed or was deleted through this engine: forget what the cache holds. */
@@ -114,7 +120,8 @@ export class Authenticator {
     const claims = this.signer.verify(token);
     const key = await this.key(claims.keyId, false);
     if (!key) throw new UnauthenticatedError('INVALID_TOKEN', `the key '${claims.keyId}' of this token no longer exists`);
-    if (key.secretVersion !== claims.secretVersion) throw new UnauthenticatedError('INVALID_TOKEN', `the key '${claims.keyId}' of this token has a new secret`);
+    if (key.secretVersion !== claims.secretVersion)
+      throw new UnauthenticatedError('INVALID_TOKEN', `the key '${claims.keyId}' of this token has a new secret`);
     return principalOf(key);
   }
 
@@ -123,7 +130,8 @@ export class Authenticator {
     const colon = decoded.indexOf(':');
     if (colon <= 0) throw new UnauthenticatedError('INVALID_CREDENTIALS', 'Basic credentials must be keyId:keySecret');
     const key = await this.key(decoded.slice(0, colon), true);
-    if (!key || !secretMatches(decoded.slice(colon + 1), key.secretHash)) throw new UnauthenticatedError('INVALID_CREDENTIALS', 'unknown key id or wrong key secret');
+    if (!key || !secretMatches(decoded.slice(colon + 1), key.secretHash))
+      throw new UnauthenticatedError('INVALID_CREDENTIALS', 'unknown key id or wrong key secret');
     return principalOf(key);
   }
 

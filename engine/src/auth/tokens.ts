@@ -45,9 +45,14 @@ export class TokenSigner {
   verify(token: string): TokenClaims {
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, clockTimestamp: Math.floor(this.clock.now() / 1000) });
+      payload = jwt.verify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        clockTimestamp: Math.floor(this.clock.now() / 1000),
+      });
     } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new UnauthenticatedError('EXPIRED_TOKEN', 'the access token has expired; get a new one at POST /api/token');
+      if (err instanceof jwt.TokenExpiredError)
+        throw new UnauthenticatedError('EXPIRED_TOKEN', 'the access token has expired; get a new one at POST /api/token');
       throw new UnauthenticatedError('INVALID_TOKEN', 'the access token is not valid');
     }
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.kv !== 'string') {

@@ -19,7 +19,15 @@ export type WorkflowAction =
 export type ActionResult = { ok: true; events: string[] } | { ok: false; reason: string };
 
 /** Steps that hold others or wait on them: they cannot be skipped or rerun on their own. */
-const structural: ReadonlySet<string> = new Set(['SWITCH', 'DECISION', 'FORK_JOIN', 'FORK_JOIN_DYNAMIC', 'JOIN', 'EXCLUSIVE_JOIN', 'DO_WHILE']);
+const structural: ReadonlySet<string> = new Set([
+  'SWITCH',
+  'DECISION',
+  'FORK_JOIN',
+  'FORK_JOIN_DYNAMIC',
+  'JOIN',
+  'EXCLUSIVE_JOIN',
+  'DO_WHILE',
+]);
 
 export function applyAction(ctx: DecideContext, action: WorkflowAction): ActionResult {
   return action.kind === 'rerun' ? rerun(ctx, action.ref, action.taskInput) : skip(ctx, action.ref, action.input, action.output);
@@ -103,7 +111,14 @@ function reopen(ctx: DecideContext, wt: WorkflowTask, extra: JsonObject): void {
   }
   const input = ctx.inputOf(ref);
   const output = ctx.outputOf(ref);
-  ctx.schedule(wt, { status: TaskStatus.IN_PROGRESS, queued: false, input, output, iteration: s.iteration, extra: { ...(s.extra ?? {}), ...extra } });
+  ctx.schedule(wt, {
+    status: TaskStatus.IN_PROGRESS,
+    queued: false,
+    input,
+    output,
+    iteration: s.iteration,
+    extra: { ...(s.extra ?? {}), ...extra },
+  });
 }
 
 /**

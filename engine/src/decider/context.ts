@@ -1,7 +1,14 @@
 import { resolveParameters, type ExpressionContext, type TaskDef, type TaskTimeoutPolicy, type WorkflowTask } from '@baton/definitions';
 import { taskIdFor } from '../domain/ids';
 import { rankOf } from '../domain/priority';
-import { MAX_STEP_REASON, type JsonObject, type StepState, type TaskPayload, type TaskRecord, type WorkflowRecord } from '../domain/records';
+import {
+  MAX_STEP_REASON,
+  type JsonObject,
+  type StepState,
+  type TaskPayload,
+  type TaskRecord,
+  type WorkflowRecord,
+} from '../domain/records';
 import { TaskStatus, isTerminalTask } from '../domain/status';
 import { scriptRequest, type ScriptRequest, type ScriptResult } from '../sandbox/types';
 import { defaultDecideLimits, formatBytes, type DecideLimits } from './limits';

@@ -48,7 +48,11 @@ export function decide(input: DecideInput): DecideOutcome {
   if (isTerminalWorkflow(workflow.status) && !rerun) {
     // Leftover work stays recorded: an operator's retry picks it up (retry-workflow.ts).
     ctx.resume.push(...workflow.state.resume);
-    return outcome(ctx, {}, input.results.map((r) => r.taskId));
+    return outcome(
+      ctx,
+      {},
+      input.results.map((r) => r.taskId),
+    );
   }
 
   const applied: string[] = [];
@@ -74,12 +78,22 @@ export function decide(input: DecideInput): DecideOutcome {
     const applied = applyAction(ctx, input.action);
     if (!applied.ok) return { ...outcome(ctx, {}, []), changed: false, yielded: false, refused: applied.reason };
     events.push(...applied.events);
-    if (rerun) Object.assign(fields, { status: WorkflowStatus.RUNNING, endTime: 0, reasonForIncompletion: null, failedReferenceTaskNames: [], output: {}, lastRetriedTime: now });
+    if (rerun)
+      Object.assign(fields, {
+        status: WorkflowStatus.RUNNING,
+        endTime: 0,
+        reasonForIncompletion: null,
+        failedReferenceTaskNames: [],
+        output: {},
+        lastRetriedTime: now,
+      });
   }
   // A rerun gives the workflow its full time again, as a retry does (lastRetriedTime).
   const timeout = workflowTimeout(rerun ? { ...workflow, lastRetriedTime: now } : workflow, now);
   let result: StepResult =
-    timeout.kind === 'timed_out' ? { kind: 'failed', ref: '', reason: `workflow timed out after ${timeout.seconds}s`, timedOut: true } : runFlow(ctx, events);
+    timeout.kind === 'timed_out'
+      ? { kind: 'failed', ref: '', reason: `workflow timed out after ${timeout.seconds}s`, timedOut: true }
+      : runFlow(ctx, events);
   if (result.kind === 'done' || result.kind === 'blocked') {
     result = ctx.rootDone && counts(ctx).open === 0 ? { kind: 'done' } : { kind: 'blocked' };
     if (result.kind === 'blocked' && counts(ctx).running === 0) result = stuckJoin(ctx) ?? result;
@@ -133,7 +147,14 @@ export function decideTermination(workflow: WorkflowRecord, reason: string, now:
 export function outcome(ctx: DecideContext, fields: Partial<WorkflowRecord>, applied: string[], force = false): DecideOutcome {
   const wf = ctx.workflow;
   const { open, running } = counts(ctx);
-  const meta = { seq: ctx.seq, open, running, rootDone: ctx.rootDone, resume: [...ctx.resume], ...(ctx.generation ? { generation: ctx.generation } : {}) };
+  const meta = {
+    seq: ctx.seq,
+    open,
+    running,
+    rootDone: ctx.rootDone,
+    resume: [...ctx.resume],
+    ...(ctx.generation ? { generation: ctx.generation } : {}),
+  };
   const base = wf.state;
   const set: Record<string, StepState> = {};
   const unset: string[] = [];

@@ -22,7 +22,12 @@ export function failureWorkflowId(workflowId: string, revision: number): string 
  * now, which is the durable "still to start" mark: the runtime starts it and clears wakeAt; after
  * a crash the sweeper finds the wake-up due and starts it then (docs/policies.md).
  */
-export function failureWorkflowFields(wf: WorkflowRecord, status: string, output: Record<string, unknown>, now: number): Partial<WorkflowRecord> {
+export function failureWorkflowFields(
+  wf: WorkflowRecord,
+  status: string,
+  output: Record<string, unknown>,
+  now: number,
+): Partial<WorkflowRecord> {
   const name = wf.definition.failureWorkflow;
   if (!name || (status !== WorkflowStatus.FAILED && status !== WorkflowStatus.TIMED_OUT)) return {};
   return { output: { ...output, [FAILURE_WORKFLOW_OUTPUT]: failureWorkflowId(wf.workflowId, wf.revision + 1) }, wakeAt: now };

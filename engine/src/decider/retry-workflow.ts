@@ -7,15 +7,32 @@ import { installFlow } from './flow';
 import { limitsOf } from './operators/worker-task';
 
 /** Steps that hold other steps: a retry puts them back IN_PROGRESS so they wait on their children again. */
-const containers: ReadonlySet<string> = new Set(['FORK_JOIN', 'FORK_JOIN_DYNAMIC', 'JOIN', 'EXCLUSIVE_JOIN', 'DO_WHILE', 'SWITCH', 'DECISION']);
+const containers: ReadonlySet<string> = new Set([
+  'FORK_JOIN',
+  'FORK_JOIN_DYNAMIC',
+  'JOIN',
+  'EXCLUSIVE_JOIN',
+  'DO_WHILE',
+  'SWITCH',
+  'DECISION',
+]);
 
 /** Steps run one attempt at a time from a queue (worker-task.ts): a retry gives them a new attempt. */
 const attemptTypes: ReadonlySet<string> = new Set(['SIMPLE', 'DYNAMIC', 'HTTP', 'JSON_JQ_TRANSFORM']);
 
-const reopenable: ReadonlySet<string> = new Set<string>([TaskStatus.FAILED, TaskStatus.FAILED_WITH_TERMINAL_ERROR, TaskStatus.TIMED_OUT, TaskStatus.CANCELED]);
+const reopenable: ReadonlySet<string> = new Set<string>([
+  TaskStatus.FAILED,
+  TaskStatus.FAILED_WITH_TERMINAL_ERROR,
+  TaskStatus.TIMED_OUT,
+  TaskStatus.CANCELED,
+]);
 
 /** Workflows an operator may retry (Conductor's retry: from the failed step, not from the start). */
-export const retryableWorkflow: ReadonlySet<string> = new Set<string>([WorkflowStatus.FAILED, WorkflowStatus.TIMED_OUT, WorkflowStatus.TERMINATED]);
+export const retryableWorkflow: ReadonlySet<string> = new Set<string>([
+  WorkflowStatus.FAILED,
+  WorkflowStatus.TIMED_OUT,
+  WorkflowStatus.TERMINATED,
+]);
 
 /**
  * An operator's retry of an ended workflow (POST /api/workflow/{id}/retry, Conductor's retry):
@@ -68,7 +85,12 @@ export function decideRetry(
   }
   if (reopened === 0) return null;
   if (ctx.incomplete) {
-    return { changed: false, yielded: false, decision: outcome(ctx, {}, []).decision, needs: { payloads: [...ctx.needs.payloads], scripts: [] } };
+    return {
+      changed: false,
+      yielded: false,
+      decision: outcome(ctx, {}, []).decision,
+      needs: { payloads: [...ctx.needs.payloads], scripts: [] },
+    };
   }
   // Containers re-opened above wait on their steps again: the next decision re-checks JOINs from scratch.
   for (const [ref, s] of ctx.changes) {
@@ -76,7 +98,14 @@ export function decideRetry(
   }
   return outcome(
     ctx,
-    { status: WorkflowStatus.RUNNING, endTime: 0, reasonForIncompletion: null, failedReferenceTaskNames: [], lastRetriedTime: now, wakeAt: 0 },
+    {
+      status: WorkflowStatus.RUNNING,
+      endTime: 0,
+      reasonForIncompletion: null,
+      failedReferenceTaskNames: [],
+      lastRetriedTime: now,
+      wakeAt: 0,
+    },
     [],
     true,
   );

@@ -23,7 +23,10 @@ export function ownsClaim(t: TaskRecord, token: string | null, workerId: string 
 }
 
 /** A report that does not hold the claim: the same result again (a retry of it), or stale. */
-export function classifyRejected(t: TaskRecord, r: { attemptToken: string | null; status: string }): { kind: 'duplicate' | 'stale'; task: TaskRecord } {
+export function classifyRejected(
+  t: TaskRecord,
+  r: { attemptToken: string | null; status: string },
+): { kind: 'duplicate' | 'stale'; task: TaskRecord } {
   const sameAttempt = r.attemptToken === null || r.attemptToken === t.attemptToken || t.attemptToken === null;
   if (t.status === r.status && sameAttempt) return { kind: 'duplicate', task: t };
   return { kind: 'stale', task: t };

@@ -73,7 +73,8 @@ export class ExternalPayloads {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
     const ref = (value as Record<string, unknown>)[EXTERNAL_KEY] as Partial<PayloadRef> | undefined;
     if (!ref || typeof ref !== 'object' || Object.keys(value).length !== 1) return null;
-    if (typeof ref.path !== 'string' || typeof ref.sha256 !== 'string' || typeof ref.bytes !== 'number' || typeof ref.sig !== 'string') return null;
+    if (typeof ref.path !== 'string' || typeof ref.sha256 !== 'string' || typeof ref.bytes !== 'number' || typeof ref.sig !== 'string')
+      return null;
     return equal(ref.sig, this.mac(`${ref.path}|${ref.sha256}|${ref.bytes}`)) ? (ref as PayloadRef) : null;
   }
 
@@ -132,7 +133,9 @@ export class ExternalPayloads {
     }
     const stream = await this.blobs.open(uploadPath);
     if (!stream) {
-      throw new ValidationError(`nothing was uploaded to '${uploadPath}' (PUT the payload to the location's uri first)`, [{ pointer, message: 'has no payload' }]);
+      throw new ValidationError(`nothing was uploaded to '${uploadPath}' (PUT the payload to the location's uri first)`, [
+        { pointer, message: 'has no payload' },
+      ]);
     }
     const hash = createHash('sha256');
     let bytes = 0;
@@ -151,7 +154,9 @@ export class ExternalPayloads {
     }
     // A cheap check of the shape, without parsing 50 MB here: a task's output is a JSON object.
     if (first !== 0x7b || last !== 0x7d) {
-      throw new ValidationError(`the payload uploaded to '${uploadPath}' is not a JSON object`, [{ pointer, message: 'must be a JSON object' }]);
+      throw new ValidationError(`the payload uploaded to '${uploadPath}' is not a JSON object`, [
+        { pointer, message: 'must be a JSON object' },
+      ]);
     }
     const sha256 = hash.digest('hex');
     const path = `${group}/${name}.${sha256.slice(0, 16)}.json`;
@@ -184,7 +189,9 @@ export class ExternalPayloads {
       bytes += chunk.length;
     }
     if (bytes !== ref.bytes || hash.digest('hex') !== ref.sha256) {
-      throw new PayloadUnreadableError(`external payload '${ref.path}' does not match its recorded sha256 and size: it was altered or damaged`);
+      throw new PayloadUnreadableError(
+        `external payload '${ref.path}' does not match its recorded sha256 and size: it was altered or damaged`,
+      );
     }
     const text = whole.toString('utf8');
     try {
@@ -202,9 +209,10 @@ export class ExternalPayloads {
 
   tooBig(bytes: number, what: string): PayloadTooLargeError {
     const max = formatBytes(this.options.maxBytes);
-    return new PayloadTooLargeError(`${what} is ${formatBytes(bytes)}, over the external payload limit of ${max} (BATON_MAX_EXTERNAL_PAYLOAD_BYTES)`, [
-      { pointer: '', message: `must be at most ${max}` },
-    ]);
+    return new PayloadTooLargeError(
+      `${what} is ${formatBytes(bytes)}, over the external payload limit of ${max} (BATON_MAX_EXTERNAL_PAYLOAD_BYTES)`,
+      [{ pointer: '', message: `must be at most ${max}` }],
+    );
   }
 
   // ---- signed locations
@@ -223,7 +231,8 @@ export class ExternalPayloads {
   /** Checks a signed location; answers whether the read must be masked, or the problem. */
   checkSigned(op: UrlOperation, path: string, q: Record<string, unknown>, now: number): { mask: boolean } | string {
     const { exp, m, sig } = q;
-    if (q.op !== op || typeof exp !== 'string' || typeof sig !== 'string' || (m !== '0' && m !== '1')) return 'the location is not signed for this operation';
+    if (q.op !== op || typeof exp !== 'string' || typeof sig !== 'string' || (m !== '0' && m !== '1'))
+      return 'the location is not signed for this operation';
     if (!equal(sig, this.mac(`${op}|${path}|${exp}|${m}`))) return 'the location signature does not match';
     if (!(Number(exp) > now)) return 'the location has expired: ask for a new one';
     return { mask: m === '1' };
@@ -265,7 +274,7 @@ const SLICE = 1024 * 1024;
 
 /** Slices of a string that never split a surrogate pair (which would encode as U+FFFD). */
 function* slices(text: string): Generator<string> {
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     let end = Math.min(i + SLICE, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;

@@ -129,4 +129,3 @@ async function syncFile(path: string): Promise<void> {
     await h.close();
   }
 }
-

@@ -78,7 +78,7 @@ export class GridFsPayloadStore implements PayloadBlobStore {
       throw err;
     }
     // The new file is whole: earlier files of the same name (a repeated write) go.
-    for (const f of before) await this.bucket.delete(f._id ).catch(() => undefined);
+    for (const f of before) await this.bucket.delete(f._id).catch(() => undefined);
     return { sha256: hash.digest('hex'), bytes };
   }
 
@@ -88,7 +88,7 @@ export class GridFsPayloadStore implements PayloadBlobStore {
 
   async open(path: string): Promise<Readable | null> {
     const f = await this.newest(path);
-    return f ? this.bucket.openDownloadStream(f._id ) : null;
+    return f ? this.bucket.openDownloadStream(f._id) : null;
   }
 
   async size(path: string): Promise<number | null> {
@@ -113,14 +113,14 @@ export class GridFsPayloadStore implements PayloadBlobStore {
 
   async deleteGroup(group: string): Promise<number> {
     const ids = await this.files.find({ 'metadata.group': group }, { projection: { _id: 1 } }).toArray();
-    for (const f of ids) await this.bucket.delete(f._id ).catch(() => undefined);
+    for (const f of ids) await this.bucket.delete(f._id).catch(() => undefined);
     return ids.length;
   }
 
   async deleteIfOlder(path: string, before: number): Promise<boolean> {
     const f = await this.newest(path);
     if (!f || f.uploadDate.getTime() >= before) return false;
-    await this.bucket.delete(f._id ).catch(() => undefined);
+    await this.bucket.delete(f._id).catch(() => undefined);
     return true;
   }
 

@@ -25,7 +25,12 @@ export async function createPayloadStore(config: Config, kind: 'sqlite' | 'mongo
   await blobs.init();
   return new ExternalPayloads(
     blobs,
-    { thresholdBytes: config.externalPayloadThresholdBytes, maxBytes: config.maxExternalPayloadBytes, urlTtlMs: LOCATION_TTL_MS, orphanGraceMs: ORPHAN_GRACE_MS },
+    {
+      thresholdBytes: config.externalPayloadThresholdBytes,
+      maxBytes: config.maxExternalPayloadBytes,
+      urlTtlMs: LOCATION_TTL_MS,
+      orphanGraceMs: ORPHAN_GRACE_MS,
+    },
     log,
   );
 }

@@ -53,7 +53,14 @@ export class DeadlineSweep {
       const done =
         t.timeoutPolicy === 'ALERT_ONLY'
           ? await this.alert(t, fence, TimeoutKind.POLL, t.pollDeadlineAt, { pollDeadlineAt: 0 }, now)
-          : await this.timeOut(t, fence, TimeoutKind.POLL, t.timeoutPolicy, 'pollTimeoutSeconds elapsed: no worker claimed the task in time', now);
+          : await this.timeOut(
+              t,
+              fence,
+              TimeoutKind.POLL,
+              t.timeoutPolicy,
+              'pollTimeoutSeconds elapsed: no worker claimed the task in time',
+              now,
+            );
       if (done) acted++;
     }
     for (const t of await store.expiredLeases(now - leaseGraceMs, batch)) {
@@ -79,7 +86,10 @@ export class DeadlineSweep {
     if (t.pollCount < MAX_ENGINE_RUNS) {
       const back = await this.engine.store.requeueLapsedClaim(t, fence, now);
       if (!back) return false;
-      this.log.warn({ workflowId: t.workflowInstanceId, taskId: t.taskId, taskType: t.taskType, workerId: t.workerId }, 'engine-run task lost its engine; it runs again');
+      this.log.warn(
+        { workflowId: t.workflowInstanceId, taskId: t.taskId, taskType: t.taskType, workerId: t.workerId },
+        'engine-run task lost its engine; it runs again',
+      );
       this.engine.waiters.notify(t.taskType);
       return true;
     }
@@ -87,12 +97,22 @@ export class DeadlineSweep {
     return this.timeOut(t, fence, TimeoutKind.RESPONSE, 'RETRY', reason, now);
   }
 
-  private async timeOut(t: TaskRecord, fence: AttemptFence, kind: TimeoutKind, policy: TaskTimeoutPolicy, reason: string, now: number): Promise<boolean> {
+  private async timeOut(
+    t: TaskRecord,
+    fence: AttemptFence,
+    kind: TimeoutKind,
+    policy: TaskTimeoutPolicy,
+    reason: string,
+    now: number,
+  ): Promise<boolean> {
     const timedOut = await this.engine.store.timeOutAttempt(t.taskId, fence, reason, now, kind);
     if (!timedOut) return false;
     this.engine.systemTasks.cancellations.cancel(t.taskId, `the attempt timed out (${kind})`);
     this.engine.hooks.onTaskTimeout?.(timedOut, kind, policy);
-    this.log.info({ workflowId: t.workflowInstanceId, taskId: t.taskId, workerId: t.workerId, timeout: kind, policy }, 'task attempt timed out');
+    this.log.info(
+      { workflowId: t.workflowInstanceId, taskId: t.taskId, workerId: t.workerId, timeout: kind, policy },
+      'task attempt timed out',
+    );
     try {
       await this.engine.advance(t.workflowInstanceId);
     } catch (err) {
@@ -101,11 +121,21 @@ export class DeadlineSweep {
     return true;
   }
 
-  private async alert(t: TaskRecord, fence: AttemptFence, kind: TimeoutKind, at: number, next: { pollDeadlineAt?: number; deadlineAt?: number }, now: number): Promise<boolean> {
+  private async alert(
+    t: TaskRecord,
+    fence: AttemptFence,
+    kind: TimeoutKind,
+    at: number,
+    next: { pollDeadlineAt?: number; deadlineAt?: number },
+    now: number,
+  ): Promise<boolean> {
     const marked = await this.engine.store.recordTimeoutAlert(t.taskId, fence, { kind, at }, next, now);
     if (!marked) return false;
     this.engine.hooks.onTaskTimeout?.(marked, kind, 'ALERT_ONLY');
-    this.log.warn({ workflowId: t.workflowInstanceId, taskId: t.taskId, taskType: t.taskType, timeout: kind }, 'task attempt exceeded a time limit (ALERT_ONLY: it goes on)');
+    this.log.warn(
+      { workflowId: t.workflowInstanceId, taskId: t.taskId, taskType: t.taskType, timeout: kind },
+      'task attempt exceeded a time limit (ALERT_ONLY: it goes on)',
+    );
     return true;
   }
 }

@@ -201,9 +201,16 @@ export class Engine {
     const { scriptTimeoutMs, scriptMemoryMb, scriptThreads } = this.options;
     this.scripts = new ScriptPool({ timeoutMs: scriptTimeoutMs, memoryMb: scriptMemoryMb, threads: scriptThreads });
     await this.scripts.start();
-    this.decisions = new DecisionRunner({ getTaskPayloads: (ids) => this.loadPayloads(ids) }, this.payloads, this.taskDefs.get, this.scripts, this.options.decide, {
-      scriptMs: this.options.scriptMsPerDecision,
-    });
+    this.decisions = new DecisionRunner(
+      { getTaskPayloads: (ids) => this.loadPayloads(ids) },
+      this.payloads,
+      this.taskDefs.get,
+      this.scripts,
+      this.options.decide,
+      {
+        scriptMs: this.options.scriptMsPerDecision,
+      },
+    );
     await this.taskDefs.reload(this.clock.now());
   }
 
@@ -244,16 +251,18 @@ export class Engine {
   async putTaskDefs(defs: TaskDef[], changedBy: string): Promise<void> {
     const tooMany = defs.findIndex((d) => d.retryCount > this.options.maxRetryCount);
     if (tooMany >= 0) {
-      throw new ValidationError(`retryCount ${defs[tooMany]?.retryCount} is over the limit of ${this.options.maxRetryCount} (BATON_MAX_RETRY_COUNT)`, [
-        { pointer: defs.length > 1 ? `/${tooMany}/retryCount` : '/retryCount', message: `must be at most ${this.options.maxRetryCount}` },
-      ]);
+      throw new ValidationError(
+        `retryCount ${defs[tooMany]?.retryCount} is over the limit of ${this.options.maxRetryCount} (BATON_MAX_RETRY_COUNT)`,
+        [{ pointer: defs.length > 1 ? `/${tooMany}/retryCount` : '/retryCount', message: `must be at most ${this.options.maxRetryCount}` }],
+      );
     }
     await this.store.putTaskDefs(defs, changedBy, this.clock.now());
     this.taskDefs.put(defs);
   }
 
   async deleteTaskDef(name: string, changedBy: string): Promise<void> {
-    if (!(await this.store.deleteTaskDef(name, changedBy, this.clock.now()))) throw new NotFoundError(`task definition '${name}' not found`);
+    if (!(await this.store.deleteTaskDef(name, changedBy, this.clock.now())))
+      throw new NotFoundError(`task definition '${name}' not found`);
     this.taskDefs.delete(name);
   }
 
@@ -265,7 +274,10 @@ export class Engine {
     const problems: Array<{ pointer: string; message: string }> = [];
     const size = definitionSize(def);
     if (size > this.options.maxDefinitionTasks) {
-      problems.push({ pointer: `${base}/tasks`, message: `has ${size} steps, over the limit of ${this.options.maxDefinitionTasks} (BATON_MAX_DEFINITION_TASKS)` });
+      problems.push({
+        pointer: `${base}/tasks`,
+        message: `has ${size} steps, over the limit of ${this.options.maxDefinitionTasks} (BATON_MAX_DEFINITION_TASKS)`,
+      });
     }
     const visit = (tasks: readonly WorkflowTask[], pointer: string): void =>
       tasks.forEach((t, i) => {
@@ -274,7 +286,8 @@ export class Engine {
         if (retries !== undefined && retries > this.options.maxRetryCount) {
           problems.push({ pointer: `${at}/retryCount`, message: `must be at most ${this.options.maxRetryCount} (BATON_MAX_RETRY_COUNT)` });
         }
-        for (const [name, list] of Object.entries(t.decisionCases ?? {})) visit(list, `${at}/decisionCases/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        for (const [name, list] of Object.entries(t.decisionCases ?? {}))
+          visit(list, `${at}/decisionCases/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
         if (t.defaultCase) visit(t.defaultCase, `${at}/defaultCase`);
         t.forkTasks?.forEach((branch, b) => visit(branch, `${at}/forkTasks/${b}`));
         if (t.loopOver) visit(t.loopOver, `${at}/loopOver`);
@@ -300,7 +313,7 @@ export class Engine {
     }
     if (req.workflowDef) {
       const problems = this.definitionProblems(def, '/workflowDef');
-      if (problems.length) throw new ValidationError('workflowDef is over the engine\'s limits', problems);
+      if (problems.length) throw new ValidationError("workflowDef is over the engine's limits", problems);
     }
     const input = req.input ?? {};
     const tooBig = payloadError(input, '/input', this.payloadLimits);
@@ -309,7 +322,10 @@ export class Engine {
     const missing = (def.inputParameters ?? []).filter((p) => !(p in input));
     if (missing.length && def.inputParameters?.length) {
       // Conductor treats inputParameters as documentation; Baton checks them, as users expect.
-      throw new ValidationError(`workflow input is missing ${missing.join(', ')}`, missing.map((m) => ({ pointer: `/input/${m}`, message: 'is required by the workflow definition' })));
+      throw new ValidationError(
+        `workflow input is missing ${missing.join(', ')}`,
+        missing.map((m) => ({ pointer: `/input/${m}`, message: 'is required by the workflow definition' })),
+      );
     }
     const now = this.clock.now();
     await this.taskDefs.fresh(now);
@@ -376,7 +392,8 @@ export class Engine {
     const stored = await this.store.getWorkflow(workflowId);
     if (!stored) return null;
     const definition = await this.definitions.get(stored.definitionId);
-    if (!definition) throw new Error(`workflow '${workflowId}' names definition snapshot ${stored.definitionId}, which the store does not have`);
+    if (!definition)
+      throw new Error(`workflow '${workflowId}' names definition snapshot ${stored.definitionId}, which the store does not have`);
     const wf: WorkflowRecord = { ...stored, definition };
     if (!isTerminalWorkflow(wf.status)) this.workflows.put(wf);
     else this.workflows.evict(workflowId);
@@ -503,7 +520,9 @@ export class Engine {
       for (let tries = 0; tries < 20; tries++) {
         const wf = await this.getWorkflow(workflowId);
         if (!retryableWorkflow.has(wf.status)) {
-          throw new ConflictError(`workflow '${workflowId}' is ${wf.status}; only FAILED, TIMED_OUT or TERMINATED workflows can be retried`);
+          throw new ConflictError(
+            `workflow '${workflowId}' is ${wf.status}; only FAILED, TIMED_OUT or TERMINATED workflows can be retried`,
+          );
         }
         // Its compensation was due when it failed: start it first, so the retry cannot lose it.
         if (pendingFailureWorkflow(wf)) {
@@ -533,7 +552,10 @@ export class Engine {
    * Bulk retry after a fix: retries every FAILED or TIMED_OUT workflow (of `workflowIds`, or of
    * the newest poison tasks of the type) whose failed step is of `taskType`.
    */
-  async retryFailedTasks(taskType: string, workflowIds?: string[]): Promise<{ retried: string[]; skipped: Array<{ workflowId: string; reason: string }> }> {
+  async retryFailedTasks(
+    taskType: string,
+    workflowIds?: string[],
+  ): Promise<{ retried: string[]; skipped: Array<{ workflowId: string; reason: string }> }> {
     const ids = workflowIds ?? [...new Set((await this.store.failedTasks(taskType, 1000)).map((t) => t.workflowInstanceId))];
     const retried: string[] = [];
     const skipped: Array<{ workflowId: string; reason: string }> = [];
@@ -579,11 +601,15 @@ export class Engine {
     const d = out.decision;
     const now = d.now;
     if (out.exhausted?.length) {
-      for (const e of out.exhausted) this.log.warn({ workflowId: wf.workflowId, taskId: e.taskId, taskType: e.taskType, reason: e.reason }, 'task gave up');
+      for (const e of out.exhausted)
+        this.log.warn({ workflowId: wf.workflowId, taskId: e.taskId, taskType: e.taskType, reason: e.reason }, 'task gave up');
       this.hooks.onTasksExhausted?.(out.exhausted);
     }
     if (d.workflow.timeoutAlertedAt) {
-      this.log.warn({ workflowId: wf.workflowId, workflowName: wf.workflowName }, 'workflow exceeded its timeoutSeconds (ALERT_ONLY: it goes on)');
+      this.log.warn(
+        { workflowId: wf.workflowId, workflowName: wf.workflowName },
+        'workflow exceeded its timeoutSeconds (ALERT_ONLY: it goes on)',
+      );
       this.hooks.onWorkflowTimeoutAlert?.(wf);
     }
     const queued = d.newTasks.filter((t) => t.queued && t.status === TaskStatus.SCHEDULED);
@@ -631,7 +657,13 @@ export class Engine {
     return p;
   }
 
-  private async pollOnce(taskType: string, workerId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord[]> {
+  private async pollOnce(
+    taskType: string,
+    workerId: string,
+    count: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<TaskRecord[]> {
     const deadline = this.clock.now() + Math.min(timeoutMs, this.options.maxPollTimeoutMs);
     const n = Math.max(1, Math.min(count, this.options.maxPollCount));
     for (;;) {
@@ -729,7 +761,10 @@ export class Engine {
     try {
       await this.advance(out.task.workflowInstanceId, [out.task]);
     } catch (err) {
-      this.log.warn({ err, workflowId: out.task.workflowInstanceId, taskId: r.taskId }, 'decide after report failed; the sweeper will retry');
+      this.log.warn(
+        { err, workflowId: out.task.workflowInstanceId, taskId: r.taskId },
+        'decide after report failed; the sweeper will retry',
+      );
     }
   }
 

@@ -43,7 +43,11 @@ const externalInput = (t: { queued: boolean; taskType: string }): boolean => t.q
  * unbounded, so the payload cache (which keeps ended attempts' payloads) never holds one: large
  * payloads are read again when a later decision needs them, rather than kept in memory.
  */
-export async function loadPayloads(store: Pick<Store, 'getTaskPayloads'>, ext: ExternalPayloads | null, ids: readonly string[]): Promise<Map<string, LoadedPayload>> {
+export async function loadPayloads(
+  store: Pick<Store, 'getTaskPayloads'>,
+  ext: ExternalPayloads | null,
+  ids: readonly string[],
+): Promise<Map<string, LoadedPayload>> {
   const found = await store.getTaskPayloads(ids);
   if (!ext) return found;
   for (const [id, p] of found) {

@@ -18,10 +18,16 @@ export async function launchFailureWorkflow(engine: Engine, wf: WorkflowRecord):
   if (!pending) return true;
   try {
     await engine.startWorkflow(failureWorkflowRequest(wf, pending.name, pending.workflowId));
-    engine.log.info({ workflowId: wf.workflowId, failureWorkflowId: pending.workflowId, failureWorkflow: pending.name }, 'failure workflow started');
+    engine.log.info(
+      { workflowId: wf.workflowId, failureWorkflowId: pending.workflowId, failureWorkflow: pending.name },
+      'failure workflow started',
+    );
   } catch (err) {
     if (!(err instanceof BatonError) || err.retryable) throw err;
-    engine.log.error({ err, workflowId: wf.workflowId, failureWorkflow: pending.name }, 'failure workflow cannot be started; giving up on it');
+    engine.log.error(
+      { err, workflowId: wf.workflowId, failureWorkflow: pending.name },
+      'failure workflow cannot be started; giving up on it',
+    );
   }
   const { steps: _steps, ...meta } = wf.state;
   void _steps;

@@ -71,7 +71,9 @@ export class FlowControl {
     await this.store.releaseClaim(
       t.taskId,
       t.attemptToken,
-      firstClaim ? { startTime: 0, timeoutAt: 0, deadlineAt: t.totalDeadlineAt } : { startTime: t.startTime, timeoutAt: t.timeoutAt, deadlineAt: t.deadlineAt },
+      firstClaim
+        ? { startTime: 0, timeoutAt: 0, deadlineAt: t.totalDeadlineAt }
+        : { startTime: t.startTime, timeoutAt: t.timeoutAt, deadlineAt: t.deadlineAt },
       now,
     );
   }

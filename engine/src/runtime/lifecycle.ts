@@ -65,7 +65,11 @@ export class Lifecycle {
    * run's steps get the same deterministic ids (domain/ids.ts). Refused for a definition that says
    * `restartable: false`.
    */
-  async restart(workflowId: string, useLatestDefinitions: boolean, overrides: { input?: JsonObject | undefined; correlationId?: string | undefined } = {}): Promise<void> {
+  async restart(
+    workflowId: string,
+    useLatestDefinitions: boolean,
+    overrides: { input?: JsonObject | undefined; correlationId?: string | undefined } = {},
+  ): Promise<void> {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const wf = await this.engine.getWorkflow(workflowId);
       if (!isTerminalWorkflow(wf.status))
@@ -115,7 +119,12 @@ export class Lifecycle {
         this.engine.workflows.evict(workflowId);
         if (!(await this.engine.store.commitDecision(commit))) return false;
         this.engine.log.info({ workflowId, version: fresh.workflowVersion }, 'workflow restarted');
-        const restarted: WorkflowRecord = { ...fresh, ...out.decision.workflow, state: { ...out.decision.meta, steps: out.decision.steps.set }, revision: wf.revision + 1 };
+        const restarted: WorkflowRecord = {
+          ...fresh,
+          ...out.decision.workflow,
+          state: { ...out.decision.meta, steps: out.decision.steps.set },
+          revision: wf.revision + 1,
+        };
         this.engine.afterCommit(restarted, out);
         return true;
       });
@@ -142,13 +151,16 @@ export class Lifecycle {
       return;
     }
     const task = await this.engine.store.getTask(req.reRunFromTaskId);
-    if (!task || task.workflowInstanceId !== workflowId) throw new NotFoundError(`workflow '${workflowId}' has no task '${req.reRunFromTaskId}'`);
+    if (!task || task.workflowInstanceId !== workflowId)
+      throw new NotFoundError(`workflow '${workflowId}' has no task '${req.reRunFromTaskId}'`);
     await this.engine.exclusive(workflowId, async () => {
       for (let tries = 0; tries < MAX_TRIES; tries++) {
         const wf = await this.engine.getWorkflow(workflowId);
         const step = wf.state.steps[task.refName];
         if (step && step.iteration !== task.iteration) {
-          throw new ConflictError(`task '${task.taskId}' ran in iteration ${task.iteration} of its loop, which is over (now ${step.iteration}): rerun from a task of the current iteration`);
+          throw new ConflictError(
+            `task '${task.taskId}' ran in iteration ${task.iteration} of its loop, which is over (now ${step.iteration}): rerun from a task of the current iteration`,
+          );
         }
         const now = this.engine.clock.now();
         await this.engine.taskDefs.fresh(now);
@@ -157,7 +169,11 @@ export class Lifecycle {
           ...(req.workflowInput ? { input: req.workflowInput } : {}),
           ...(req.correlationId !== undefined ? { correlationId: req.correlationId } : {}),
         };
-        const out = await this.engine.decideFor(subject, [], now, { kind: 'rerun', ref: task.refName, ...(req.taskInput ? { taskInput: req.taskInput } : {}) });
+        const out = await this.engine.decideFor(subject, [], now, {
+          kind: 'rerun',
+          ref: task.refName,
+          ...(req.taskInput ? { taskInput: req.taskInput } : {}),
+        });
         if (out.refused) throw new ConflictError(`cannot rerun workflow '${workflowId}' from '${task.refName}': ${out.refused}`);
         const decision: Decision = {
           ...out.decision,
@@ -198,7 +214,8 @@ export class Lifecycle {
         ? await this.engine.store.completeOpenAttempt(task.taskId, { status: task.status, attemptToken: task.attemptToken }, result, now)
         : await this.engine.store.completeEngineTask(task.taskId, {}, result, now);
       if (!done) throw new ConflictError(`step '${ref}' changed while it was being skipped; retry`);
-      if (task.workflowTaskType === 'SUB_WORKFLOW') await terminateChild(this.engine, childWorkflowIdFor(task.taskId), `skipped in parent workflow ${workflowId}`);
+      if (task.workflowTaskType === 'SUB_WORKFLOW')
+        await terminateChild(this.engine, childWorkflowIdFor(task.taskId), `skipped in parent workflow ${workflowId}`);
       await this.engine.advance(workflowId, [done]);
       return;
     }
@@ -281,7 +298,11 @@ export class Lifecycle {
   }
 
   /** Runs `change` on the current workflow until its commit wins the revision check. */
-  private async commitLoop(workflowId: string, what: string, change: (wf: WorkflowRecord) => Decision | null | Promise<Decision | null>): Promise<void> {
+  private async commitLoop(
+    workflowId: string,
+    what: string,
+    change: (wf: WorkflowRecord) => Decision | null | Promise<Decision | null>,
+  ): Promise<void> {
     await this.engine.exclusive(workflowId, async () => {
       for (let tries = 0; tries < MAX_TRIES; tries++) {
         const wf = await this.engine.getWorkflow(workflowId);

@@ -15,16 +15,18 @@ export interface PayloadLimits {
 export function payloadError(value: unknown, pointer: string, limits: PayloadLimits): BatonError | null {
   const depth = depthOf(value, limits.maxJsonDepth);
   if (depth > limits.maxJsonDepth) {
-    return new ValidationError(`${pointer.slice(1) || 'the payload'} is nested more than ${limits.maxJsonDepth} levels deep (BATON_MAX_JSON_DEPTH)`, [
-      { pointer, message: `must not be nested more than ${limits.maxJsonDepth} levels deep` },
-    ]);
+    return new ValidationError(
+      `${pointer.slice(1) || 'the payload'} is nested more than ${limits.maxJsonDepth} levels deep (BATON_MAX_JSON_DEPTH)`,
+      [{ pointer, message: `must not be nested more than ${limits.maxJsonDepth} levels deep` }],
+    );
   }
   const size = Buffer.byteLength(JSON.stringify(value) ?? '');
   if (size > limits.maxPayloadBytes) {
     const max = formatBytes(limits.maxPayloadBytes);
-    return new PayloadTooLargeError(`${pointer.slice(1) || 'the payload'} is ${formatBytes(size)}, over the payload limit of ${max} (BATON_MAX_PAYLOAD_BYTES)`, [
-      { pointer, message: `must be at most ${max} as JSON` },
-    ]);
+    return new PayloadTooLargeError(
+      `${pointer.slice(1) || 'the payload'} is ${formatBytes(size)}, over the payload limit of ${max} (BATON_MAX_PAYLOAD_BYTES)`,
+      [{ pointer, message: `must be at most ${max} as JSON` }],
+    );
   }
   return null;
 }

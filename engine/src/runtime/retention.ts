@@ -89,7 +89,8 @@ export class Retention {
       // A run's payloads stay while the run or its archived copy exists.
       await external.sweep(async (id) => (await this.store.getWorkflow(id)) !== null || (await archived(id)) !== null, now);
     }
-    if (removed || archivePurged) this.log.info({ removed, archived: this.options.archive, archivePurged }, 'retention removed finished runs');
+    if (removed || archivePurged)
+      this.log.info({ removed, archived: this.options.archive, archivePurged }, 'retention removed finished runs');
     return { removed, archivePurged };
   }
 }

@@ -77,7 +77,8 @@ export class Sweeper {
     acted += await this.engine.reactions.sweep(now, this.options.batch);
 
     // Tasks of decisions that lost their race or crashed before publishing (MongoDB), after a grace.
-    if (store.recoverPendingTasks && this.passes++ % 20 === 0) acted += await store.recoverPendingTasks(now - PENDING_GRACE_MS, this.options.batch);
+    if (store.recoverPendingTasks && this.passes++ % 20 === 0)
+      acted += await store.recoverPendingTasks(now - PENDING_GRACE_MS, this.options.batch);
 
     const ids = new Set([
       ...(await store.workflowsWithUnappliedResults(now - this.options.unappliedGraceMs, this.options.batch)),

@@ -114,7 +114,15 @@ export class ScriptPool {
     // and the thread may be starved of CPU; the script's own limit is enforced inside.
     const hardMs = Math.max(1000, timeoutMs * 10);
     const reply = await thread.call(
-      { script: job.req.script, bindingsJson: job.req.bindingsJson, names: job.req.names, now: job.req.now, timeoutMs, memoryBytes: memoryMb * 1024 * 1024, minWorkMs: timeoutMs / 2 },
+      {
+        script: job.req.script,
+        bindingsJson: job.req.bindingsJson,
+        names: job.req.names,
+        now: job.req.now,
+        timeoutMs,
+        memoryBytes: memoryMb * 1024 * 1024,
+        minWorkMs: timeoutMs / 2,
+      },
       hardMs,
     );
     this.stats.evaluations++;

@@ -22,8 +22,7 @@ export interface EvalRequest {
 }
 
 export type EvalReply = (
-  | { id: number; ok: true; valueJson: string }
-  | { id: number; ok: false; kind: 'error' | 'timeout' | 'memory'; error: string }
+  { id: number; ok: true; valueJson: string } | { id: number; ok: false; kind: 'error' | 'timeout' | 'memory'; error: string }
 ) & {
   /** The worker's QuickJS module is no longer usable: the pool must replace the worker. */
   fatal?: boolean;

@@ -10,5 +10,9 @@ export interface EngineQueueStore {
    * in pollCount, so an attempt that keeps stopping engines is given up after a few runs.
    * Null when the fence did not hold (a report, a renewal or another sweeper came first).
    */
-  requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null>;
+  requeueLapsedClaim(
+    task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>,
+    expected: AttemptFence,
+    now: number,
+  ): Promise<TaskRecord | null>;
 }

@@ -104,7 +104,10 @@ export interface Store extends AuthStore, EngineQueueStore, SearchStore, Operati
    * synchronous and may answer null (no decision now): the report alone is recorded. Only stores
    * with multi-write transactions offer it (SQLite); the engine otherwise records, then decides.
    */
-  completeAndDecide?(report: AttemptReport, decide: (task: TaskRecord) => CommitDecision | null): Promise<{ report: ReportOutcome; committed: boolean }>;
+  completeAndDecide?(
+    report: AttemptReport,
+    decide: (task: TaskRecord) => CommitDecision | null,
+  ): Promise<{ report: ReportOutcome; committed: boolean }>;
   /** IN_PROGRESS report: extends the lease, or re-queues after callbackAfterSeconds. */
   progressAttempt(report: ProgressReport): Promise<ReportOutcome>;
   queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>>;
@@ -136,7 +139,13 @@ export interface Store extends AuthStore, EngineQueueStore, SearchStore, Operati
    * ALERT_ONLY: records the alert on the attempt and moves the deadline that fired to `next`
    * (so it fires once), fenced like timeOutAttempt. The attempt goes on.
    */
-  recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null>;
+  recordTimeoutAlert(
+    taskId: string,
+    expected: AttemptFence,
+    alert: TimeoutAlert,
+    next: DeadlineUpdate,
+    now: number,
+  ): Promise<TaskRecord | null>;
   /** Workflow ids with results older than `before` that no decision has applied (crash recovery). */
   workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]>;
   /** Workflow ids of RUNNING workflows whose timer (`wakeAt`) is due. */

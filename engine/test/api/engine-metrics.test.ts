@@ -12,7 +12,18 @@ describe('engine metrics', () => {
 
   it('exports event-loop lag as a histogram, and counts decisions and scripts', async () => {
     await s.req('PUT', '/api/metadata/workflow', [
-      { name: 'scripted', version: 1, tasks: [{ name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '6 * 7' } }] },
+      {
+        name: 'scripted',
+        version: 1,
+        tasks: [
+          {
+            name: 'calc',
+            taskReferenceName: 'calc',
+            type: 'INLINE',
+            inputParameters: { evaluatorType: 'javascript', expression: '6 * 7' },
+          },
+        ],
+      },
     ]);
     const id = (await s.req('POST', '/api/workflow/scripted', {})).text;
     expect((await s.req('GET', `/api/workflow/${id}`)).body.output).toEqual({ result: 42 });

@@ -9,7 +9,11 @@ const batches = {
       name: 'classify',
       taskReferenceName: 'classify',
       type: 'INLINE',
-      inputParameters: { evaluatorType: 'javascript', expression: '$.items.length > 2 ? "bulk" : "small"', items: '${workflow.input.items}' },
+      inputParameters: {
+        evaluatorType: 'javascript',
+        expression: '$.items.length > 2 ? "bulk" : "small"',
+        items: '${workflow.input.items}',
+      },
     },
     {
       name: 'route',
@@ -64,12 +68,21 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
   });
 
   /** One worker pass: polls each type once and completes what it got with `handler`'s output. */
-  const work = async (types: string[], handler: (type: string, input: Record<string, unknown>) => Record<string, unknown>): Promise<number> => {
+  const work = async (
+    types: string[],
+    handler: (type: string, input: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<number> => {
     let done = 0;
     for (const type of types) {
       const polled = await s.req('GET', `/api/tasks/poll/batch/${type}?workerid=w&count=10&timeout=100`);
       for (const t of polled.body as Array<Record<string, any>>) {
-        const r = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: handler(type, t.inputData) });
+        const r = await s.req('POST', '/api/tasks', {
+          taskId: t.taskId,
+          workerId: 'w',
+          attemptToken: t.attemptToken,
+          status: 'COMPLETED',
+          outputData: handler(type, t.inputData),
+        });
         expect(r.status).toBe(200);
         done++;
       }
@@ -92,7 +105,9 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
     const reg = await s.req('POST', '/api/metadata/workflow', batches);
     expect(reg.status).toBe(200);
     const id = (await s.req('POST', '/api/workflow/pack_orders', { items: ['book', 'pen', 'lamp'] })).text;
-    await runUntilDone([id], ['pack', 'label'], (type, input) => (type === 'pack' ? { box: `box-${String(input.item)}` } : { label: `L${String(input.index)}` }));
+    await runUntilDone([id], ['pack', 'label'], (type, input) =>
+      type === 'pack' ? { box: `box-${String(input.item)}` } : { label: `L${String(input.index)}` },
+    );
 
     const wf = await status(id);
     expect(wf.status).toBe('COMPLETED');
@@ -104,9 +119,18 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
     expect(byName('per_item')).toMatchObject({ taskType: 'DO_WHILE', status: 'COMPLETED', outputData: { iteration: 3 } });
     for (const n of [1, 2, 3]) {
       expect(byName(`fan__${n}`)).toMatchObject({ taskType: 'FORK', status: 'COMPLETED', iteration: n });
-      expect(byName(`pack__${n}`)).toMatchObject({ status: 'COMPLETED', iteration: n, loopOverTask: true, inputData: { item: ['book', 'pen', 'lamp'][n - 1] } });
+      expect(byName(`pack__${n}`)).toMatchObject({
+        status: 'COMPLETED',
+        iteration: n,
+        loopOverTask: true,
+        inputData: { item: ['book', 'pen', 'lamp'][n - 1] },
+      });
       expect(byName(`label__${n}`)).toMatchObject({ status: 'COMPLETED', inputData: { index: n - 1 } });
-      expect(byName(`packed__${n}`)).toMatchObject({ taskType: 'JOIN', status: 'COMPLETED', outputData: { pack: { box: expect.any(String) }, label: { label: `L${n - 1}` } } });
+      expect(byName(`packed__${n}`)).toMatchObject({
+        taskType: 'JOIN',
+        status: 'COMPLETED',
+        outputData: { pack: { box: expect.any(String) }, label: { label: `L${n - 1}` } },
+      });
     }
     expect(tasks.every((t) => t.status === 'COMPLETED')).toBe(true);
     expect(new Set(tasks.map((t) => t.taskId)).size).toBe(tasks.length);
@@ -121,7 +145,12 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
     const wf = await status(id);
     expect(wf.status).toBe('COMPLETED');
     expect(wf.output).toEqual({ summary: { boxes: 1, last: 'one-box' }, route: 'small' });
-    expect((wf.tasks as Array<{ referenceTaskName: string }>).map((t) => t.referenceTaskName)).toEqual(['classify', 'route', 'pack_all', 'summary']);
+    expect((wf.tasks as Array<{ referenceTaskName: string }>).map((t) => t.referenceTaskName)).toEqual([
+      'classify',
+      'route',
+      'pack_all',
+      'summary',
+    ]);
   });
 
   it('fails an INLINE that never ends within its time limit while another workflow keeps going', async () => {
@@ -129,7 +158,15 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
     await s.req('POST', '/api/metadata/taskdefs', [{ name: 'tick' }]);
     await s.req('POST', '/api/metadata/workflow', {
       name: 'steady',
-      tasks: [{ name: 'count', taskReferenceName: 'count', type: 'DO_WHILE', loopCondition: '$.count.iteration < 5', loopOver: [{ name: 'tick', taskReferenceName: 'tick' }] }],
+      tasks: [
+        {
+          name: 'count',
+          taskReferenceName: 'count',
+          type: 'DO_WHILE',
+          loopCondition: '$.count.iteration < 5',
+          loopOver: [{ name: 'tick', taskReferenceName: 'tick' }],
+        },
+      ],
     });
     await s.req('POST', '/api/metadata/workflow', {
       name: 'spinner',
@@ -152,7 +189,14 @@ describe.each(storeKinds())('control-flow operators over HTTP (%s)', (kind) => {
       const wf = await status(id);
       expect(wf.status).toBe('FAILED');
       expect(wf.reasonForIncompletion).toBe('script exceeded its 50 ms time limit');
-      expect(wf.tasks).toEqual([expect.objectContaining({ taskType: 'INLINE', status: 'FAILED', retryCount: 0, reasonForIncompletion: 'script exceeded its 50 ms time limit' })]);
+      expect(wf.tasks).toEqual([
+        expect.objectContaining({
+          taskType: 'INLINE',
+          status: 'FAILED',
+          retryCount: 0,
+          reasonForIncompletion: 'script exceeded its 50 ms time limit',
+        }),
+      ]);
     }
     await runUntilDone([steady], ['tick'], () => ({ ok: true }));
     const done = await status(steady);

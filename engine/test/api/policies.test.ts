@@ -19,7 +19,11 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
     await p.close();
   });
 
-  const oneStep = async (taskDef: Record<string, unknown>, workflow: Record<string, unknown> = {}, step: Record<string, unknown> = {}): Promise<void> => {
+  const oneStep = async (
+    taskDef: Record<string, unknown>,
+    workflow: Record<string, unknown> = {},
+    step: Record<string, unknown> = {},
+  ): Promise<void> => {
     await p.taskDefs([{ name: 'job', responseTimeoutSeconds: 600, ...taskDef }]);
     await p.workflowDef({ name: 'flow', tasks: [{ name: 'job', taskReferenceName: 'job', ...step }], ...workflow });
   };
@@ -44,7 +48,9 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       // Ten engines' flow control (each with its own in-process serialisation) on one store.
       const engines = Array.from({ length: 10 }, () => new FlowControl(p.engine.store));
       const outs = await Promise.all(
-        engines.map((f, i) => f.claim(def, { taskType: 'job', count: 3, workerId: `e${i}`, now: p.clock.now(), leaseMs: 60_000, newToken: newAttemptToken })),
+        engines.map((f, i) =>
+          f.claim(def, { taskType: 'job', count: 3, workerId: `e${i}`, now: p.clock.now(), leaseMs: 60_000, newToken: newAttemptToken }),
+        ),
       );
       const handedOut = outs.flatMap((o) => o.tasks);
       expect(handedOut.length).toBeLessThanOrEqual(3);
@@ -104,7 +110,13 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
 
     it('an optional step that gives up lets the workflow go on, marked COMPLETED_WITH_ERRORS', async () => {
       await p.taskDefs([{ name: 'job', retryCount: 0 }, { name: 'next' }]);
-      await p.workflowDef({ name: 'flow', tasks: [{ name: 'job', taskReferenceName: 'job', optional: true }, { name: 'next', taskReferenceName: 'next' }] });
+      await p.workflowDef({
+        name: 'flow',
+        tasks: [
+          { name: 'job', taskReferenceName: 'job', optional: true },
+          { name: 'next', taskReferenceName: 'next' },
+        ],
+      });
       const id = await p.start('flow');
       await p.report(await p.pollOne('job'), 'FAILED', { reasonForIncompletion: 'nice to have' });
       await p.report(await p.pollOne('next'), 'COMPLETED');
@@ -120,13 +132,21 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
   describe('failureWorkflow', () => {
     const setup = async (): Promise<void> => {
       await p.taskDefs([{ name: 'charge', retryCount: 0 }, { name: 'refund' }]);
-      await p.workflowDef({ name: 'compensate', inputParameters: ['workflowId', 'reason'], tasks: [{ name: 'refund', taskReferenceName: 'refund', inputParameters: { order: '${workflow.input.failedWorkflow.input.order}' } }] });
+      await p.workflowDef({
+        name: 'compensate',
+        inputParameters: ['workflowId', 'reason'],
+        tasks: [
+          { name: 'refund', taskReferenceName: 'refund', inputParameters: { order: '${workflow.input.failedWorkflow.input.order}' } },
+        ],
+      });
       await p.workflowDef({ name: 'order', failureWorkflow: 'compensate', tasks: [{ name: 'charge', taskReferenceName: 'charge' }] });
     };
 
     it('starts the named workflow with Conductor inputs and records its id on the failed one', async () => {
       await setup();
-      const id = await p.s.req('POST', '/api/workflow', { name: 'order', input: { order: 'A-1' }, correlationId: 'c-1' }).then((r) => r.text);
+      const id = await p.s
+        .req('POST', '/api/workflow', { name: 'order', input: { order: 'A-1' }, correlationId: 'c-1' })
+        .then((r) => r.text);
       const charge = await p.pollOne('charge');
       await p.report(charge, 'FAILED', { reasonForIncompletion: 'card declined' });
       const failed = await p.workflow(id);
@@ -140,7 +160,13 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
         reason: 'card declined',
         failureStatus: 'FAILED',
         failureTaskId: charge.taskId,
-        failedWorkflow: { workflowId: id, workflowName: 'order', status: 'FAILED', input: { order: 'A-1' }, failedReferenceTaskNames: ['charge'] },
+        failedWorkflow: {
+          workflowId: id,
+          workflowName: 'order',
+          status: 'FAILED',
+          input: { order: 'A-1' },
+          failedReferenceTaskNames: ['charge'],
+        },
       });
       expect((await p.pollOne('refund')).inputData).toEqual({ order: 'A-1' });
       // Nothing is left to do for the sweeper: the mark is cleared.
@@ -174,7 +200,13 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
 
     it('also runs for a workflow that TIMED_OUT, and not for one that was terminated', async () => {
       await setup();
-      await p.workflowDef({ name: 'order', failureWorkflow: 'compensate', timeoutSeconds: 10, timeoutPolicy: 'TIME_OUT_WF', tasks: [{ name: 'charge', taskReferenceName: 'charge' }] });
+      await p.workflowDef({
+        name: 'order',
+        failureWorkflow: 'compensate',
+        timeoutSeconds: 10,
+        timeoutPolicy: 'TIME_OUT_WF',
+        tasks: [{ name: 'charge', taskReferenceName: 'charge' }],
+      });
       const timedOut = await p.start('order', { order: 'T' });
       await p.tick(10_000);
       const wf = await p.workflow(timedOut);
@@ -195,7 +227,12 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       expect((await p.tasksOf(id, 'job'))[1].visibleAt - p.clock.now()).toBe(60_000);
 
       // An operator raises the retries and shortens the delay while attempt 1 waits.
-      const put = await p.s.req('PUT', '/api/metadata/taskdefs', { name: 'job', responseTimeoutSeconds: 600, retryCount: 3, retryDelaySeconds: 2 }, { 'x-baton-user': 'ops-alice' });
+      const put = await p.s.req(
+        'PUT',
+        '/api/metadata/taskdefs',
+        { name: 'job', responseTimeoutSeconds: 600, retryCount: 3, retryDelaySeconds: 2 },
+        { 'x-baton-user': 'ops-alice' },
+      );
       expect(put.status).toBe(200);
       await p.tick(60_000);
       await p.report(await p.pollOne('job'), 'FAILED', { reasonForIncompletion: 'two' });
@@ -207,7 +244,11 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       ]);
       expect(attempts[2].visibleAt - p.clock.now()).toBe(2000);
       const changes = (await p.s.req('GET', '/api/metadata/taskdefs/job/changes')).body;
-      expect(changes[0]).toMatchObject({ changedBy: 'ops-alice', before: { retryCount: 1, retryDelaySeconds: 60 }, after: { retryCount: 3, retryDelaySeconds: 2 } });
+      expect(changes[0]).toMatchObject({
+        changedBy: 'ops-alice',
+        before: { retryCount: 1, retryDelaySeconds: 60 },
+        after: { retryCount: 3, retryDelaySeconds: 2 },
+      });
       expect(typeof changes[0].changedAt).toBe('number');
     });
 
@@ -215,7 +256,14 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
       await oneStep({ retryCount: 1, retryDelaySeconds: 0, timeoutSeconds: 0, timeoutPolicy: 'RETRY' });
       const id = await p.start('flow');
       await p.report(await p.pollOne('job'), 'FAILED');
-      await p.s.req('PUT', '/api/metadata/taskdefs', { name: 'job', responseTimeoutSeconds: 20, retryCount: 1, retryDelaySeconds: 0, timeoutSeconds: 20, timeoutPolicy: 'RETRY' });
+      await p.s.req('PUT', '/api/metadata/taskdefs', {
+        name: 'job',
+        responseTimeoutSeconds: 20,
+        retryCount: 1,
+        retryDelaySeconds: 0,
+        timeoutSeconds: 20,
+        timeoutPolicy: 'RETRY',
+      });
       const second = await p.pollOne('job');
       expect(second.timeoutAt).toBe(p.clock.now() + 20_000);
       await p.tick(20_000);
@@ -242,14 +290,22 @@ describe.each(storeKinds())('resiliency policies (%s)', (kind) => {
   describe('poison tasks', () => {
     const failThrice = async (): Promise<string[]> => {
       await p.taskDefs([{ name: 'pay', retryCount: 1, retryDelaySeconds: 0 }, { name: 'ship' }]);
-      await p.workflowDef({ name: 'order', tasks: [{ name: 'pay', taskReferenceName: 'pay' }, { name: 'ship', taskReferenceName: 'ship' }] });
+      await p.workflowDef({
+        name: 'order',
+        tasks: [
+          { name: 'pay', taskReferenceName: 'pay' },
+          { name: 'ship', taskReferenceName: 'ship' },
+        ],
+      });
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const id = await p.start('order');
         ids.push(id);
         p.clock.advance(1000);
         await p.report(await p.pollOne('pay'), 'FAILED', { reasonForIncompletion: `bug ${i} (try 1)` });
-        await p.report(await p.pollOne('pay'), i === 2 ? 'FAILED_WITH_TERMINAL_ERROR' : 'FAILED', { reasonForIncompletion: `bug ${i} (try 2)` });
+        await p.report(await p.pollOne('pay'), i === 2 ? 'FAILED_WITH_TERMINAL_ERROR' : 'FAILED', {
+          reasonForIncompletion: `bug ${i} (try 2)`,
+        });
       }
       return ids;
     };

@@ -29,12 +29,24 @@ describe.each(storeKinds())('rerun and skip a task (%s)', (kind) => {
   const finish = async (type: string, output: Record<string, unknown>): Promise<any> => {
     const t = await poll(type);
     expect(t).toBeDefined();
-    const r = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: output });
+    const r = await s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workerId: 'w1',
+      attemptToken: t.attemptToken,
+      status: 'COMPLETED',
+      outputData: output,
+    });
     expect(r.status).toBe(200);
     return t;
   };
   const workflow = (id: string) => s.req('GET', `/api/workflow/${id}`);
-  const status = async (id: string, want: string) => (await eventually(() => workflow(id), (r) => r.body.status === want)).body;
+  const status = async (id: string, want: string) =>
+    (
+      await eventually(
+        () => workflow(id),
+        (r) => r.body.status === want,
+      )
+    ).body;
 
   it('reruns an ended workflow from a task, with a new input for it; the earlier attempts stay', async () => {
     const id = (await s.req('POST', '/api/workflow/three_steps', { x: 1 })).text;
@@ -49,14 +61,20 @@ describe.each(storeKinds())('rerun and skip a task (%s)', (kind) => {
     const b2 = await poll('two');
     expect(b2.taskId).not.toBe(b.taskId);
     expect(b2.inputData).toEqual({ y: 2, again: true });
-    await s.req('POST', '/api/tasks', { taskId: b2.taskId, workerId: 'w1', attemptToken: b2.attemptToken, status: 'COMPLETED', outputData: { z: 5 } });
+    await s.req('POST', '/api/tasks', {
+      taskId: b2.taskId,
+      workerId: 'w1',
+      attemptToken: b2.attemptToken,
+      status: 'COMPLETED',
+      outputData: { z: 5 },
+    });
     await finish('three', { z: 6 });
     const wf = await status(id, 'COMPLETED');
     expect(wf.output).toEqual({ z: 6 });
     expect(wf.tasks.filter((t: any) => t.referenceTaskName === 'b').map((t: any) => t.status)).toEqual(['COMPLETED', 'COMPLETED']);
   });
 
-  it('refuses a rerun from another workflow\'s task (404) or naming another workflow (400)', async () => {
+  it("refuses a rerun from another workflow's task (404) or naming another workflow (400)", async () => {
     const id = (await s.req('POST', '/api/workflow/three_steps', { x: 1 })).text;
     const other = (await s.req('POST', '/api/workflow/three_steps', { x: 2 })).text;
     const t = await poll('one');
@@ -68,16 +86,28 @@ describe.each(storeKinds())('rerun and skip a task (%s)', (kind) => {
     expect(bad.body.errors[0].pointer).toBe('/reRunFromWorkflowId');
   });
 
-  it('skips an open step (its worker\'s late report is refused) and a step not reached yet', async () => {
+  it("skips an open step (its worker's late report is refused) and a step not reached yet", async () => {
     const id = (await s.req('POST', '/api/workflow/three_steps', { x: 1 })).text;
     const a = await poll('one');
     expect((await s.req('PUT', `/api/workflow/${id}/skiptask/a`, { taskOutput: { y: 'skipped' } })).status).toBe(200);
     expect((await s.req('PUT', `/api/workflow/${id}/skiptask/c`, { taskOutput: { z: 'given' } })).status).toBe(200);
-    const late = await s.req('POST', '/api/tasks', { taskId: a.taskId, workerId: 'w1', attemptToken: a.attemptToken, status: 'COMPLETED', outputData: {} });
+    const late = await s.req('POST', '/api/tasks', {
+      taskId: a.taskId,
+      workerId: 'w1',
+      attemptToken: a.attemptToken,
+      status: 'COMPLETED',
+      outputData: {},
+    });
     expect(late.status).toBe(409);
     const b = await poll('two');
     expect(b.inputData).toEqual({ y: 'skipped' });
-    await s.req('POST', '/api/tasks', { taskId: b.taskId, workerId: 'w1', attemptToken: b.attemptToken, status: 'COMPLETED', outputData: {} });
+    await s.req('POST', '/api/tasks', {
+      taskId: b.taskId,
+      workerId: 'w1',
+      attemptToken: b.attemptToken,
+      status: 'COMPLETED',
+      outputData: {},
+    });
     const wf = await status(id, 'COMPLETED');
     expect(wf.output).toEqual({ z: 'given' });
     expect(wf.tasks.map((t: any) => [t.referenceTaskName, t.status])).toEqual([

@@ -99,22 +99,29 @@ describe.each(storeKinds())('REST API over HTTP (%s)', (kind) => {
       ['unknown route', 'GET', '/api/nothing', undefined, 404],
       ['bad YAML', 'PUT', '/api/metadata/taskdefs', 'name: [unclosed', 400],
     ];
-    it.each(cases.map(([name, method, path, body, status, pointer]) => ({ name, method, path, body, status, pointer })))('$name', async ({ name: _n, method, path, body, status, pointer }) => {
-      const headers: Record<string, string> = _n === 'bad YAML' ? { 'content-type': 'application/yaml' } : {};
-      const r = await s.req(method, path, body, headers);
-      expect(r.status).toBe(status);
-      expect(r.type).toContain('application/problem+json');
-      expect(r.body.status).toBe(status);
-      expect(typeof r.body.detail).toBe('string');
-      if (pointer) expect(r.body.errors.map((e: any) => e.pointer)).toContain(pointer);
-      expect((await s.req('GET', '/api/metadata/taskdefs')).body).toEqual([]);
-    });
+    it.each(cases.map(([name, method, path, body, status, pointer]) => ({ name, method, path, body, status, pointer })))(
+      '$name',
+      async ({ name: _n, method, path, body, status, pointer }) => {
+        const headers: Record<string, string> = _n === 'bad YAML' ? { 'content-type': 'application/yaml' } : {};
+        const r = await s.req(method, path, body, headers);
+        expect(r.status).toBe(status);
+        expect(r.type).toContain('application/problem+json');
+        expect(r.body.status).toBe(status);
+        expect(typeof r.body.detail).toBe('string');
+        if (pointer) expect(r.body.errors.map((e: any) => e.pointer)).toContain(pointer);
+        expect((await s.req('GET', '/api/metadata/taskdefs')).body).toEqual([]);
+      },
+    );
   });
 
   describe('workflow execution protocol', () => {
     it('runs the order flow through poll and report, resolving inputs and outputs', async () => {
       await registerOrderFlow();
-      const start = await s.req('POST', '/api/workflow', { name: orderFlow.name, input: { order: { id: 'o-1', items: [{ sku: 'a', qty: 2, price: 10 }] } }, correlationId: 'order-o-1' });
+      const start = await s.req('POST', '/api/workflow', {
+        name: orderFlow.name,
+        input: { order: { id: 'o-1', items: [{ sku: 'a', qty: 2, price: 10 }] } },
+        correlationId: 'order-o-1',
+      });
       expect(start.status).toBe(200);
       const id = start.text;
       const wf0 = await s.req('GET', `/api/workflow/${id}`);
@@ -185,12 +192,30 @@ describe.each(storeKinds())('REST API over HTTP (%s)', (kind) => {
       const second = (await s.req('GET', '/api/tasks/poll/batch/slow?workerid=w2&count=1&timeout=5000')).body[0];
       expect(second.retryCount).toBe(1);
       expect(second.taskId).not.toBe(first.taskId);
-      const late = await s.req('POST', '/api/tasks', { taskId: first.taskId, workerId: 'w1', attemptToken: first.attemptToken, status: 'COMPLETED', outputData: { who: 'w1' } });
+      const late = await s.req('POST', '/api/tasks', {
+        taskId: first.taskId,
+        workerId: 'w1',
+        attemptToken: first.attemptToken,
+        status: 'COMPLETED',
+        outputData: { who: 'w1' },
+      });
       expect(late.status).toBe(409);
       expect(late.body.code).toBe('STALE_ATTEMPT');
-      const ok = await s.req('POST', '/api/tasks', { taskId: second.taskId, workerId: 'w2', attemptToken: second.attemptToken, status: 'COMPLETED', outputData: { who: 'w2' } });
+      const ok = await s.req('POST', '/api/tasks', {
+        taskId: second.taskId,
+        workerId: 'w2',
+        attemptToken: second.attemptToken,
+        status: 'COMPLETED',
+        outputData: { who: 'w2' },
+      });
       expect(ok.status).toBe(200);
-      const dup = await s.req('POST', '/api/tasks', { taskId: second.taskId, workerId: 'w2', attemptToken: second.attemptToken, status: 'COMPLETED', outputData: { who: 'w2' } });
+      const dup = await s.req('POST', '/api/tasks', {
+        taskId: second.taskId,
+        workerId: 'w2',
+        attemptToken: second.attemptToken,
+        status: 'COMPLETED',
+        outputData: { who: 'w2' },
+      });
       expect(dup.status).toBe(200);
       const wf = (await s.req('GET', `/api/workflow/${id}`)).body;
       expect(wf.status).toBe('COMPLETED');
@@ -206,7 +231,18 @@ describe.each(storeKinds())('REST API over HTTP (%s)', (kind) => {
       await s.req('POST', '/api/metadata/workflow', { name: 'w', tasks: [{ name: 'cb', taskReferenceName: 'a' }] });
       await s.req('POST', '/api/workflow/w', {});
       const t = (await s.req('GET', '/api/tasks/poll/batch/cb?workerid=w1&count=1&timeout=1000')).body[0];
-      expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'IN_PROGRESS', callbackAfterSeconds: 1, outputData: { progress: 1 } })).status).toBe(200);
+      expect(
+        (
+          await s.req('POST', '/api/tasks', {
+            taskId: t.taskId,
+            workerId: 'w1',
+            attemptToken: t.attemptToken,
+            status: 'IN_PROGRESS',
+            callbackAfterSeconds: 1,
+            outputData: { progress: 1 },
+          })
+        ).status,
+      ).toBe(200);
       expect((await s.req('GET', '/api/tasks/poll/batch/cb?workerid=w1&count=1&timeout=100')).body).toEqual([]);
       const again = (await s.req('GET', '/api/tasks/poll/batch/cb?workerid=w1&count=1&timeout=5000')).body[0];
       expect(again.taskId).toBe(t.taskId);
@@ -222,7 +258,9 @@ describe.each(storeKinds())('REST API over HTTP (%s)', (kind) => {
       expect((await s.req('DELETE', `/api/workflow/${id}?reason=customer%20cancelled`)).status).toBe(200);
       const wf = (await s.req('GET', `/api/workflow/${id}`)).body;
       expect([wf.status, wf.reasonForIncompletion, wf.tasks[0].status]).toEqual(['TERMINATED', 'customer cancelled', 'CANCELED']);
-      expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'COMPLETED' })).status).toBe(409);
+      expect(
+        (await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w1', attemptToken: t.attemptToken, status: 'COMPLETED' })).status,
+      ).toBe(409);
       expect((await s.req('DELETE', `/api/workflow/${id}`)).status).toBe(409);
     });
 

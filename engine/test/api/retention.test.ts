@@ -8,9 +8,16 @@ describe.each(storeKinds())('retention (%s)', (kind) => {
   let s: TestServer;
   const clock = new ManualClock(1_800_000_000_000);
   beforeAll(async () => {
-    s = await startTestServer(kind, { clock, env: { BATON_RETENTION_DAYS: '7', BATON_RETENTION_ARCHIVE: 'true', BATON_ARCHIVE_RETENTION_DAYS: '30' } });
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'brief', version: 1, tasks: [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }] }]);
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'waits', version: 1, tasks: [{ name: 'h', taskReferenceName: 'h', type: 'HUMAN' }] }]);
+    s = await startTestServer(kind, {
+      clock,
+      env: { BATON_RETENTION_DAYS: '7', BATON_RETENTION_ARCHIVE: 'true', BATON_ARCHIVE_RETENTION_DAYS: '30' },
+    });
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'brief', version: 1, tasks: [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }] },
+    ]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'waits', version: 1, tasks: [{ name: 'h', taskReferenceName: 'h', type: 'HUMAN' }] },
+    ]);
   });
   afterAll(() => s.close());
 

@@ -20,8 +20,17 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
   });
 
   const flow = async (taskDef: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<string> => {
-    await p.taskDefs([{ name: 'job', retryCount: 2, retryDelaySeconds: 5, ...taskDef }, { name: 'after', retryCount: 0 }]);
-    await p.workflowDef({ name: 'flow', tasks: [{ name: 'job', taskReferenceName: 'job', ...extra }, { name: 'after', taskReferenceName: 'after' }] });
+    await p.taskDefs([
+      { name: 'job', retryCount: 2, retryDelaySeconds: 5, ...taskDef },
+      { name: 'after', retryCount: 0 },
+    ]);
+    await p.workflowDef({
+      name: 'flow',
+      tasks: [
+        { name: 'job', taskReferenceName: 'job', ...extra },
+        { name: 'after', taskReferenceName: 'after' },
+      ],
+    });
     return p.start('flow');
   };
 
@@ -164,7 +173,11 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
       await p.tick(20_000);
       await p.report(await p.pollOne('job'), 'FAILED', { reasonForIncompletion: 'flaky again' });
       const pending = (await p.tasksOf(id, 'job'))[2];
-      expect([pending.status, pending.visibleAt - p.clock.now(), pending.totalDeadlineAt - pending.visibleAt]).toEqual(['SCHEDULED', 20_000, -15_000]);
+      expect([pending.status, pending.visibleAt - p.clock.now(), pending.totalDeadlineAt - pending.visibleAt]).toEqual([
+        'SCHEDULED',
+        20_000,
+        -15_000,
+      ]);
       await p.tick(5000); // 30 s after the first attempt was scheduled
       const wf = await p.workflow(id);
       expect(wf.tasks.map((t: any) => [t.retryCount, t.status, t.timedOutBy])).toEqual([
@@ -186,7 +199,12 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
   describe('workflow timeoutSeconds', () => {
     it('TIME_OUT_WF: the sweeper wakes the workflow at its deadline and it ends TIMED_OUT', async () => {
       await p.taskDefs([{ name: 'job', responseTimeoutSeconds: 3600 }]);
-      await p.workflowDef({ name: 'slow', timeoutSeconds: 60, timeoutPolicy: 'TIME_OUT_WF', tasks: [{ name: 'job', taskReferenceName: 'job' }] });
+      await p.workflowDef({
+        name: 'slow',
+        timeoutSeconds: 60,
+        timeoutPolicy: 'TIME_OUT_WF',
+        tasks: [{ name: 'job', taskReferenceName: 'job' }],
+      });
       const id = await p.start('slow');
       const t = await p.pollOne('job');
       await p.tick(59_999);
@@ -199,7 +217,12 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
 
     it('ALERT_ONLY: recorded once (field, log, metric), the workflow goes on', async () => {
       await p.taskDefs([{ name: 'job', responseTimeoutSeconds: 3600 }]);
-      await p.workflowDef({ name: 'slow', timeoutSeconds: 60, timeoutPolicy: 'ALERT_ONLY', tasks: [{ name: 'job', taskReferenceName: 'job' }] });
+      await p.workflowDef({
+        name: 'slow',
+        timeoutSeconds: 60,
+        timeoutPolicy: 'ALERT_ONLY',
+        tasks: [{ name: 'job', taskReferenceName: 'job' }],
+      });
       const id = await p.start('slow');
       await p.tick(60_000);
       await p.tick(60_000);
@@ -216,7 +239,10 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
     await p.pollOne('job');
     p.clock.advance(30_000);
     const log = p.s.running.log;
-    const sweepers = Array.from({ length: 4 }, () => new Sweeper(p.engine, log, { intervalMs: 60_000, unappliedGraceMs: 2000, batch: 100 }));
+    const sweepers = Array.from(
+      { length: 4 },
+      () => new Sweeper(p.engine, log, { intervalMs: 60_000, unappliedGraceMs: 2000, batch: 100 }),
+    );
     await Promise.all(sweepers.map((sw) => sw.sweep()));
     const attempts = await p.tasksOf(id, 'job');
     expect(attempts.map((a) => [a.retryCount, a.status])).toEqual([
@@ -229,13 +255,17 @@ describe.each(storeKinds())('task timeouts (%s)', (kind) => {
 /** Delays and deadlines live in the store: a restarted engine honours them, once. */
 describe.each(storeKinds())('durable time across an engine restart (%s)', (kind: StoreKind) => {
   const sameStore = (): Record<string, string> =>
-    kind === 'sqlite' ? { BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-restart-')) } : { BATON_MONGODB_DB: uniqueDbName('baton_restart') };
+    kind === 'sqlite'
+      ? { BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-restart-')) }
+      : { BATON_MONGODB_DB: uniqueDbName('baton_restart') };
 
   it('a retry delay and an attempt deadline set before a restart fire after it', async () => {
     const env = sameStore();
     const clock = new ManualClock();
     const first = await PolicyServer.start(kind, env, clock);
-    await first.taskDefs([{ name: 'job', retryCount: 3, retryDelaySeconds: 60, timeoutSeconds: 30, responseTimeoutSeconds: 30, timeoutPolicy: 'RETRY' }]);
+    await first.taskDefs([
+      { name: 'job', retryCount: 3, retryDelaySeconds: 60, timeoutSeconds: 30, responseTimeoutSeconds: 30, timeoutPolicy: 'RETRY' },
+    ]);
     await first.workflowDef({ name: 'flow', tasks: [{ name: 'job', taskReferenceName: 'job' }] });
     const id = await first.start('flow');
     await first.report(await first.pollOne('job'), 'FAILED', { reasonForIncompletion: 'before restart' });

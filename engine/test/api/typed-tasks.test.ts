@@ -38,7 +38,13 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
     await p.taskDefs([{ name: 'tax', responseTimeoutSeconds: 600, retryCount: 2, ...taskDef }]);
     await p.workflowDef({
       name: 'taxes',
-      tasks: [{ name: 'tax', taskReferenceName: 'tax', inputParameters: { amount: '${workflow.input.amount}', country: '${workflow.input.country}' } }],
+      tasks: [
+        {
+          name: 'tax',
+          taskReferenceName: 'tax',
+          inputParameters: { amount: '${workflow.input.amount}', country: '${workflow.input.country}' },
+        },
+      ],
       outputParameters: { tax: '${tax.output.tax}' },
     });
   };
@@ -54,14 +60,24 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
       expect(r.status).toBe(400);
       expect(r.type).toContain('application/problem+json');
       const pointers = (r.body.errors as Array<{ pointer: string; message: string }>).map((e) => e.pointer);
-      expect(pointers).toEqual(['/0/inputSchema/data', '/1/outputSchema/type', '/2/inputSchema/data', '/3/enforceSchema', '/3/inputSchema/version']);
+      expect(pointers).toEqual([
+        '/0/inputSchema/data',
+        '/1/outputSchema/type',
+        '/2/inputSchema/data',
+        '/3/enforceSchema',
+        '/3/inputSchema/version',
+      ]);
       for (const name of ['a', 'b', 'c', 'd']) expect((await p.s.req('GET', `/api/metadata/taskdefs/${name}`)).status).toBe(404);
     });
 
     it('keeps any SchemaDef that is not enforced, as Conductor does (a registry reference, AVRO)', async () => {
       // Conductor OSS 3.32.3 stores these as given and enforces nothing (docs/conductor-compatibility.md).
       const r = await p.s.req('POST', '/api/metadata/taskdefs', [
-        { name: 'doc_only', inputSchema: { name: 'registry_ref', version: 3, type: 'JSON' }, outputSchema: { name: 'o', version: 1, type: 'AVRO', data: { type: 'record' } } },
+        {
+          name: 'doc_only',
+          inputSchema: { name: 'registry_ref', version: 3, type: 'JSON' },
+          outputSchema: { name: 'o', version: 1, type: 'AVRO', data: { type: 'record' } },
+        },
       ]);
       expect(r.status).toBe(200);
       await p.workflowDef({ name: 'doc_flow', tasks: [{ name: 'doc_only', taskReferenceName: 'd' }] });
@@ -146,13 +162,20 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
       const id = await p.start('taxes', { amount: 10, country: 'DE' });
       const t = await p.pollOne('tax');
       expect((await p.report(t, 'IN_PROGRESS', { outputData: { progress: 0.5 }, callbackAfterSeconds: 0 })).status).toBe(200);
-      expect((await p.report(t, 'FAILED_WITH_TERMINAL_ERROR', { outputData: { stack: 'x' }, reasonForIncompletion: 'boom' })).status).toBe(200);
+      expect((await p.report(t, 'FAILED_WITH_TERMINAL_ERROR', { outputData: { stack: 'x' }, reasonForIncompletion: 'boom' })).status).toBe(
+        200,
+      );
       expect((await p.workflow(id)).status).toBe('FAILED');
     });
   });
 
   it('runs schema patterns in linear time (RE2): a backtracking pattern cannot stall the engine, and what RE2 cannot run is refused', async () => {
-    const evil = { name: 'evil', version: 1, type: 'JSON', data: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } } };
+    const evil = {
+      name: 'evil',
+      version: 1,
+      type: 'JSON',
+      data: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } },
+    };
     await flow({ inputSchema: evil, enforceSchema: true });
     // On JavaScript's backtracking engine this input takes about 2^5000 steps.
     const id = await p.start('taxes', { amount: `${'a'.repeat(5000)}!` });
@@ -163,7 +186,9 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
     expect(refused.status).toBe('SCHEDULED'); // the first definition maps no 's': nothing to refuse
     const second = await p.start('taxes', { s: `${'a'.repeat(5000)}!` });
     expect((await p.tasksOf(second, 'tax'))[0].reasonForIncompletion).toContain('/s must match pattern');
-    const backref = await p.s.req('POST', '/api/metadata/taskdefs', [{ name: 'b', enforceSchema: true, inputSchema: { ...evil, data: { type: 'string', pattern: '(a)\\1' } } }]);
+    const backref = await p.s.req('POST', '/api/metadata/taskdefs', [
+      { name: 'b', enforceSchema: true, inputSchema: { ...evil, data: { type: 'string', pattern: '(a)\\1' } } },
+    ]);
     expect(backref.status).toBe(400);
     expect(backref.body.errors[0].pointer).toBe('/0/inputSchema/data');
   });
@@ -176,7 +201,13 @@ describe.each(storeKinds())('typed tasks (%s)', (kind) => {
           name: 'inline_tax',
           taskReferenceName: 'first',
           inputParameters: { amount: '${workflow.input.amount}', country: 'DE' },
-          taskDefinition: { name: 'inline_tax', responseTimeoutSeconds: 60, inputSchema: taxInput, outputSchema: taxOutput, enforceSchema: true },
+          taskDefinition: {
+            name: 'inline_tax',
+            responseTimeoutSeconds: 60,
+            inputSchema: taxInput,
+            outputSchema: taxOutput,
+            enforceSchema: true,
+          },
         },
       ],
     });

@@ -27,7 +27,9 @@ describe('baton-codec', () => {
 
   beforeAll(async () => {
     s = await startTestServer('sqlite');
-    serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, BATON_CODEC_KEYS: `k1:${k1}`, BATON_CODEC_CURRENT_KEY: 'k1' } });
+    serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, BATON_CODEC_KEYS: `k1:${k1}`, BATON_CODEC_CURRENT_KEY: 'k1' },
+    });
     endpoint = await new Promise<string>((resolve, reject) => {
       let out = '';
       serve.stdout?.on('data', (chunk: Buffer) => {
@@ -50,7 +52,12 @@ describe('baton-codec', () => {
   it('prints a workflow decoded through the codec server; the engine holds ciphertext', async () => {
     const client = new BatonClient({ serverUrl: s.url, codec });
     await client.registerWorkflowDef(
-      { name: 'cli_codec', version: 1, payloadCodec: { clearFields: ['orderId'] }, tasks: [{ name: 'hold', taskReferenceName: 'hold', type: 'HUMAN' }] },
+      {
+        name: 'cli_codec',
+        version: 1,
+        payloadCodec: { clearFields: ['orderId'] },
+        tasks: [{ name: 'hold', taskReferenceName: 'hold', type: 'HUMAN' }],
+      },
       { overwrite: true },
     );
     const id = await client.startWorkflow('cli_codec', { orderId: 'C-1', card: '5555-4444' });

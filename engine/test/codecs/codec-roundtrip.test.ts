@@ -25,7 +25,12 @@ const orderFlow = {
   version: 1,
   payloadCodec: { clearFields: ['orderId', 'route'] },
   tasks: [
-    { name: 'codec_charge', taskReferenceName: 'charge', type: 'SIMPLE', inputParameters: { orderId: '${workflow.input.orderId}', payment: '${workflow.input.payment}' } },
+    {
+      name: 'codec_charge',
+      taskReferenceName: 'charge',
+      type: 'SIMPLE',
+      inputParameters: { orderId: '${workflow.input.orderId}', payment: '${workflow.input.payment}' },
+    },
     {
       name: 'by_order',
       taskReferenceName: 'by_order',
@@ -40,11 +45,22 @@ const orderFlow = {
             name: 'codec_ship',
             taskReferenceName: 'ship',
             type: 'SIMPLE',
-            inputParameters: { receipt: '${charge.output.receipt}', customer: '${workflow.input.customer}', route: '${charge.output.route}' },
+            inputParameters: {
+              receipt: '${charge.output.receipt}',
+              customer: '${workflow.input.customer}',
+              route: '${charge.output.route}',
+            },
           },
         ],
       },
-      defaultCase: [{ name: 'abroad', taskReferenceName: 'abroad', type: 'TERMINATE', inputParameters: { terminationStatus: 'FAILED', terminationReason: 'went abroad' } }],
+      defaultCase: [
+        {
+          name: 'abroad',
+          taskReferenceName: 'abroad',
+          type: 'TERMINATE',
+          inputParameters: { terminationStatus: 'FAILED', terminationReason: 'went abroad' },
+        },
+      ],
     },
   ],
   outputParameters: { orderId: '${workflow.input.orderId}', label: '${ship.output.label}', route: '${charge.output.route}' },
@@ -74,20 +90,38 @@ const badReads = [
     name: 'codec_bad_jq',
     version: 1,
     payloadCodec: { clearFields: ['orderId'] },
-    tasks: [{ name: 'jq', taskReferenceName: 'jq', type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: '.payment.amount', payment: '${workflow.input.payment}' } }],
+    tasks: [
+      {
+        name: 'jq',
+        taskReferenceName: 'jq',
+        type: 'JSON_JQ_TRANSFORM',
+        inputParameters: { queryExpression: '.payment.amount', payment: '${workflow.input.payment}' },
+      },
+    ],
   },
 ];
 
 const input = { orderId: 'A-1', payment: { card: SECRETS[0], amount: 120 }, customer: { name: SECRETS[1] } };
 
 /** The workflow's and its tasks' payloads as stored, read from the store's own file or collection. */
-async function storedPayloads(s: TestServer, kind: StoreKind, workflowId: string): Promise<{ workflow: Record<string, any>; tasks: Map<string, { input: any; output: any }> }> {
+async function storedPayloads(
+  s: TestServer,
+  kind: StoreKind,
+  workflowId: string,
+): Promise<{ workflow: Record<string, any>; tasks: Map<string, { input: any; output: any }> }> {
   const tasks = new Map<string, { input: any; output: any }>();
   if (kind === 'sqlite') {
     const db = new Database(join(s.env.BATON_DATA_DIR as string, 'baton.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      const wf = db.prepare('SELECT input, output FROM workflows WHERE workflow_id = ?').get(workflowId) as { input: string; output: string };
-      for (const t of db.prepare('SELECT doc, input, output FROM tasks WHERE workflow_id = ?').all(workflowId) as Array<{ doc: string; input: string; output: string }>) {
+      const wf = db.prepare('SELECT input, output FROM workflows WHERE workflow_id = ?').get(workflowId) as {
+        input: string;
+        output: string;
+      };
+      for (const t of db.prepare('SELECT doc, input, output FROM tasks WHERE workflow_id = ?').all(workflowId) as Array<{
+        doc: string;
+        input: string;
+        output: string;
+      }>) {
         tasks.set(JSON.parse(t.doc).referenceTaskName, { input: JSON.parse(t.input), output: JSON.parse(t.output) });
       }
       return { workflow: { input: JSON.parse(wf.input), output: JSON.parse(wf.output), raw: wf.input + wf.output }, tasks };
@@ -102,7 +136,14 @@ async function storedPayloads(s: TestServer, kind: StoreKind, workflowId: string
     for (const t of await db.collection('tasks').find({ workflowInstanceId: workflowId }).toArray()) {
       tasks.set(t.referenceTaskName as string, { input: JSON.parse(t.inputJson as string), output: JSON.parse(t.outputJson as string) });
     }
-    return { workflow: { input: JSON.parse(wf?.inputJson as string), output: JSON.parse(wf?.outputJson as string), raw: `${wf?.inputJson}${wf?.outputJson}` }, tasks };
+    return {
+      workflow: {
+        input: JSON.parse(wf?.inputJson as string),
+        output: JSON.parse(wf?.outputJson as string),
+        raw: `${wf?.inputJson}${wf?.outputJson}`,
+      },
+      tasks,
+    };
   } finally {
     await client.close();
   }
@@ -131,7 +172,11 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
       taskType: 'codec_charge',
       handler: (task) => {
         seen.push(task);
-        return { orderId: task.orderId, route: task.payment.amount > 100 ? 'big' : 'small', receipt: { id: SECRETS[2], amount: task.payment.amount } };
+        return {
+          orderId: task.orderId,
+          route: task.payment.amount > 100 ? 'big' : 'small',
+          receipt: { id: SECRETS[2], amount: task.payment.amount },
+        };
       },
     });
     worker.register<{ receipt: { id: string }; customer: { name: string }; route: string }>({
@@ -184,7 +229,11 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
   });
 
   it.each([
-    ['codec_bad_mapping', 'ship', /\$\{workflow\.input\.payment\.card\} reads into workflow\.input\.payment, which is encoded \(aes-256-gcm\)/],
+    [
+      'codec_bad_mapping',
+      'ship',
+      /\$\{workflow\.input\.payment\.card\} reads into workflow\.input\.payment, which is encoded \(aes-256-gcm\)/,
+    ],
     ['codec_bad_script', 'inline', /reads \$\.payment\.amount but \$\.payment is encoded \(aes-256-gcm\)/],
     ['codec_bad_jq', 'jq', /reads into an encoded value \(encoded here: \.payment\)/],
   ])('%s: reading into an encoded value fails the step, naming the field', async (name, ref, message) => {
@@ -213,7 +262,17 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
             expression: 'decision',
             inputParameters: { decision: '${wait.output.payload.decision}' },
             decisionCases: {
-              ok: [{ name: 'codec_ship', taskReferenceName: 'ship', inputParameters: { receipt: { id: '${wait.output.payload.note}' }, customer: '${workflow.input.customer}', route: 'signal' } }],
+              ok: [
+                {
+                  name: 'codec_ship',
+                  taskReferenceName: 'ship',
+                  inputParameters: {
+                    receipt: { id: '${wait.output.payload.note}' },
+                    customer: '${workflow.input.customer}',
+                    route: 'signal',
+                  },
+                },
+              ],
             },
           },
         ],
@@ -224,7 +283,11 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
     await client.signal(id, 'review', { decision: 'ok', note: SECRETS[2] });
     const done = await client.waitForWorkflow(id, { timeoutMs: 60_000 });
     expect(done.status).toBe('COMPLETED');
-    expect(done.tasks.find((t) => t.referenceTaskName === 'ship')?.outputData).toEqual({ label: SECRETS[3], receiptId: SECRETS[2], to: SECRETS[1] });
+    expect(done.tasks.find((t) => t.referenceTaskName === 'ship')?.outputData).toEqual({
+      label: SECRETS[3],
+      receiptId: SECRETS[2],
+      to: SECRETS[1],
+    });
     const stored = await storedPayloads(s, kind, id);
     expect(stored.tasks.get('wait')?.output.payload).toEqual({ decision: 'ok', note: envelope('k2') });
     expect(stored.tasks.get('ship')?.input).toEqual({ receipt: { id: envelope('k2') }, customer: envelope('k2'), route: 'signal' });
@@ -234,7 +297,16 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
       name: 'codec_payments',
       event: 'conductor:codec_payments',
       active: true,
-      actions: [{ action: 'start_workflow', start_workflow: { name: 'codec_order', input: { orderId: '${orderId}', payment: '${payment}', customer: '${customer}' }, idempotencyKey: '${orderId}' } }],
+      actions: [
+        {
+          action: 'start_workflow',
+          start_workflow: {
+            name: 'codec_order',
+            input: { orderId: '${orderId}', payment: '${payment}', customer: '${customer}' },
+            idempotencyKey: '${orderId}',
+          },
+        },
+      ],
     };
     expect((await s.req('POST', '/api/event', handler)).status).toBeLessThan(300);
     const eventId = await client.publishEvent('codec_payments', { ...input, orderId: 'A-2' }, { clearFields: ['orderId'] });
@@ -250,11 +322,17 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
     const run = await client.waitForWorkflow(runId, { timeoutMs: 60_000 });
     expect(run.status).toBe('COMPLETED');
     expect(run.input).toEqual({ ...input, orderId: 'A-2' });
-    expect((await storedPayloads(s, kind, runId)).workflow.input).toEqual({ orderId: 'A-2', payment: envelope('k2'), customer: envelope('k2') });
+    expect((await storedPayloads(s, kind, runId)).workflow.input).toEqual({
+      orderId: 'A-2',
+      payment: envelope('k2'),
+      customer: envelope('k2'),
+    });
 
     // A handler whose action reads into the encoded data fails that action, naming the field.
     const reader = { ...handler, name: 'codec_reader', event: 'conductor:codec_reader' };
-    reader.actions = [{ action: 'start_workflow', start_workflow: { ...handler.actions[0]!.start_workflow, input: { card: '${payment.card}' } as any } }];
+    reader.actions = [
+      { action: 'start_workflow', start_workflow: { ...handler.actions[0]!.start_workflow, input: { card: '${payment.card}' } as any } },
+    ];
     expect((await s.req('POST', '/api/event', reader)).status).toBeLessThan(300);
     const readId = await client.publishEvent('codec_reader', { ...input, orderId: 'A-3' }, { clearFields: ['orderId'] });
     let effects: Array<{ status: string; error: string | null }> = [];
@@ -262,11 +340,29 @@ describe.each(storeKinds())('payload codecs end to end (%s)', (kind) => {
       const ev = (await s.req('GET', `/api/events/${readId}`)).body;
       if (ev?.status === 'PROCESSED') effects = ev.effects;
     }
-    expect(effects).toEqual([expect.objectContaining({ status: 'FAILED', error: expect.stringMatching(/\$\{payment\.card\} reads into payment, which is encoded/) })]);
+    expect(effects).toEqual([
+      expect.objectContaining({
+        status: 'FAILED',
+        error: expect.stringMatching(/\$\{payment\.card\} reads into payment, which is encoded/),
+      }),
+    ]);
   });
 
   it('a worker with a codec leaves the payloads of workflows without payloadCodec in clear text', async () => {
-    await client.registerWorkflowDef({ name: 'codec_plain', version: 1, tasks: [{ name: 'codec_charge', taskReferenceName: 'charge', inputParameters: { orderId: '${workflow.input.orderId}', payment: '${workflow.input.payment}' } }] }, { overwrite: true });
+    await client.registerWorkflowDef(
+      {
+        name: 'codec_plain',
+        version: 1,
+        tasks: [
+          {
+            name: 'codec_charge',
+            taskReferenceName: 'charge',
+            inputParameters: { orderId: '${workflow.input.orderId}', payment: '${workflow.input.payment}' },
+          },
+        ],
+      },
+      { overwrite: true },
+    );
     const id = await client.startWorkflow('codec_plain', input);
     const done = await client.waitForWorkflow(id, { timeoutMs: 60_000 });
     expect(done.status).toBe('COMPLETED');

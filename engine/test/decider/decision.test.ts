@@ -26,13 +26,30 @@ describe('DECISION (legacy SWITCH)', () => {
     ['caseValueParam names the input', { caseValueParam: 'status' }, { status: 'OK' }, 'OK', ['ship']],
     ['caseValueParam, other case', { caseValueParam: 'status' }, { status: 'FAIL' }, 'FAIL', ['refund']],
     ['caseValueParam, no such case', { caseValueParam: 'status' }, { status: 'WHAT' }, 'WHAT', ['investigate']],
-    ['an empty case falls back to defaultCase (unlike SWITCH)', { caseValueParam: 'status' }, { status: 'EMPTY' }, 'EMPTY', ['investigate']],
+    [
+      'an empty case falls back to defaultCase (unlike SWITCH)',
+      { caseValueParam: 'status' },
+      { status: 'EMPTY' },
+      'EMPTY',
+      ['investigate'],
+    ],
     ['caseExpression is a script over $', { caseExpression: '$.n > 10 ? "OK" : "FAIL"' }, { n: 11 }, 'OK', ['ship']],
-    ['caseExpression wins over caseValueParam', { caseValueParam: 'status', caseExpression: '"FAIL"' }, { status: 'OK' }, 'FAIL', ['refund']],
+    [
+      'caseExpression wins over caseValueParam',
+      { caseValueParam: 'status', caseExpression: '"FAIL"' },
+      { status: 'OK' },
+      'FAIL',
+      ['refund'],
+    ],
   ];
   it.each(table)('%s', (_name, how, input, caseValue, scheduled) => {
     const h = new DeciderHarness(decision(how), input, {}, scripts);
-    expect(h.last.decision.newTasks[0]).toMatchObject({ refName: 'decide', taskType: 'DECISION', status: 'COMPLETED', outputData: { caseOutput: [caseValue] } });
+    expect(h.last.decision.newTasks[0]).toMatchObject({
+      refName: 'decide',
+      taskType: 'DECISION',
+      status: 'COMPLETED',
+      outputData: { caseOutput: [caseValue] },
+    });
     expect(h.scheduledRefs().slice(1)).toEqual(scheduled);
   });
 

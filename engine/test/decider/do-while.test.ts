@@ -33,7 +33,12 @@ describe('DO_WHILE', () => {
 
   const conditions: Array<[string, Record<string, unknown>, Record<string, unknown>, number]> = [
     ['reads a body step output directly under its name', { loopCondition: '$.step.more == true' }, {}, 2],
-    ['reads the loop inputParameters', { loopCondition: '$.loop.iteration < $.max', inputParameters: { max: '${workflow.input.max}' } }, { max: 4 }, 4],
+    [
+      'reads the loop inputParameters',
+      { loopCondition: '$.loop.iteration < $.max', inputParameters: { max: '${workflow.input.max}' } },
+      { max: 4 },
+      4,
+    ],
     ['a number above 0 is true (Conductor)', { loopCondition: '$.max - $.loop.iteration', inputParameters: { max: 2 } }, {}, 2],
     ['a string is not true', { loopCondition: '"true"' }, {}, 1],
     ['a function-style condition', { loopCondition: '(function () { return $.loop.iteration < 2; })()' }, {}, 2],
@@ -53,7 +58,11 @@ describe('DO_WHILE', () => {
       seen.push(h.open('ship').inputData);
       h.complete('ship');
     }
-    expect(seen).toEqual([{ item: 'p1', index: 0 }, { item: { id: 'p2' }, index: 1 }, { item: 'p3', index: 2 }]);
+    expect(seen).toEqual([
+      { item: 'p1', index: 0 },
+      { item: { id: 'p2' }, index: 1 },
+      { item: 'p3', index: 2 },
+    ]);
     expect(h.open('after').inputData).toEqual({ iterations: 3 });
   });
 
@@ -74,7 +83,12 @@ describe('DO_WHILE', () => {
     const h1 = new DeciderHarness(loop({ loopCondition: '$.loop.iteration < 12' }, [noop('tick')]), {}, {}, scripts);
     const out1 = h1.tasks.get(h1.wf.state.steps.loop!.taskId)?.outputData ?? {};
     expect(Object.keys(out1).sort()).toEqual(['10', '11', '12', '3', '4', '5', '6', '7', '8', '9', 'iteration']);
-    const h2 = new DeciderHarness(loop({ loopCondition: '$.loop.iteration < 12', inputParameters: { keepLastN: 2 } }, [noop('tick')]), {}, {}, scripts);
+    const h2 = new DeciderHarness(
+      loop({ loopCondition: '$.loop.iteration < 12', inputParameters: { keepLastN: 2 } }, [noop('tick')]),
+      {},
+      {},
+      scripts,
+    );
     expect(h2.tasks.get(h2.wf.state.steps.loop!.taskId)?.outputData).toEqual({ iteration: 12, 11: { tick: {} }, 12: { tick: {} } });
   });
 
@@ -98,9 +112,15 @@ describe('DO_WHILE', () => {
   });
 
   it('yields when a decision has created as many steps as its budget allows', () => {
-    const h = new DeciderHarness(loop({ items: '${workflow.input.list}' }, [noop('tick')]), { list: Array.from({ length: 25 }, (_, i) => i) }, {}, scripts, {
-      stepsPerDecision: 10,
-    });
+    const h = new DeciderHarness(
+      loop({ items: '${workflow.input.list}' }, [noop('tick')]),
+      { list: Array.from({ length: 25 }, (_, i) => i) },
+      {},
+      scripts,
+      {
+        stepsPerDecision: 10,
+      },
+    );
     // The loop itself, then iterations of one NOOP each: an iteration costs 2 (the NOOP and its start).
     expect(h.last.decision.newTasks.length).toBeLessThanOrEqual(11);
     expect(h.wf.state.resume).toEqual(['op:loop']);
@@ -128,10 +148,20 @@ describe('DO_WHILE', () => {
   });
 
   it('retries a body step within its iteration', () => {
-    const h = new DeciderHarness(loop({ loopCondition: '$.loop.iteration < 2' }), {}, { step: { retryCount: 1, retryDelaySeconds: 0 } }, scripts);
+    const h = new DeciderHarness(
+      loop({ loopCondition: '$.loop.iteration < 2' }),
+      {},
+      { step: { retryCount: 1, retryDelaySeconds: 0 } },
+      scripts,
+    );
     h.complete('step');
     h.report('step', 'FAILED', {}, 'flaky');
-    expect(h.open('step')).toMatchObject({ referenceTaskName: 'step__2', iteration: 2, retryCount: 1, taskId: taskIdFor('wf-1', 'step', 2, 1) });
+    expect(h.open('step')).toMatchObject({
+      referenceTaskName: 'step__2',
+      iteration: 2,
+      retryCount: 1,
+      taskId: taskIdFor('wf-1', 'step', 2, 1),
+    });
     h.complete('step');
     expect(h.open('after').inputData).toEqual({ iterations: 2 });
   });

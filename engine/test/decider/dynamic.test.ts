@@ -1,6 +1,19 @@
 import { DeciderHarness, simple } from '../helpers/decider-harness';
 
-const dyn = { name: 'dyn', tasks: [simple('pick'), { name: 'run', taskReferenceName: 'run', type: 'DYNAMIC', dynamicTaskNameParam: 'taskToRun', inputParameters: { taskToRun: '${pick.output.name}', x: 1 } }, simple('after')] };
+const dyn = {
+  name: 'dyn',
+  tasks: [
+    simple('pick'),
+    {
+      name: 'run',
+      taskReferenceName: 'run',
+      type: 'DYNAMIC',
+      dynamicTaskNameParam: 'taskToRun',
+      inputParameters: { taskToRun: '${pick.output.name}', x: 1 },
+    },
+    simple('after'),
+  ],
+};
 
 describe('DYNAMIC', () => {
   const table: Array<[string, string]> = [
@@ -10,7 +23,13 @@ describe('DYNAMIC', () => {
   it.each(table)('%s (%s)', (_name, taskName) => {
     const h = new DeciderHarness(dyn);
     h.complete('pick', { name: taskName });
-    expect(h.open('run')).toMatchObject({ taskType: taskName, taskDefName: taskName, workflowTaskType: 'DYNAMIC', queued: true, inputData: { taskToRun: taskName, x: 1 } });
+    expect(h.open('run')).toMatchObject({
+      taskType: taskName,
+      taskDefName: taskName,
+      workflowTaskType: 'DYNAMIC',
+      queued: true,
+      inputData: { taskToRun: taskName, x: 1 },
+    });
     h.complete('run');
     expect(h.scheduledRefs()).toEqual(['after']);
   });

@@ -19,7 +19,10 @@ const input = { orderId: 'A-1', payment: envelope };
 describe('reads into encoded values', () => {
   it('a worker step mapping a field inside an envelope fails at once, without retries; passing it whole is fine', () => {
     const h = new DeciderHarness(
-      { name: 'w', tasks: [simple('whole', { payment: '${workflow.input.payment}' }), simple('inside', { card: '${workflow.input.payment.card}' })] },
+      {
+        name: 'w',
+        tasks: [simple('whole', { payment: '${workflow.input.payment}' }), simple('inside', { card: '${workflow.input.payment.card}' })],
+      },
       input,
       { whole: { retryCount: 3 }, inside: { retryCount: 3 } },
     );
@@ -27,12 +30,17 @@ describe('reads into encoded values', () => {
     h.complete('whole');
     expect(h.wf.status).toBe('FAILED');
     expect(h.task('inside')).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR', retryCount: 0, inputData: {} });
-    expect(h.wf.reasonForIncompletion).toMatch(/^\$\{workflow\.input\.payment\.card\} reads into workflow\.input\.payment, which is encoded \(aes-256-gcm\)/);
+    expect(h.wf.reasonForIncompletion).toMatch(
+      /^\$\{workflow\.input\.payment\.card\} reads into workflow\.input\.payment, which is encoded \(aes-256-gcm\)/,
+    );
     expect(h.wf.failedReferenceTaskNames).toEqual(['inside']);
   });
 
   it('an optional step that reads into one is tolerated, as any failed optional step', () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ ...simple('inside', { card: '${workflow.input.payment.card}' }), optional: true }, simple('next')] }, input);
+    const h = new DeciderHarness(
+      { name: 'w', tasks: [{ ...simple('inside', { card: '${workflow.input.payment.card}' }), optional: true }, simple('next')] },
+      input,
+    );
     expect(h.open('next')).toBeDefined();
     expect(h.wf.state.steps.inside?.status).toBe('COMPLETED_WITH_ERRORS');
   });
@@ -41,7 +49,16 @@ describe('reads into encoded values', () => {
     const h = new DeciderHarness(
       {
         name: 'w',
-        tasks: [{ name: 'loop', taskReferenceName: 'loop', type: 'DO_WHILE', loopCondition: '$.loop.iteration < 3', inputParameters: { v: '${step.output.secret.v}' }, loopOver: [simple('step')] }],
+        tasks: [
+          {
+            name: 'loop',
+            taskReferenceName: 'loop',
+            type: 'DO_WHILE',
+            loopCondition: '$.loop.iteration < 3',
+            inputParameters: { v: '${step.output.secret.v}' },
+            loopOver: [simple('step')],
+          },
+        ],
       },
       {},
       {},
@@ -54,9 +71,14 @@ describe('reads into encoded values', () => {
   });
 
   it("the workflow's outputParameters reading into one fail the workflow", () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [simple('a')], outputParameters: { card: '${a.output.payment.card}', id: '${workflow.input.orderId}' } }, input);
+    const h = new DeciderHarness(
+      { name: 'w', tasks: [simple('a')], outputParameters: { card: '${a.output.payment.card}', id: '${workflow.input.orderId}' } },
+      input,
+    );
     h.complete('a', { payment: envelope });
     expect(h.wf.status).toBe('FAILED');
-    expect(h.wf.reasonForIncompletion).toMatch(/^the workflow's outputParameters: \$\{a\.output\.payment\.card\} reads into a\.output\.payment/);
+    expect(h.wf.reasonForIncompletion).toMatch(
+      /^the workflow's outputParameters: \$\{a\.output\.payment\.card\} reads into a\.output\.payment/,
+    );
   });
 });

@@ -13,7 +13,13 @@ const def = (defaultExclusiveJoinTask?: string[]) => ({
       decisionCases: { a: [simple('a1'), simple('a2')], b: [simple('b1')], none: [] },
       defaultCase: [simple('d1')],
     },
-    { name: 'merge', taskReferenceName: 'merge', type: 'EXCLUSIVE_JOIN', joinOn: ['a2', 'b1'], ...(defaultExclusiveJoinTask ? { defaultExclusiveJoinTask } : {}) },
+    {
+      name: 'merge',
+      taskReferenceName: 'merge',
+      type: 'EXCLUSIVE_JOIN',
+      joinOn: ['a2', 'b1'],
+      ...(defaultExclusiveJoinTask ? { defaultExclusiveJoinTask } : {}),
+    },
     simple('after', { merged: '${merge.output.v}' }),
   ],
 });
@@ -28,7 +34,11 @@ describe('EXCLUSIVE_JOIN', () => {
     const h = new DeciderHarness(def(dflt), { kind });
     for (const ref of run) h.complete(ref, { v: ref });
     expect(h.open('after').inputData).toEqual({ merged: expected });
-    expect(h.tasks.get(h.wf.state.steps.merge!.taskId)).toMatchObject({ status: 'COMPLETED', outputData: { v: expected }, taskType: 'EXCLUSIVE_JOIN' });
+    expect(h.tasks.get(h.wf.state.steps.merge!.taskId)).toMatchObject({
+      status: 'COMPLETED',
+      outputData: { v: expected },
+      taskType: 'EXCLUSIVE_JOIN',
+    });
   });
 
   it('fails, instead of waiting forever, when none of its steps ran', () => {

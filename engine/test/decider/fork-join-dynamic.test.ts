@@ -75,7 +75,11 @@ describe('FORK_JOIN_DYNAMIC', () => {
   });
 
   it('makes forked tasks optional when the fork is', () => {
-    const h = new DeciderHarness(dynamicFork({ forkTaskName: 'resize', forkTaskInputs: [1, 2] }, { optional: true }), {}, { resize: { retryCount: 0 } });
+    const h = new DeciderHarness(
+      dynamicFork({ forkTaskName: 'resize', forkTaskInputs: [1, 2] }, { optional: true }),
+      {},
+      { resize: { retryCount: 0 } },
+    );
     h.complete('plan');
     h.report('_resize_0', 'FAILED', {}, 'bad image');
     h.complete('_resize_1', { ok: 1 });
@@ -84,11 +88,29 @@ describe('FORK_JOIN_DYNAMIC', () => {
   });
 
   const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['the task list is not a list', { tasks: 'nope', inputs: {} }, /input 'dynamicTasks' of dynamic fork 'fan_out' must be a list of workflow tasks/],
+    [
+      'the task list is not a list',
+      { tasks: 'nope', inputs: {} },
+      /input 'dynamicTasks' of dynamic fork 'fan_out' must be a list of workflow tasks/,
+    ],
     ['the input map is not a map', { tasks: twoShipments.tasks, inputs: [1] }, /input 'dynamicTasksInput' .* must be a map/],
     ['a task without a reference name', { tasks: [{ name: 'ship' }], inputs: {} }, /got invalid tasks: \/0\/taskReferenceName is required/],
-    ['a reference name the workflow already uses', { tasks: [{ name: 'ship', taskReferenceName: 'plan' }], inputs: {} }, /duplicate task reference name: plan/],
-    ['two tasks with one reference name', { tasks: [{ name: 'x', taskReferenceName: 'x' }, { name: 'x', taskReferenceName: 'x' }], inputs: {} }, /duplicate taskReferenceName 'x'/],
+    [
+      'a reference name the workflow already uses',
+      { tasks: [{ name: 'ship', taskReferenceName: 'plan' }], inputs: {} },
+      /duplicate task reference name: plan/,
+    ],
+    [
+      'two tasks with one reference name',
+      {
+        tasks: [
+          { name: 'x', taskReferenceName: 'x' },
+          { name: 'x', taskReferenceName: 'x' },
+        ],
+        inputs: {},
+      },
+      /duplicate taskReferenceName 'x'/,
+    ],
   ];
   it.each(invalid)('fails the workflow when %s', (_name, plan, reason) => {
     const h = new DeciderHarness(listForm);

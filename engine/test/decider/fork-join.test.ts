@@ -22,7 +22,12 @@ describe('FORK_JOIN and JOIN', () => {
     expect(h.scheduledRefs()).toEqual(['fan_out', 'a1', 'b1', 'c1', 'gather']);
     const byRef = new Map(h.last.decision.newTasks.map((t) => [t.refName, t]));
     expect(byRef.get('fan_out')).toMatchObject({ status: 'COMPLETED', taskType: 'FORK', workflowTaskType: 'FORK_JOIN', queued: false });
-    expect(byRef.get('gather')).toMatchObject({ status: 'IN_PROGRESS', taskType: 'JOIN', queued: false, inputData: { joinOn: ['a2', 'b1', 'c1'] } });
+    expect(byRef.get('gather')).toMatchObject({
+      status: 'IN_PROGRESS',
+      taskType: 'JOIN',
+      queued: false,
+      inputData: { joinOn: ['a2', 'b1', 'c1'] },
+    });
     expect(byRef.get('a1')).toMatchObject({ status: 'SCHEDULED', queued: true });
   });
 

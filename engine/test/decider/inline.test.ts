@@ -8,23 +8,47 @@ beforeAll(async () => {
 
 const inline = (inputParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   name: 'in',
-  tasks: [{ name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters, ...extra }, simple('after', { r: '${calc.output.result}' })],
+  tasks: [
+    { name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters, ...extra },
+    simple('after', { r: '${calc.output.result}' }),
+  ],
 });
 
 describe('INLINE', () => {
   const results: Array<[string, Record<string, unknown>, Record<string, unknown>, unknown]> = [
-    ['Conductor form: evaluatorType and expression in inputParameters', { evaluatorType: 'javascript', expression: '$.a + $.b', a: '${workflow.input.a}', b: 2 }, {}, 42],
+    [
+      'Conductor form: evaluatorType and expression in inputParameters',
+      { evaluatorType: 'javascript', expression: '$.a + $.b', a: '${workflow.input.a}', b: 2 },
+      {},
+      42,
+    ],
     ['graaljs', { evaluatorType: 'graaljs', expression: 'function e() { return $.a * 2 } e();', a: '${workflow.input.a}' }, {}, 80],
     ['the evaluator defaults to javascript', { expression: '$.a', a: '${workflow.input.a}' }, {}, 40],
-    ['the top-level fields work too', { a: '${workflow.input.a}' }, { evaluatorType: 'javascript', expression: '[$.a, typeof $.expression]' }, [40, 'undefined']],
-    ['$ holds the whole resolved input', { evaluatorType: 'javascript', expression: 'Object.keys($).sort()', a: 1 }, {}, ['a', 'evaluatorType', 'expression']],
+    [
+      'the top-level fields work too',
+      { a: '${workflow.input.a}' },
+      { evaluatorType: 'javascript', expression: '[$.a, typeof $.expression]' },
+      [40, 'undefined'],
+    ],
+    [
+      '$ holds the whole resolved input',
+      { evaluatorType: 'javascript', expression: 'Object.keys($).sort()', a: 1 },
+      {},
+      ['a', 'evaluatorType', 'expression'],
+    ],
     ['an object result', { expression: '({ total: $.a, tags: ["x"] })', a: 5 }, {}, { total: 5, tags: ['x'] }],
     ['undefined is null', { expression: 'undefined' }, {}, null],
   ];
   it.each(results)('%s', (_name, params, extra, expected) => {
     const h = new DeciderHarness(inline(params, extra), { a: 40 }, {}, scripts);
     const calc = h.last.decision.newTasks[0];
-    expect(calc).toMatchObject({ refName: 'calc', taskType: 'INLINE', status: 'COMPLETED', queued: false, outputData: { result: expected } });
+    expect(calc).toMatchObject({
+      refName: 'calc',
+      taskType: 'INLINE',
+      status: 'COMPLETED',
+      queued: false,
+      outputData: { result: expected },
+    });
     expect(h.open('after').inputData).toEqual({ r: expected });
   });
 

@@ -14,7 +14,13 @@ const inline = (ref: string, expression: string, params: Record<string, unknown>
   type: 'INLINE',
   inputParameters: { evaluatorType: 'javascript', expression, ...params },
 });
-const loop = (ref: string, loopCondition: string, loopOver: unknown[]) => ({ name: ref, taskReferenceName: ref, type: 'DO_WHILE', loopCondition, loopOver });
+const loop = (ref: string, loopCondition: string, loopOver: unknown[]) => ({
+  name: ref,
+  taskReferenceName: ref,
+  type: 'DO_WHILE',
+  loopCondition,
+  loopOver,
+});
 const switchOn = (ref: string, param: string, decisionCases: Record<string, unknown[]>, defaultCase: unknown[] = []) => ({
   name: ref,
   taskReferenceName: ref,
@@ -32,15 +38,20 @@ type Step = [ref: string, output: Record<string, unknown>, scheduled: string[]];
 const forkInLoopInSwitch = {
   name: 'nested',
   tasks: [
-    switchOn('route', '${workflow.input.mode}', {
-      batch: [
-        loop('rounds', "$.rounds['iteration'] < 2", [
-          fork('fan', [[simple('a', { round: '${rounds.output.iteration}' })], [simple('b')]]),
-          join('gather', ['a', 'b']),
-          inline('sum', '$.a + $.b', { a: '${gather.output.a.n}', b: '${gather.output.b.n}' }),
-        ]),
-      ],
-    }, [simple('single')]),
+    switchOn(
+      'route',
+      '${workflow.input.mode}',
+      {
+        batch: [
+          loop('rounds', "$.rounds['iteration'] < 2", [
+            fork('fan', [[simple('a', { round: '${rounds.output.iteration}' })], [simple('b')]]),
+            join('gather', ['a', 'b']),
+            inline('sum', '$.a + $.b', { a: '${gather.output.a.n}', b: '${gather.output.b.n}' }),
+          ]),
+        ],
+      },
+      [simple('single')],
+    ),
     simple('after', { rounds: '${rounds.output}', single: '${single.output.n}' }),
   ],
 };
@@ -100,7 +111,17 @@ describe('nested operators', () => {
       'COMPLETED',
       { done: true },
     ],
-    ['the SWITCH default case, no loop at all', forkInLoopInSwitch, { mode: 'single' }, [['single', { n: 7 }, ['after']], ['after', { ok: 1 }, []]], 'COMPLETED', { ok: 1 }],
+    [
+      'the SWITCH default case, no loop at all',
+      forkInLoopInSwitch,
+      { mode: 'single' },
+      [
+        ['single', { n: 7 }, ['after']],
+        ['after', { ok: 1 }, []],
+      ],
+      'COMPLETED',
+      { ok: 1 },
+    ],
     [
       'a DO_WHILE and a SWITCH in two branches of a FORK',
       loopAndSwitchInFork,
@@ -173,7 +194,13 @@ describe('nested operators', () => {
 
   it('records each iteration of the loop in its output', () => {
     const h = new DeciderHarness(forkInLoopInSwitch, { mode: 'batch' }, {}, scripts);
-    for (const [ref, n] of [['a', 1], ['b', 2], ['a', 10], ['b', 20]] as const) h.complete(ref, { n });
+    for (const [ref, n] of [
+      ['a', 1],
+      ['b', 2],
+      ['a', 10],
+      ['b', 20],
+    ] as const)
+      h.complete(ref, { n });
     expect(h.open('after').inputData.rounds).toEqual({
       iteration: 2,
       1: { fan: {}, a: { n: 1 }, b: { n: 2 }, gather: { a: { n: 1 }, b: { n: 2 } }, sum: { result: 3 } },

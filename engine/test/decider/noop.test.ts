@@ -3,7 +3,11 @@ import { DeciderHarness, simple } from '../helpers/decider-harness';
 describe('NOOP', () => {
   const table: Array<[string, unknown[], string[]]> = [
     ['completes at once and the flow goes on', [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }, simple('after')], ['n', 'after']],
-    ['several in a row', [{ name: 'n1', taskReferenceName: 'n1', type: 'NOOP' }, { name: 'n2', taskReferenceName: 'n2', type: 'NOOP' }, simple('after')], ['n1', 'n2', 'after']],
+    [
+      'several in a row',
+      [{ name: 'n1', taskReferenceName: 'n1', type: 'NOOP' }, { name: 'n2', taskReferenceName: 'n2', type: 'NOOP' }, simple('after')],
+      ['n1', 'n2', 'after'],
+    ],
   ];
   it.each(table)('%s', (_name, tasks, scheduled) => {
     const h = new DeciderHarness({ name: 'noop', tasks });

@@ -50,6 +50,15 @@ describe('example order_flow version 2', () => {
     expect(h.open('send_confirmation').inputData.message).toBe('Order A-1 is confirmed: total 11.9 EUR.');
     h.complete('send_confirmation', { messageId: 'M-1' });
     expect(h.wf.status).toBe('COMPLETED');
-    expect(h.wf.output).toEqual({ orderId: 'A-1', accepted: true, invoiceId: 'INV-1', subtotal: 10, tax: 1.9, total: 11.9, confirmationId: 'M-1', shipmentId: 'S-1' });
+    expect(h.wf.output).toEqual({
+      orderId: 'A-1',
+      accepted: true,
+      invoiceId: 'INV-1',
+      subtotal: 10,
+      tax: 1.9,
+      total: 11.9,
+      confirmationId: 'M-1',
+      shipmentId: 'S-1',
+    });
   });
 });

@@ -10,7 +10,14 @@ import { DeciderHarness, simple } from '../helpers/decider-harness';
 /** Ends the open attempt of `ref` as the sweeper would: TIMED_OUT by the given limit. */
 function timeOut(h: DeciderHarness, ref: string, by: TimeoutKind): void {
   const t = h.open(ref);
-  const done: TaskRecord = { ...t, status: 'TIMED_OUT', timedOutBy: by, reasonForIncompletion: `${by} elapsed`, endTime: h.now, applied: false };
+  const done: TaskRecord = {
+    ...t,
+    status: 'TIMED_OUT',
+    timedOutBy: by,
+    reasonForIncompletion: `${by} elapsed`,
+    endTime: h.now,
+    applied: false,
+  };
   h.tasks.set(t.taskId, done);
   h.run([done]);
 }
@@ -36,19 +43,43 @@ describe('retry delays through the decider (Conductor formulas)', () => {
 
   it.each<[string, Partial<TaskDef>, number[]]>([
     ['FIXED: retryDelaySeconds every time', { retryLogic: 'FIXED', retryDelaySeconds: 3 }, [3000, 3000, 3000, 3000]],
-    ['LINEAR_BACKOFF: delay * backoffScaleFactor * (n + 1)', { retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 2, backoffScaleFactor: 3 }, [6000, 12000, 18000, 24000]],
+    [
+      'LINEAR_BACKOFF: delay * backoffScaleFactor * (n + 1)',
+      { retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 2, backoffScaleFactor: 3 },
+      [6000, 12000, 18000, 24000],
+    ],
     ['EXPONENTIAL_BACKOFF: delay * 2^n', { retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1 }, [1000, 2000, 4000, 8000, 16000]],
-    ['EXPONENTIAL_BACKOFF ignores backoffScaleFactor, as Conductor does', { retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, backoffScaleFactor: 5 }, [2000, 4000, 8000]],
-    ['EXPONENTIAL_BACKOFF capped by maxRetryDelaySeconds', { retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, maxRetryDelaySeconds: 10 }, [2000, 4000, 8000, 10000, 10000]],
-    ['LINEAR_BACKOFF capped by maxRetryDelaySeconds', { retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 5, backoffScaleFactor: 1, maxRetryDelaySeconds: 12 }, [5000, 10000, 12000]],
+    [
+      'EXPONENTIAL_BACKOFF ignores backoffScaleFactor, as Conductor does',
+      { retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, backoffScaleFactor: 5 },
+      [2000, 4000, 8000],
+    ],
+    [
+      'EXPONENTIAL_BACKOFF capped by maxRetryDelaySeconds',
+      { retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, maxRetryDelaySeconds: 10 },
+      [2000, 4000, 8000, 10000, 10000],
+    ],
+    [
+      'LINEAR_BACKOFF capped by maxRetryDelaySeconds',
+      { retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 5, backoffScaleFactor: 1, maxRetryDelaySeconds: 12 },
+      [5000, 10000, 12000],
+    ],
     ['zero delay retries at once', { retryLogic: 'FIXED', retryDelaySeconds: 0 }, [0, 0]],
   ])('%s', (_name, def, expected) => {
     expect(sequence(def, expected.length)).toEqual(expected);
   });
 
   it('adds jitter in [0, backoffJitterMs) on top of the capped delay, deterministic per attempt', () => {
-    const policy = retryPolicyOf({ name: 't', retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, maxRetryDelaySeconds: 60, backoffJitterMs: 3000 } as TaskDef, undefined);
-    for (const [n, base] of [[0, 2000], [3, 16000], [6, 60000], [9, 60000]] as const) {
+    const policy = retryPolicyOf(
+      { name: 't', retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 2, maxRetryDelaySeconds: 60, backoffJitterMs: 3000 } as TaskDef,
+      undefined,
+    );
+    for (const [n, base] of [
+      [0, 2000],
+      [3, 16000],
+      [6, 60000],
+      [9, 60000],
+    ] as const) {
       const delays = Array.from({ length: 300 }, (_, i) => retryDelayMs(policy, n, `attempt-${n}-${i}`));
       expect(Math.min(...delays)).toBeGreaterThanOrEqual(base);
       expect(Math.max(...delays)).toBeLessThan(base + 3000);
@@ -64,7 +95,11 @@ describe('retry delays through the decider (Conductor formulas)', () => {
   });
 
   it('gives up after retryCount retries, and the workflow task override wins over the definition', () => {
-    const h = new DeciderHarness({ name: 'o', tasks: [simple('a', {}, { retryCount: 1 })] }, {}, { a: { retryCount: 5, retryDelaySeconds: 0 } });
+    const h = new DeciderHarness(
+      { name: 'o', tasks: [simple('a', {}, { retryCount: 1 })] },
+      {},
+      { a: { retryCount: 5, retryDelaySeconds: 0 } },
+    );
     h.report('a', 'FAILED', {}, 'one');
     h.report('a', 'FAILED', {}, 'two');
     expect(h.wf.status).toBe('FAILED');
@@ -81,7 +116,11 @@ describe('timeouts in the decider', () => {
     const h = new DeciderHarness(one, {}, limits('RETRY'));
     const first = h.open('a');
     expect([first.pollDeadlineAt, first.totalDeadlineAt, first.deadlineAt, first.timeoutAt, first.timeoutPolicy]).toEqual([
-      h.now + 30_000, h.now + 100_000, h.now + 100_000, 0, 'RETRY',
+      h.now + 30_000,
+      h.now + 100_000,
+      h.now + 100_000,
+      0,
+      'RETRY',
     ]);
     const start = h.now;
     h.now += 5000;
@@ -173,7 +212,12 @@ describe('workflow timeout', () => {
     const h = new DeciderHarness(def('TIME_OUT_WF'), {}, { a: { retryCount: 0 } });
     h.report('a', 'FAILED', {}, 'x');
     h.now += 60_000;
-    const out = decideRetry(h.wf, () => undefined, h.now, (id) => h.tasks.get(id))!;
+    const out = decideRetry(
+      h.wf,
+      () => undefined,
+      h.now,
+      (id) => h.tasks.get(id),
+    )!;
     h.apply(out);
     h.run([]);
     expect([h.wf.status, h.wf.wakeAt]).toEqual(['RUNNING', h.now + 10_000]);
@@ -217,15 +261,30 @@ describe('failureWorkflow', () => {
 
 describe('retry of an ended workflow (decideRetry)', () => {
   it('re-opens the failed step with a new attempt and a fresh retry budget; completed steps stay done', () => {
-    const h = new DeciderHarness({ name: 'r', tasks: [simple('a'), simple('b'), simple('c')] }, {}, { b: { retryCount: 1, retryDelaySeconds: 7 } });
+    const h = new DeciderHarness(
+      { name: 'r', tasks: [simple('a'), simple('b'), simple('c')] },
+      {},
+      { b: { retryCount: 1, retryDelaySeconds: 7 } },
+    );
     h.complete('a', { x: 1 });
     h.report('b', 'FAILED', {}, 'one');
     h.report('b', 'FAILED', {}, 'two');
     expect(h.wf.status).toBe('FAILED');
     h.now += 1000;
-    const out = decideRetry(h.wf, (n) => (n === 'b' ? ({ name: 'b', retryCount: 1, retryDelaySeconds: 7 } as TaskDef) : undefined), h.now, (id) => h.tasks.get(id))!;
+    const out = decideRetry(
+      h.wf,
+      (n) => (n === 'b' ? ({ name: 'b', retryCount: 1, retryDelaySeconds: 7 } as TaskDef) : undefined),
+      h.now,
+      (id) => h.tasks.get(id),
+    )!;
     expect(out.decision.newTasks.map((t) => [t.referenceTaskName, t.retryCount, t.visibleAt - h.now])).toEqual([['b', 2, 0]]);
-    expect(out.decision.workflow).toMatchObject({ status: 'RUNNING', reasonForIncompletion: null, failedReferenceTaskNames: [], lastRetriedTime: h.now, endTime: 0 });
+    expect(out.decision.workflow).toMatchObject({
+      status: 'RUNNING',
+      reasonForIncompletion: null,
+      failedReferenceTaskNames: [],
+      lastRetriedTime: h.now,
+      endTime: 0,
+    });
     h.apply(out);
     // The budget counts from the operator's retry: one automatic retry again, with the first delay.
     expect(failAndDelay(h, 'b')).toBe(7000);
@@ -238,7 +297,14 @@ describe('retry of an ended workflow (decideRetry)', () => {
   it('has nothing to re-open in a workflow whose steps all completed', () => {
     const h = new DeciderHarness(one);
     h.complete('a');
-    expect(decideRetry(h.wf, () => undefined, h.now, (id) => h.tasks.get(id))).toBeNull();
+    expect(
+      decideRetry(
+        h.wf,
+        () => undefined,
+        h.now,
+        (id) => h.tasks.get(id),
+      ),
+    ).toBeNull();
   });
 });
 
@@ -249,7 +315,17 @@ describe('crash between a decision inserting tasks and committing it', () => {
     // The lost decision had inserted b (deterministic id); a worker finished it before any commit.
     const doneA: TaskRecord = { ...a, status: 'COMPLETED', outputData: { x: 1 }, applied: false, endTime: h.now };
     const bId = taskIdFor('wf-1', 'b', 0, 0);
-    const doneB: TaskRecord = { ...a, taskId: bId, refName: 'b', referenceTaskName: 'b', taskType: 'b', status: 'COMPLETED', outputData: { y: 2 }, applied: false, endTime: h.now + 1 };
+    const doneB: TaskRecord = {
+      ...a,
+      taskId: bId,
+      refName: 'b',
+      referenceTaskName: 'b',
+      taskType: 'b',
+      status: 'COMPLETED',
+      outputData: { y: 2 },
+      applied: false,
+      endTime: h.now + 1,
+    };
     h.tasks.set(a.taskId, doneA);
     const out = h.run([doneA, doneB]);
     expect(out.decision.newTasks.map((t) => t.taskId)).toEqual([bId]);
@@ -262,7 +338,14 @@ describe('crash between a decision inserting tasks and committing it', () => {
   it('does not swallow such a result reported alone, before the step before it is folded', () => {
     const h = new DeciderHarness({ name: 's', tasks: [simple('a'), simple('b')] }, {}, { b: { retryCount: 0 } });
     const a = h.open('a');
-    const early: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'b', 0, 0), refName: 'b', referenceTaskName: 'b', status: 'COMPLETED', applied: false };
+    const early: TaskRecord = {
+      ...a,
+      taskId: taskIdFor('wf-1', 'b', 0, 0),
+      refName: 'b',
+      referenceTaskName: 'b',
+      status: 'COMPLETED',
+      applied: false,
+    };
     expect(h.run([early]).decision.appliedTaskIds).toEqual([]);
     // An attempt ahead of the step's latest one (a retry a lost decision scheduled) waits as well.
     const ahead: TaskRecord = { ...a, taskId: taskIdFor('wf-1', 'a', 0, 1), retryCount: 1, status: 'COMPLETED', applied: false };

@@ -14,7 +14,11 @@ describe('SET_VARIABLE', () => {
   const table: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['sets a variable from an expression', { orderId: '${first.output.id}' }, { kept: 'yes', count: 0, orderId: 'A-1' }],
     ['replaces an existing one', { count: 5 }, { kept: 'yes', count: 5 }],
-    ['sets several, keeping types', { flag: true, list: [1, 2], obj: { a: null } }, { kept: 'yes', count: 0, flag: true, list: [1, 2], obj: { a: null } }],
+    [
+      'sets several, keeping types',
+      { flag: true, list: [1, 2], obj: { a: null } },
+      { kept: 'yes', count: 0, flag: true, list: [1, 2], obj: { a: null } },
+    ],
   ];
   it.each(table)('%s', (_name, params, expected) => {
     const h = new DeciderHarness(setVar(params));

@@ -36,12 +36,24 @@ describe('SWITCH', () => {
     ['graaljs is the same evaluator', 'graaljs', '$.amount > 100 ? "invoice" : "card"', { amount: 5 }, 'card', ['charge_card']],
     ['a number result is compared as text', 'javascript', '$.amount * 2', { amount: 21 }, '42', ['manual_review']],
     ['a boolean result is compared as text', 'javascript', '$.amount > 1', { amount: 2 }, 'true', ['manual_review']],
-    ['a case named like an Object property is not found on the prototype', 'value-param', 'kind', { kind: 'constructor' }, 'constructor', ['manual_review']],
+    [
+      'a case named like an Object property is not found on the prototype',
+      'value-param',
+      'kind',
+      { kind: 'constructor' },
+      'constructor',
+      ['manual_review'],
+    ],
   ];
   it.each(table)('%s', (_name, evaluatorType, expression, input, caseValue, firstScheduled) => {
     const h = new DeciderHarness(switchOn(evaluatorType, expression), input, {}, scripts);
     const sw = h.last.decision.newTasks.find((t) => t.refName === 'route');
-    expect(sw).toMatchObject({ status: 'COMPLETED', taskType: 'SWITCH', queued: false, outputData: { evaluationResult: [caseValue], selectedCase: caseValue } });
+    expect(sw).toMatchObject({
+      status: 'COMPLETED',
+      taskType: 'SWITCH',
+      queued: false,
+      outputData: { evaluationResult: [caseValue], selectedCase: caseValue },
+    });
     expect(sw?.inputData.case).toBe(caseValue);
     expect(h.scheduledRefs().filter((r) => r !== 'route')).toEqual(firstScheduled);
   });

@@ -42,7 +42,10 @@ describe('WAIT durations and dates', () => {
 
 describe('system task operators in the decider', () => {
   it('WAIT is held IN_PROGRESS with its timer, not queued; completing it lets the flow go on', () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '30s' } }, simple('next')] });
+    const h = new DeciderHarness({
+      name: 'w',
+      tasks: [{ name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '30s' } }, simple('next')],
+    });
     const t = h.open('pause');
     expect(t).toMatchObject({ status: 'IN_PROGRESS', queued: false, wakeAt: h.now + 30_000, taskType: 'WAIT' });
     h.complete('pause');
@@ -50,14 +53,31 @@ describe('system task operators in the decider', () => {
   });
 
   it('an optional HUMAN step failed over REST lets the flow go on', () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'review', taskReferenceName: 'review', type: 'HUMAN', optional: true }, simple('next')] });
+    const h = new DeciderHarness({
+      name: 'w',
+      tasks: [{ name: 'review', taskReferenceName: 'review', type: 'HUMAN', optional: true }, simple('next')],
+    });
     expect(h.open('review')).toMatchObject({ status: 'IN_PROGRESS', queued: false, wakeAt: 0 });
     h.report('review', 'FAILED', {}, 'rejected');
     expect(h.scheduledRefs()).toEqual(['next']);
   });
 
   it('SUB_WORKFLOW is held with the deterministic child id of its attempt and a re-check timer', () => {
-    const h = new DeciderHarness({ name: 'w', tasks: [{ name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'child', version: 2 }, inputParameters: { a: '${workflow.input.a}' } }] }, { a: 1 });
+    const h = new DeciderHarness(
+      {
+        name: 'w',
+        tasks: [
+          {
+            name: 'sub',
+            taskReferenceName: 'sub',
+            type: 'SUB_WORKFLOW',
+            subWorkflowParam: { name: 'child', version: 2 },
+            inputParameters: { a: '${workflow.input.a}' },
+          },
+        ],
+      },
+      { a: 1 },
+    );
     const t = h.open('sub');
     expect(t).toMatchObject({
       status: 'IN_PROGRESS',

@@ -17,9 +17,27 @@ const withTerminate = (inputParameters: Record<string, unknown>) => ({
 
 describe('TERMINATE', () => {
   const table: Array<[string, Record<string, unknown>, string, string | null, Record<string, unknown>]> = [
-    ['COMPLETED with workflowOutput', { terminationStatus: 'COMPLETED', workflowOutput: { result: '${check.output.r}' } }, 'COMPLETED', null, { result: 'R' }],
-    ['FAILED with a reason', { terminationStatus: 'FAILED', terminationReason: 'fraud suspected: ${check.output.r}' }, 'FAILED', 'fraud suspected: R', { fromParams: true }],
-    ['TERMINATED, a non-object output wrapped', { terminationStatus: 'TERMINATED', workflowOutput: '${check.output.r}' }, 'TERMINATED', null, { output: 'R' }],
+    [
+      'COMPLETED with workflowOutput',
+      { terminationStatus: 'COMPLETED', workflowOutput: { result: '${check.output.r}' } },
+      'COMPLETED',
+      null,
+      { result: 'R' },
+    ],
+    [
+      'FAILED with a reason',
+      { terminationStatus: 'FAILED', terminationReason: 'fraud suspected: ${check.output.r}' },
+      'FAILED',
+      'fraud suspected: R',
+      { fromParams: true },
+    ],
+    [
+      'TERMINATED, a non-object output wrapped',
+      { terminationStatus: 'TERMINATED', workflowOutput: '${check.output.r}' },
+      'TERMINATED',
+      null,
+      { output: 'R' },
+    ],
   ];
   it.each(table)('%s', (_name, params, status, reason, output) => {
     const h = new DeciderHarness(withTerminate(params));

@@ -12,9 +12,14 @@ const source = readFileSync(join(root, 'engine/src/config.ts'), 'utf8');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 /** The `flags` object's keys, and the (flag, VARIABLE) pairs config.ts reads them with (pick/int/bool). */
-const declared = [...(/const flags = \{([\s\S]*?)\} as const;/.exec(source)?.[1] ?? '').matchAll(/^\s*'?([a-z-]+)'?: \{/gm)].map((m) => m[1] as string).filter((f) => f !== 'help');
+const declared = [...(/const flags = \{([\s\S]*?)\} as const;/.exec(source)?.[1] ?? '').matchAll(/^\s*'?([a-z-]+)'?: \{/gm)]
+  .map((m) => m[1] as string)
+  .filter((f) => f !== 'help');
 const read = new Map([...source.matchAll(/\(\s*'([a-z-]+)',\s*'([A-Z][A-Z0-9_]+)'/g)].map((m) => [m[1] as string, m[2] as string]));
-const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| `(--[a-z-]+)` \|/gm)].map((m) => ({ variable: m[1] as string, flag: (m[2] as string).slice(2) }));
+const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| `(--[a-z-]+)` \|/gm)].map((m) => ({
+  variable: m[1] as string,
+  flag: (m[2] as string).slice(2),
+}));
 
 describe('README configuration table', () => {
   it('is read from config.ts (sanity: the parsing found the options)', () => {
@@ -24,7 +29,9 @@ describe('README configuration table', () => {
   });
 
   it('has each flag of config.ts with the variable config.ts reads for it', () => {
-    const missing = declared.filter((flag) => !rows.some((r) => r.flag === flag && r.variable === read.get(flag))).map((f) => `--${f} (${read.get(f) ?? 'no variable read'})`);
+    const missing = declared
+      .filter((flag) => !rows.some((r) => r.flag === flag && r.variable === read.get(flag)))
+      .map((f) => `--${f} (${read.get(f) ?? 'no variable read'})`);
     expect(missing).toEqual([]);
   });
 

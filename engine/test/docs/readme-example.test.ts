@@ -16,9 +16,14 @@ const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as
 
 function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', script], { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-    });
+    execFile(
+      'bash',
+      ['-euo', 'pipefail', '-c', script],
+      { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -55,17 +60,30 @@ describe("README's curl example", () => {
     const lines = (follow as string).split('\n').map(command).filter(Boolean);
     expect(lines[0]).toBe('npm run workers');
     // Its own process group, to see that stopping npm stops the workers it started.
-    const workers = spawn('npm', ['run', 'workers', '--silent'], { cwd: repoRoot, detached: true, env: { ...process.env, BATON_URL: s.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const workers = spawn('npm', ['run', 'workers', '--silent'], {
+      cwd: repoRoot,
+      detached: true,
+      env: { ...process.env, BATON_URL: s.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pgid = workers.pid as number;
     let output = '';
     workers.stdout?.on('data', (b: Buffer) => (output += b.toString()));
     workers.stderr?.on('data', (b: Buffer) => (output += b.toString()));
     try {
-      const wf = await eventually(() => s.req('GET', `/api/workflow/${id}`), (r) => r.body?.status === 'COMPLETED', 90_000);
+      const wf = await eventually(
+        () => s.req('GET', `/api/workflow/${id}`),
+        (r) => r.body?.status === 'COMPLETED',
+        90_000,
+      );
       expect({ status: wf.body.status, output }).toMatchObject({ status: 'COMPLETED' });
       expect(wf.body.output).toMatchObject({ invoiceId: 'INV-A-1' });
       workers.kill('SIGTERM');
-      const stopped = await eventually(async () => groupAlive(pgid), (alive) => !alive, 60_000);
+      const stopped = await eventually(
+        async () => groupAlive(pgid),
+        (alive) => !alive,
+        60_000,
+      );
       expect(stopped).toBe(false);
     } finally {
       if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');

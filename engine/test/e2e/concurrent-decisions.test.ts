@@ -27,7 +27,12 @@ describe('two engines deciding one workflow concurrently (MongoDB)', () => {
         name: 'raced',
         version: 1,
         tasks: [
-          { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: 'branch', forkTaskInputs: '${workflow.input.items}' } },
+          {
+            name: 'fan',
+            taskReferenceName: 'fan',
+            type: 'FORK_JOIN_DYNAMIC',
+            inputParameters: { forkTaskName: 'branch', forkTaskInputs: '${workflow.input.items}' },
+          },
           { name: 'join', taskReferenceName: 'join', type: 'JOIN' },
           { name: 'after', taskReferenceName: 'after', type: 'SIMPLE', inputParameters: { all: '${join.output}' } },
         ],
@@ -44,13 +49,25 @@ describe('two engines deciding one workflow concurrently (MongoDB)', () => {
       expect(claimed.length).toBeGreaterThan(0);
       const answers = await Promise.all(
         claimed.map((t, k) =>
-          (k % 2 ? b : a).req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: { i: t.inputData.i } }),
+          (k % 2 ? b : a).req('POST', '/api/tasks', {
+            taskId: t.taskId,
+            workerId: 'w',
+            attemptToken: t.attemptToken,
+            status: 'COMPLETED',
+            outputData: { i: t.inputData.i },
+          }),
         ),
       );
       expect(answers.map((r) => r.status)).toEqual(claimed.map(() => 200));
       reported += claimed.length;
     }
-    const wf = (await eventually(() => a.req('GET', `/api/workflow/${id}`), (r) => r.body.tasks?.some((t: any) => t.referenceTaskName === 'after'), 20_000)).body;
+    const wf = (
+      await eventually(
+        () => a.req('GET', `/api/workflow/${id}`),
+        (r) => r.body.tasks?.some((t: any) => t.referenceTaskName === 'after'),
+        20_000,
+      )
+    ).body;
     const join = wf.tasks.find((t: any) => t.referenceTaskName === 'join');
     expect(join.status).toBe('COMPLETED');
     expect(Object.keys(join.outputData)).toHaveLength(BRANCHES);

@@ -13,7 +13,12 @@ describe.each(storeKinds())('the engine killed with SIGKILL mid-flight (%s)', (k
     await engine.start();
     const url = engine.url;
 
-    await call(url, 'POST', '/api/metadata/taskdefs', STEPS.map((name) => ({ name, responseTimeoutSeconds: 3, retryCount: 5, retryDelaySeconds: 0 })));
+    await call(
+      url,
+      'POST',
+      '/api/metadata/taskdefs',
+      STEPS.map((name) => ({ name, responseTimeoutSeconds: 3, retryCount: 5, retryDelaySeconds: 0 })),
+    );
     await call(url, 'POST', '/api/metadata/workflow', {
       name: 'crash_flow',
       tasks: STEPS.map((name, i) => ({
@@ -63,8 +68,13 @@ describe.each(storeKinds())('the engine killed with SIGKILL mid-flight (%s)', (k
         // Say which workflows are stuck and where, so a failure can be diagnosed from the log.
         const running = await call(url, 'GET', `/api/workflow/search?workflowName=crash_flow&status=RUNNING&size=5`);
         const stuck = await Promise.all(running.results.map((w: any) => call(url, 'GET', `/api/workflow/${w.workflowId}`)));
-        const detail = stuck.map((w: any) => `${w.workflowId}: ${w.tasks.map((t: any) => `${t.referenceTaskName}#${t.retryCount} ${t.status} lease=${t.leaseUntil ?? '-'} visible=${t.visibleAt}`).join(', ')}`);
-        throw new Error(`${String(err)}; ${running.totalHits} still RUNNING at ${Date.now()}, e.g.\n${detail.join('\n')}\nengine log tail:\n${engine.output.slice(-2000)}`);
+        const detail = stuck.map(
+          (w: any) =>
+            `${w.workflowId}: ${w.tasks.map((t: any) => `${t.referenceTaskName}#${t.retryCount} ${t.status} lease=${t.leaseUntil ?? '-'} visible=${t.visibleAt}`).join(', ')}`,
+        );
+        throw new Error(
+          `${String(err)}; ${running.totalHits} still RUNNING at ${Date.now()}, e.g.\n${detail.join('\n')}\nengine log tail:\n${engine.output.slice(-2000)}`,
+        );
       });
       expect(all.totalHits).toBe(WORKFLOWS);
       expect(doneBeforeCrash).toBeLessThan(WORKFLOWS * STEPS.length);

@@ -14,7 +14,12 @@ describe('three engines on one MongoDB database', () => {
     await Promise.all(engines.map((e) => e.start()));
     const [a, b, c] = engines as [EngineProcess, EngineProcess, EngineProcess];
 
-    await call(a.url, 'POST', '/api/metadata/taskdefs', STEPS.map((name) => ({ name, responseTimeoutSeconds: 3, retryCount: 5, retryDelaySeconds: 0 })));
+    await call(
+      a.url,
+      'POST',
+      '/api/metadata/taskdefs',
+      STEPS.map((name) => ({ name, responseTimeoutSeconds: 3, retryCount: 5, retryDelaySeconds: 0 })),
+    );
     await call(a.url, 'POST', '/api/metadata/workflow', {
       name: 'fulfil',
       tasks: STEPS.map((name, i) => ({
@@ -54,7 +59,9 @@ describe('three engines on one MongoDB database', () => {
     const ids: string[] = [];
     try {
       for (let i = 0; i < WORKFLOWS; i += 25) {
-        const batch = Array.from({ length: Math.min(25, WORKFLOWS - i) }, (_, j) => call(engines[(i + j) % 3]!.url, 'POST', '/api/workflow/fulfil', { n: (i + j) * 10 }));
+        const batch = Array.from({ length: Math.min(25, WORKFLOWS - i) }, (_, j) =>
+          call(engines[(i + j) % 3]!.url, 'POST', '/api/workflow/fulfil', { n: (i + j) * 10 }),
+        );
         ids.push(...(await Promise.all(batch)));
       }
       await Promise.all(workers.map((w) => w.start()));

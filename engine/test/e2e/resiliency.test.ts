@@ -22,14 +22,29 @@ describe.each(storeKinds())('resiliency end to end (%s)', (kind) => {
   });
 
   const completed = async (name: string, n: number, timeoutMs: number): Promise<void> => {
-    await waitFor(`${n} ${name} workflows to complete`, async () => (await s.req('GET', `/api/workflow/search?workflowName=${name}&status=COMPLETED&size=1`)).body.totalHits === n, timeoutMs, 100);
+    await waitFor(
+      `${n} ${name} workflows to complete`,
+      async () => (await s.req('GET', `/api/workflow/search?workflowName=${name}&status=COMPLETED&size=1`)).body.totalHits === n,
+      timeoutMs,
+      100,
+    );
   };
 
   it('retries a task that fails transiently 3 times, with LINEAR_BACKOFF delays, until it succeeds', async () => {
     await s.req('POST', '/api/metadata/taskdefs', [
-      { name: 'flaky', retryCount: 3, retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 1, backoffScaleFactor: 1, responseTimeoutSeconds: 10 },
+      {
+        name: 'flaky',
+        retryCount: 3,
+        retryLogic: 'LINEAR_BACKOFF',
+        retryDelaySeconds: 1,
+        backoffScaleFactor: 1,
+        responseTimeoutSeconds: 10,
+      },
     ]);
-    await s.req('POST', '/api/metadata/workflow', { name: 'flaky_flow', tasks: [{ name: 'flaky', taskReferenceName: 'flaky', inputParameters: { n: '${workflow.input.n}' } }] });
+    await s.req('POST', '/api/metadata/workflow', {
+      name: 'flaky_flow',
+      tasks: [{ name: 'flaky', taskReferenceName: 'flaky', inputParameters: { n: '${workflow.input.n}' } }],
+    });
     const id = (await s.req('POST', '/api/workflow/flaky_flow', { n: 7 })).text;
 
     let calls = 0;
@@ -100,7 +115,9 @@ describe.each(storeKinds())('resiliency end to end (%s)', (kind) => {
   }, 90_000);
 
   it('holds a rate limit of 5 per second over 5 seconds, across 10 workers', async () => {
-    await s.req('POST', '/api/metadata/taskdefs', [{ name: 'metered', rateLimitPerFrequency: 5, rateLimitFrequencyInSeconds: 1, responseTimeoutSeconds: 30 }]);
+    await s.req('POST', '/api/metadata/taskdefs', [
+      { name: 'metered', rateLimitPerFrequency: 5, rateLimitFrequencyInSeconds: 1, responseTimeoutSeconds: 30 },
+    ]);
     await s.req('POST', '/api/metadata/workflow', { name: 'metered_flow', tasks: [{ name: 'metered', taskReferenceName: 'metered' }] });
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push((await s.req('POST', '/api/workflow/metered_flow', {})).text);
@@ -123,7 +140,8 @@ describe.each(storeKinds())('resiliency end to end (%s)', (kind) => {
 
     // Engine side, exact: the claims (startTime) of each 1 s window are at most 5.
     const claims: number[] = [];
-    for (const id of ids) claims.push(...((await s.req('GET', `/api/workflow/${id}`)).body.tasks as any[]).map((t) => t.startTime as number));
+    for (const id of ids)
+      claims.push(...((await s.req('GET', `/api/workflow/${id}`)).body.tasks as any[]).map((t) => t.startTime as number));
     const perWindow = new Map<number, number>();
     for (const c of claims) perWindow.set(Math.floor(c / 1000), (perWindow.get(Math.floor(c / 1000)) ?? 0) + 1);
     expect(Math.max(...perWindow.values())).toBeLessThanOrEqual(5);

@@ -37,13 +37,22 @@ describe.each(storeKinds())('system tasks end to end (%s)', (kind) => {
         ],
         outputParameters: { joined: '${gather.output}' },
       });
-      worker.register<{ x: number }, { y: number }>({ taskType: 'square', concurrency: 20, handler: async (input) => ({ y: input.x * input.x }) });
+      worker.register<{ x: number }, { y: number }>({
+        taskType: 'square',
+        concurrency: 20,
+        handler: async (input) => ({ y: input.x * input.x }),
+      });
       await worker.start();
       const id: string = await call(s.url, 'POST', '/api/workflow/fan_out_flow', { n: BRANCHES });
-      const wf = await waitFor('the fork to join', async () => {
-        const w = await call(s.url, 'GET', `/api/workflow/${id}`);
-        return w.status !== 'RUNNING' ? w : undefined;
-      }, 60_000, 100);
+      const wf = await waitFor(
+        'the fork to join',
+        async () => {
+          const w = await call(s.url, 'GET', `/api/workflow/${id}`);
+          return w.status !== 'RUNNING' ? w : undefined;
+        },
+        60_000,
+        100,
+      );
       expect(wf.status).toBe('COMPLETED');
       const joined = wf.output.joined as Record<string, { y: number }>;
       expect(Object.keys(joined)).toHaveLength(BRANCHES);
@@ -75,10 +84,15 @@ describe.each(storeKinds())('system tasks end to end (%s)', (kind) => {
       await new Promise((r) => setTimeout(r, 500));
       await engine.kill('SIGKILL');
       await engine.start();
-      const wf = await waitFor('the wait to end', async () => {
-        const w = await call(engine.url, 'GET', `/api/workflow/${id}`);
-        return w.status !== 'RUNNING' ? w : undefined;
-      }, 20_000, 50);
+      const wf = await waitFor(
+        'the wait to end',
+        async () => {
+          const w = await call(engine.url, 'GET', `/api/workflow/${id}`);
+          return w.status !== 'RUNNING' ? w : undefined;
+        },
+        20_000,
+        50,
+      );
       const endedAt = Date.now();
       expect(wf.status).toBe('COMPLETED');
       const pause = (wf.tasks as any[]).find((t) => t.referenceTaskName === 'pause');

@@ -25,7 +25,11 @@ export async function tokenFor(s: TestServer, keyId: string, keySecret: string):
 export const bearer = (token: string): Record<string, string> => ({ 'x-authorization': token });
 
 /** Creates a key as the bootstrap admin; answers its id and secret. */
-export async function createKey(s: TestServer, adminToken: string, body: Record<string, unknown>): Promise<{ keyId: string; keySecret: string }> {
+export async function createKey(
+  s: TestServer,
+  adminToken: string,
+  body: Record<string, unknown>,
+): Promise<{ keyId: string; keySecret: string }> {
   const r = await s.req('POST', '/api/admin/keys', body, bearer(adminToken));
   if (r.status !== 201) throw new Error(`create key: ${r.status} ${r.text}`);
   return { keyId: r.body.keyId, keySecret: r.body.keySecret };
@@ -47,7 +51,12 @@ export function capturedLog(level = 'info'): { log: Logger; lines: () => string 
  * A request through node:http, which sends headers exactly as given (fetch replaces Host and the
  * Sec-Fetch-* headers a browser would send, which is what some tests need to forge).
  */
-export function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: any }> {
+export function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let text = '';

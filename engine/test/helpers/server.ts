@@ -21,7 +21,13 @@ export function uniqueDbName(prefix: string): string {
 export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Record<string, string> {
   // Engines under test share one machine's clock: leases lapse exactly at leaseUntil (manual-clock
   // tests count on it) unless a test sets a clock skew bound (docs/reliability.md, "Clock skew").
-  const base: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', BATON_MAX_CLOCK_SKEW_MS: '0', ...extra };
+  const base: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    BATON_MAX_CLOCK_SKEW_MS: '0',
+    ...extra,
+  };
   if (kind === 'mongodb') {
     const uri = process.env.MONGODB_URI;
     if (!uri) throw new Error('MONGODB_URI is not set: run the suites through `npm test`, which provisions a MongoDB test server');
@@ -32,10 +38,16 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Re
   return { ...base, MONGODB_URI: '', BATON_DATA_DIR: extra.BATON_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'baton-test-')) };
 }
 
-export async function startTestServer(kind: StoreKind = 'sqlite', opts: { clock?: Clock; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: StoreKind = 'sqlite',
+  opts: { clock?: Clock; env?: Record<string, string>; log?: Logger } = {},
+): Promise<TestServer> {
   const env = testEnv(kind, opts.env);
   const config = loadConfig([], env);
-  const running = await startServer(config, { log: opts.log ?? pino({ level: env.LOG_LEVEL ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const running = await startServer(config, {
+    log: opts.log ?? pino({ level: env.LOG_LEVEL ?? 'silent' }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   return new TestServer(running, env);
 }
 
@@ -52,7 +64,12 @@ export class TestServer {
     return this.running.engine;
   }
 
-  async req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; type: string }> {
+  async req(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any; text: string; type: string }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -6,7 +6,13 @@ export interface Received {
   event: string;
   timestamp: number;
   signatureOk: boolean;
-  body: { deliveryId: string; event: string; seq: number; workflow: { workflowId: string; status: string }; task?: { referenceTaskName: string; status: string } };
+  body: {
+    deliveryId: string;
+    event: string;
+    seq: number;
+    workflow: { workflowId: string; status: string };
+    task?: { referenceTaskName: string; status: string };
+  };
   /** What the receiver answered; 0: nothing (held open, see `holdAt`). */
   status: number;
 }

@@ -32,7 +32,13 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
     return r.text;
   };
   const ended = async (id: string): Promise<any> =>
-    (await eventually(() => s.req('GET', `/api/workflow/${id}`), (r) => ['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT'].includes(r.body.status), 15_000)).body;
+    (
+      await eventually(
+        () => s.req('GET', `/api/workflow/${id}`),
+        (r) => ['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT'].includes(r.body.status),
+        15_000,
+      )
+    ).body;
   const nested = (depth: number): unknown => (depth <= 1 ? 'leaf' : { d: nested(depth - 1) });
 
   describe('payloads', () => {
@@ -49,7 +55,8 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
     it('refuses a report whose output is over the limit with 413 and changes nothing: a smaller report then lands', async () => {
       const id = await start('one_step');
       const t = ((await s.req('GET', '/api/tasks/poll/batch/payload_step?workerid=w&count=1&timeout=2000')).body as any[])[0];
-      const report = (outputData: unknown) => s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData });
+      const report = (outputData: unknown) =>
+        s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData });
       const big = await report({ blob: 'x'.repeat(5000) });
       expect(big.status).toBe(413);
       expect(big.body.errors[0].pointer).toBe('/outputData');
@@ -74,7 +81,15 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
           name: 'gather_big',
           version: 1,
           tasks: [
-            { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN', forkTasks: [[{ name: 'big_part', taskReferenceName: 'p1', type: 'SIMPLE' }], [{ name: 'big_part', taskReferenceName: 'p2', type: 'SIMPLE' }]] },
+            {
+              name: 'fan',
+              taskReferenceName: 'fan',
+              type: 'FORK_JOIN',
+              forkTasks: [
+                [{ name: 'big_part', taskReferenceName: 'p1', type: 'SIMPLE' }],
+                [{ name: 'big_part', taskReferenceName: 'p2', type: 'SIMPLE' }],
+              ],
+            },
             { name: 'join', taskReferenceName: 'join', type: 'JOIN', joinOn: ['p1', 'p2'] },
           ],
         },
@@ -82,7 +97,13 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
       const id = await start('gather_big');
       for (let i = 0; i < 2; i++) {
         const t = ((await s.req('GET', '/api/tasks/poll/batch/big_part?workerid=w&count=1&timeout=2000')).body as any[])[0];
-        const r = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'COMPLETED', outputData: { blob: 'y'.repeat(3000) } });
+        const r = await s.req('POST', '/api/tasks', {
+          taskId: t.taskId,
+          workerId: 'w',
+          attemptToken: t.attemptToken,
+          status: 'COMPLETED',
+          outputData: { blob: 'y'.repeat(3000) },
+        });
         expect(r.status).toBe(200);
       }
       const wf = await ended(id);
@@ -98,7 +119,10 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
       const r = await s.req('PUT', '/api/metadata/workflow', [{ name: 'too_long', version: 1, tasks: steps(7) }]);
       expect(r.status).toBe(400);
       expect(JSON.stringify(r.body.errors)).toMatch(/has 7 steps, over the limit of 6 \(BATON_MAX_DEFINITION_TASKS\)/);
-      const inline = await s.req('POST', '/api/workflow', { name: 'too_long', workflowDef: { name: 'too_long', version: 1, tasks: steps(7) } });
+      const inline = await s.req('POST', '/api/workflow', {
+        name: 'too_long',
+        workflowDef: { name: 'too_long', version: 1, tasks: steps(7) },
+      });
       expect(inline.status).toBe(400);
       expect(inline.body.errors[0].pointer).toBe('/workflowDef/tasks');
     });
@@ -122,7 +146,12 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
           name: 'wide',
           version: 1,
           tasks: [
-            { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' } },
+            {
+              name: 'fan',
+              taskReferenceName: 'fan',
+              type: 'FORK_JOIN_DYNAMIC',
+              inputParameters: { forkTaskName: 'leaf', forkTaskInputs: '${workflow.input.items}' },
+            },
             { name: 'join', taskReferenceName: 'join', type: 'JOIN' },
           ],
         },
@@ -137,7 +166,15 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
         {
           name: 'forever',
           version: 1,
-          tasks: [{ name: 'loop', taskReferenceName: 'loop', type: 'DO_WHILE', loopCondition: 'true', loopOver: [{ name: 'noop', taskReferenceName: 'tick', type: 'NOOP' }] }],
+          tasks: [
+            {
+              name: 'loop',
+              taskReferenceName: 'loop',
+              type: 'DO_WHILE',
+              loopCondition: 'true',
+              loopOver: [{ name: 'noop', taskReferenceName: 'tick', type: 'NOOP' }],
+            },
+          ],
         },
       ]);
       const wf = await ended(await start('forever'));
@@ -145,15 +182,28 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
       expect(wf.reasonForIncompletion).toBe("DO_WHILE 'loop' reached the limit of 3 iterations (BATON_MAX_LOOP_ITERATIONS)");
     });
 
-    const runsOf = async (name: string): Promise<any[]> => (await s.req('GET', `/api/workflow/search?query=${encodeURIComponent(`workflowType IN (${name})`)}&size=100`)).body.results;
+    const runsOf = async (name: string): Promise<any[]> =>
+      (await s.req('GET', `/api/workflow/search?query=${encodeURIComponent(`workflowType IN (${name})`)}&size=100`)).body.results;
 
     it('stops a workflow that starts itself as a sub-workflow at the depth limit; the chain fails upward', async () => {
-      await put([{ name: 'matryoshka', version: 1, tasks: [{ name: 'me', taskReferenceName: 'me', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'matryoshka' } }] }]);
+      await put([
+        {
+          name: 'matryoshka',
+          version: 1,
+          tasks: [{ name: 'me', taskReferenceName: 'me', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'matryoshka' } }],
+        },
+      ]);
       const root = await ended(await start('matryoshka'));
       expect(root.status).toBe('FAILED');
-      const runs = await eventually(() => runsOf('matryoshka'), (r) => r.length === 4 && r.every((w) => w.status === 'FAILED'));
+      const runs = await eventually(
+        () => runsOf('matryoshka'),
+        (r) => r.length === 4 && r.every((w) => w.status === 'FAILED'),
+      );
       expect(runs).toHaveLength(4);
-      const deepest = await s.req('GET', `/api/workflow/${runs.find((w) => !runs.some((o) => o.parentWorkflowId === w.workflowId)).workflowId}`);
+      const deepest = await s.req(
+        'GET',
+        `/api/workflow/${runs.find((w) => !runs.some((o) => o.parentWorkflowId === w.workflowId)).workflowId}`,
+      );
       expect(deepest.body.reasonForIncompletion).toMatch(/4 levels deep .* over the limit of 3 \(BATON_MAX_WORKFLOW_DEPTH\)/);
     });
 
@@ -162,11 +212,16 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
         {
           name: 'relay',
           version: 1,
-          tasks: [{ name: 'again', taskReferenceName: 'again', type: 'START_WORKFLOW', inputParameters: { startWorkflow: { name: 'relay' } } }],
+          tasks: [
+            { name: 'again', taskReferenceName: 'again', type: 'START_WORKFLOW', inputParameters: { startWorkflow: { name: 'relay' } } },
+          ],
         },
       ]);
       await start('relay');
-      const runs = await eventually(() => runsOf('relay'), (r) => r.length === 4 && r.every((w) => w.status !== 'RUNNING'));
+      const runs = await eventually(
+        () => runsOf('relay'),
+        (r) => r.length === 4 && r.every((w) => w.status !== 'RUNNING'),
+      );
       expect(runs.map((w) => w.status).sort()).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'FAILED']);
       const failed = await s.req('GET', `/api/workflow/${runs.find((w) => w.status === 'FAILED').workflowId}`);
       expect(failed.body.reasonForIncompletion).toMatch(/BATON_MAX_WORKFLOW_DEPTH/);
@@ -178,11 +233,21 @@ describe.each(storeKinds())('limits (%s)', (kind) => {
           name: 'phoenix',
           version: 1,
           failureWorkflow: 'phoenix',
-          tasks: [{ name: 'die', taskReferenceName: 'die', type: 'TERMINATE', inputParameters: { terminationStatus: 'FAILED', terminationReason: 'again' } }],
+          tasks: [
+            {
+              name: 'die',
+              taskReferenceName: 'die',
+              type: 'TERMINATE',
+              inputParameters: { terminationStatus: 'FAILED', terminationReason: 'again' },
+            },
+          ],
         },
       ]);
       await start('phoenix');
-      const runs = await eventually(() => runsOf('phoenix'), (r) => r.length === 4 && r.every((w) => w.status === 'FAILED'));
+      const runs = await eventually(
+        () => runsOf('phoenix'),
+        (r) => r.length === 4 && r.every((w) => w.status === 'FAILED'),
+      );
       expect(runs).toHaveLength(4);
       // Nothing more comes: the fifth start was refused (and logged), not retried for ever.
       await new Promise((r) => setTimeout(r, 500));

@@ -25,8 +25,18 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
       { name: 'alr_t', retryCount: 0, responseTimeoutSeconds: 60 },
       { name: 'alr_q', retryCount: 0, responseTimeoutSeconds: 60 },
     ]);
-    await s.req('POST', '/api/metadata/workflow', { name: 'alr_wf', version: 1, schemaVersion: 2, tasks: [{ name: 'alr_t', taskReferenceName: 't', type: 'SIMPLE' }] });
-    await s.req('POST', '/api/metadata/workflow', { name: 'alr_qwf', version: 1, schemaVersion: 2, tasks: [{ name: 'alr_q', taskReferenceName: 'q', type: 'SIMPLE' }] });
+    await s.req('POST', '/api/metadata/workflow', {
+      name: 'alr_wf',
+      version: 1,
+      schemaVersion: 2,
+      tasks: [{ name: 'alr_t', taskReferenceName: 't', type: 'SIMPLE' }],
+    });
+    await s.req('POST', '/api/metadata/workflow', {
+      name: 'alr_qwf',
+      version: 1,
+      schemaVersion: 2,
+      tasks: [{ name: 'alr_q', taskReferenceName: 'q', type: 'SIMPLE' }],
+    });
   });
   afterAll(() => s?.close());
 
@@ -34,7 +44,14 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
     const id = (await s.req('POST', '/api/workflow/alr_wf', {})).text;
     const [task] = (await s.req('GET', '/api/tasks/poll/batch/alr_t?count=1&timeout=100&workerid=w')).body as Array<{ taskId: string }>;
     expect(task).toBeDefined();
-    const r = await s.req('POST', '/api/tasks', { taskId: task?.taskId, workflowInstanceId: id, workerId: 'w', status: 'FAILED', reasonForIncompletion: 'bad input', outputData: {} });
+    const r = await s.req('POST', '/api/tasks', {
+      taskId: task?.taskId,
+      workflowInstanceId: id,
+      workerId: 'w',
+      status: 'FAILED',
+      reasonForIncompletion: 'bad input',
+      outputData: {},
+    });
     expect(r.status).toBeLessThan(300);
     expect((await s.req('GET', `/api/workflow/${id}?includeTasks=false`)).body.status).toBe('FAILED');
     return id;
@@ -42,7 +59,10 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
 
   it('raises poisonTask and runFailed when a step gives up and its run fails, and resolves them after forMinutes', async () => {
     const id = await failOneRun();
-    const alerts = (await s.req('GET', '/api/alerts')).body as { active: Array<{ rule: string; key: string; detail: { workflowId?: string } }>; rules: unknown[] };
+    const alerts = (await s.req('GET', '/api/alerts')).body as {
+      active: Array<{ rule: string; key: string; detail: { workflowId?: string } }>;
+      rules: unknown[];
+    };
     expect(alerts.active.map((a) => [a.rule, a.key]).sort()).toEqual([
       ['poisonTask', 'alr_t'],
       ['runFailed', 'alr_wf'],
@@ -80,7 +100,8 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
     expect(set.body).toEqual({ rule: 'queueDepth', enabled: true, threshold: 2, forMinutes: 5 });
     for (let i = 0; i < 3; i++) expect((await s.req('POST', '/api/workflow/alr_qwf', {})).status).toBe(200);
     const alerts = s.engine.listeners.alerts;
-    const queueAlerts = async (): Promise<unknown[]> => ((await s.req('GET', '/api/alerts')).body.active as Array<{ rule: string }>).filter((a) => a.rule === 'queueDepth');
+    const queueAlerts = async (): Promise<unknown[]> =>
+      ((await s.req('GET', '/api/alerts')).body.active as Array<{ rule: string }>).filter((a) => a.rule === 'queueDepth');
     await alerts.evaluate();
     expect(await queueAlerts()).toEqual([]);
     clock.advance(4 * MIN);
@@ -88,7 +109,9 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
     expect(await queueAlerts()).toEqual([]);
     clock.advance(1 * MIN);
     await alerts.evaluate();
-    expect(await queueAlerts()).toEqual([expect.objectContaining({ rule: 'queueDepth', key: 'alr_q', detail: expect.objectContaining({ depth: 3 }) })]);
+    expect(await queueAlerts()).toEqual([
+      expect.objectContaining({ rule: 'queueDepth', key: 'alr_q', detail: expect.objectContaining({ depth: 3 }) }),
+    ]);
     expect(metric((await s.req('GET', '/metrics')).text, 'baton_alerts_active', 'queueDepth')).toBe(1);
     // Two claimed: one left, under the threshold.
     expect((await s.req('GET', '/api/tasks/poll/batch/alr_q?count=2&timeout=100&workerid=w')).body).toHaveLength(2);
@@ -103,7 +126,11 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
     expect(((await s.req('GET', '/api/alerts')).body.active as Array<{ rule: string }>).filter((a) => a.rule === 'runFailed')).toEqual([]);
     const rules = (await s.req('GET', '/api/alerts/rules')).body as Array<{ rule: string; enabled: boolean }>;
     expect(rules.find((r) => r.rule === 'runFailed')?.enabled).toBe(false);
-    const changes = (await s.req('GET', '/api/alerts/rules/changes')).body as Array<{ name: string; changedBy: string; after: { enabled: boolean } }>;
+    const changes = (await s.req('GET', '/api/alerts/rules/changes')).body as Array<{
+      name: string;
+      changedBy: string;
+      after: { enabled: boolean };
+    }>;
     expect(changes[0]).toMatchObject({ name: 'runFailed', changedBy: 'ops-kim', after: { enabled: false } });
 
     for (const [path, body, pointer] of [
@@ -117,6 +144,11 @@ describe.each(storeKinds())('alert rules (%s)', (kind) => {
       expect([path, res.status]).toEqual([path, 400]);
       expect(JSON.stringify(res.body)).toContain(pointer);
     }
-    expect((await s.req('GET', '/api/alerts/rules')).body.find((r: { rule: string }) => r.rule === 'queueDepth')).toEqual({ rule: 'queueDepth', enabled: true, threshold: 2, forMinutes: 5 });
+    expect((await s.req('GET', '/api/alerts/rules')).body.find((r: { rule: string }) => r.rule === 'queueDepth')).toEqual({
+      rule: 'queueDepth',
+      enabled: true,
+      threshold: 2,
+      forMinutes: 5,
+    });
   });
 });

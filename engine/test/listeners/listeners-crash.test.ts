@@ -4,7 +4,14 @@ import { WebhookReceiver } from '../helpers/webhook-receiver';
 
 const SECRET = 'crash-test-secret-value';
 const RUNS = 10;
-const CHANGES = ['baton:task:SCHEDULED a', 'baton:workflow:RUNNING', 'baton:task:COMPLETED a', 'baton:task:SCHEDULED b', 'baton:task:COMPLETED b', 'baton:workflow:COMPLETED'];
+const CHANGES = [
+  'baton:task:SCHEDULED a',
+  'baton:workflow:RUNNING',
+  'baton:task:COMPLETED a',
+  'baton:task:SCHEDULED b',
+  'baton:task:COMPLETED b',
+  'baton:workflow:COMPLETED',
+];
 
 /** Calls until answered 2xx, across the engine's death and restart. */
 async function retrying<T>(fn: () => Promise<T>): Promise<T> {
@@ -74,12 +81,23 @@ describe.each(storeKinds())('status listeners across kill -9 (%s)', (kind) => {
         'every run to complete',
         async () => {
           for (const type of ['crash_a', 'crash_b']) {
-            const tasks = (await retrying(() => call(url, 'GET', `/api/tasks/poll/batch/${type}?count=20&timeout=100&workerid=w`)) ?? []) as Array<{ taskId: string; workflowInstanceId: string }>;
+            const tasks = ((await retrying(() => call(url, 'GET', `/api/tasks/poll/batch/${type}?count=20&timeout=100&workerid=w`))) ??
+              []) as Array<{ taskId: string; workflowInstanceId: string }>;
             for (const t of tasks) {
-              await retrying(() => call(url, 'POST', '/api/tasks', { taskId: t.taskId, workflowInstanceId: t.workflowInstanceId, workerId: 'w', status: 'COMPLETED', outputData: {} }));
+              await retrying(() =>
+                call(url, 'POST', '/api/tasks', {
+                  taskId: t.taskId,
+                  workflowInstanceId: t.workflowInstanceId,
+                  workerId: 'w',
+                  status: 'COMPLETED',
+                  outputData: {},
+                }),
+              );
             }
           }
-          const statuses = await Promise.all(ids.map(async (id) => (await call(url, 'GET', `/api/workflow/${id}?includeTasks=false`)).status));
+          const statuses = await Promise.all(
+            ids.map(async (id) => (await call(url, 'GET', `/api/workflow/${id}?includeTasks=false`)).status),
+          );
           return statuses.every((s) => s === 'COMPLETED');
         },
         120_000,
@@ -87,7 +105,12 @@ describe.each(storeKinds())('status listeners across kill -9 (%s)', (kind) => {
       );
       const total = RUNS * CHANGES.length;
       await waitFor('every change delivered', async () => receiver.accepted().length >= total, 120_000, 100);
-      await waitFor('an empty outbox', async () => (await call(url, 'GET', '/api/listeners/deliveries?status=PENDING')).length === 0, 60_000, 100);
+      await waitFor(
+        'an empty outbox',
+        async () => (await call(url, 'GET', '/api/listeners/deliveries?status=PENDING')).length === 0,
+        60_000,
+        100,
+      );
 
       const heldRequest = receiver.requests.find((r) => r.status === 0);
       expect(heldRequest).toBeDefined();
@@ -98,7 +121,10 @@ describe.each(storeKinds())('status listeners across kill -9 (%s)', (kind) => {
       expect(receiver.requests.every((r) => r.signatureOk)).toBe(true);
       for (const id of ids) {
         const mine = accepted.filter((r) => r.body.workflow.workflowId === id);
-        expect([id, mine.map((r) => (r.body.task ? `${r.body.event} ${r.body.task.referenceTaskName}` : r.body.event))]).toEqual([id, CHANGES]);
+        expect([id, mine.map((r) => (r.body.task ? `${r.body.event} ${r.body.task.referenceTaskName}` : r.body.event))]).toEqual([
+          id,
+          CHANGES,
+        ]);
       }
       const dead = await call(url, 'GET', '/api/listeners/deliveries?status=DEAD');
       expect(dead).toEqual([]);

@@ -44,14 +44,27 @@ async function work(s: TestServer, type: string, fail: (workflowId: string) => b
   const tasks = (polled.body ?? []) as Array<{ taskId: string; workflowInstanceId: string }>;
   for (const t of tasks) {
     const status = fail(t.workflowInstanceId) ? 'FAILED' : 'COMPLETED';
-    const r = await s.req('POST', '/api/tasks', { taskId: t.taskId, workflowInstanceId: t.workflowInstanceId, workerId: 'w1', status, outputData: { ok: status } });
+    const r = await s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workflowInstanceId: t.workflowInstanceId,
+      workerId: 'w1',
+      status,
+      outputData: { ok: status },
+    });
     expect(r.status).toBeLessThan(300);
   }
   return tasks.length;
 }
 
 /** The changes one completed run makes, in order (a start, then one commit per report). */
-const COMPLETED_RUN = ['baton:task:SCHEDULED a', 'baton:workflow:RUNNING', 'baton:task:COMPLETED a', 'baton:task:SCHEDULED b', 'baton:task:COMPLETED b', 'baton:workflow:COMPLETED'];
+const COMPLETED_RUN = [
+  'baton:task:SCHEDULED a',
+  'baton:workflow:RUNNING',
+  'baton:task:COMPLETED a',
+  'baton:task:SCHEDULED b',
+  'baton:task:COMPLETED b',
+  'baton:workflow:COMPLETED',
+];
 const FAILED_RUN = ['baton:task:SCHEDULED a', 'baton:workflow:RUNNING', 'baton:task:FAILED a', 'baton:workflow:FAILED'];
 
 function describeChange(r: Received): string {
@@ -88,7 +101,9 @@ describe.each(storeKinds())('status listeners: webhooks (%s)', (kind) => {
       async () => {
         await work(s, 'lst_orders_a', (id) => failing.has(id));
         await work(s, 'lst_orders_b', () => false);
-        const statuses = await Promise.all(ids.map(async (id) => (await s.req('GET', `/api/workflow/${id}?includeTasks=false`)).body.status as string));
+        const statuses = await Promise.all(
+          ids.map(async (id) => (await s.req('GET', `/api/workflow/${id}?includeTasks=false`)).body.status as string),
+        );
         return statuses;
       },
       (statuses) => statuses.every((x) => x === 'COMPLETED' || x === 'FAILED'),
@@ -127,7 +142,10 @@ describe.each(storeKinds())('status listeners: webhooks (%s)', (kind) => {
     }
     // The same changes went to the event bus, as events handlers can listen to.
     const events = await until(
-      async () => (await s.req('GET', '/api/events?name=baton:workflow:FAILED&limit=100')).body as Array<{ data: { workflow: { workflowId: string } } }>,
+      async () =>
+        (await s.req('GET', '/api/events?name=baton:workflow:FAILED&limit=100')).body as Array<{
+          data: { workflow: { workflowId: string } };
+        }>,
       (list) => list.length >= 2,
     );
     expect(new Set(events.map((e) => e.data.workflow.workflowId))).toEqual(failing);
@@ -152,7 +170,12 @@ describe.each(storeKinds())('status listeners: webhooks (%s)', (kind) => {
     await define(s, 'lst_global', { statusListener: { events: false } });
     const loud = (await s.req('POST', '/api/workflow/lst_global', {})).text;
     const forLoud = await until(
-      async () => (await s.req('GET', `/api/listeners/deliveries?workflowId=${loud}`)).body as Array<{ target: string; event: string; status: string }>,
+      async () =>
+        (await s.req('GET', `/api/listeners/deliveries?workflowId=${loud}`)).body as Array<{
+          target: string;
+          event: string;
+          status: string;
+        }>,
       (list) => list.length >= 2 && list.every((d) => d.status === 'DELIVERED'),
     );
     // events: false, no webhooks of its own: only the global webhook.
@@ -168,7 +191,9 @@ describe('webhook registration', () => {
   let s: TestServer;
   beforeAll(async () => {
     // No allow-list: the HTTP task's policy refuses loopback, private and metadata addresses.
-    s = await startTestServer('sqlite', { env: { BATON_LISTENER_INTERVAL_MS: '50', BATON_WEBHOOK_BACKOFF_MS: '20', BATON_ALERT_INTERVAL_MS: '3600000' } });
+    s = await startTestServer('sqlite', {
+      env: { BATON_LISTENER_INTERVAL_MS: '50', BATON_WEBHOOK_BACKOFF_MS: '20', BATON_ALERT_INTERVAL_MS: '3600000' },
+    });
   });
   afterAll(() => s?.close());
 
@@ -182,7 +207,9 @@ describe('webhook registration', () => {
   ])('refuses %s with a problem at %s, and stores nothing', async (target, pointer) => {
     const res = await s.req('PUT', '/api/listeners/webhooks/bad', { url: target, secret: SECRET });
     expect(res.status).toBe(400);
-    expect(res.body.errors?.map((e: { pointer: string }) => e.pointer) ?? res.body.validationErrors?.map((e: { path: string }) => e.path)).toContain(pointer);
+    expect(
+      res.body.errors?.map((e: { pointer: string }) => e.pointer) ?? res.body.validationErrors?.map((e: { path: string }) => e.path),
+    ).toContain(pointer);
     expect((await s.req('GET', '/api/listeners/webhooks')).body).toEqual([]);
   });
 
@@ -225,7 +252,12 @@ describe('webhook registration', () => {
     });
     const id = (await s.req('POST', '/api/workflow/lst_local', {})).text;
     const failed = await until(
-      async () => (await s.req('GET', `/api/listeners/deliveries?workflowId=${id}`)).body as Array<{ attempts: number; lastError: string | null; status: string }>,
+      async () =>
+        (await s.req('GET', `/api/listeners/deliveries?workflowId=${id}`)).body as Array<{
+          attempts: number;
+          lastError: string | null;
+          status: string;
+        }>,
       (list) => list.some((d) => d.attempts > 0),
     );
     const tried = failed.find((d) => d.attempts > 0);
@@ -262,7 +294,12 @@ describe('deliveries that cannot get through', () => {
     const id = (await s.req('POST', '/api/workflow/lst_down', {})).text;
     // The run ends in its first commit: one change, COMPLETED (a NOOP step completes at once).
     const dead = await until(
-      async () => (await s.req('GET', `/api/listeners/deliveries?workflowId=${id}`)).body as Array<{ status: string; attempts: number; lastError: string }>,
+      async () =>
+        (await s.req('GET', `/api/listeners/deliveries?workflowId=${id}`)).body as Array<{
+          status: string;
+          attempts: number;
+          lastError: string;
+        }>,
       (list) => list.length > 0 && list.every((d) => d.status === 'DEAD'),
     );
     expect(dead).toEqual([expect.objectContaining({ status: 'DEAD', attempts: 3, lastError: expect.stringContaining('HTTP 500') })]);
@@ -284,7 +321,11 @@ describe('deliveries that cannot get through', () => {
     // Secret left out: kept. Paused deliveries wait BATON_WEBHOOK_MAX_BACKOFF_MS before a look.
     expect((await s.req('PUT', '/api/listeners/webhooks/down', { url, active: true })).status).toBe(200);
     await until(
-      async () => receiver.requests.slice(before).filter((r) => r.status === 200).map((r) => r.body.workflow.workflowId),
+      async () =>
+        receiver.requests
+          .slice(before)
+          .filter((r) => r.status === 200)
+          .map((r) => r.body.workflow.workflowId),
       (got) => ids.every((id) => got.includes(id)),
     );
     expect(receiver.requests.slice(before).every((r) => r.signatureOk)).toBe(true);
@@ -300,7 +341,9 @@ describe('runs held by flow control', () => {
     const url = `http://127.0.0.1:${await receiver.start()}/hook`;
     s = await startTestServer('sqlite', { env });
     await s.req('PUT', '/api/listeners/webhooks/held', { url, secret: SECRET });
-    await s.req('POST', '/api/metadata/taskdefs', [{ name: 'lst_held_a', retryCount: 0, responseTimeoutSeconds: 60, taskStatusListenerEnabled: true }]);
+    await s.req('POST', '/api/metadata/taskdefs', [
+      { name: 'lst_held_a', retryCount: 0, responseTimeoutSeconds: 60, taskStatusListenerEnabled: true },
+    ]);
     await s.req('POST', '/api/metadata/workflow', {
       name: 'lst_held',
       version: 1,
@@ -319,16 +362,43 @@ describe('runs held by flow control', () => {
   it('announce RUNNING while they wait their turn, and their steps once let in', async () => {
     const first = (await s.req('POST', '/api/workflow/lst_held', { customer: 'c1' })).text;
     const second = (await s.req('POST', '/api/workflow/lst_held', { customer: 'c1' })).text;
-    const events = (id: string) => receiver.accepted().filter((r) => r.body.workflow.workflowId === id).map((r) => (r.body.task ? `${r.body.event} ${r.body.task.referenceTaskName}` : r.body.event));
-    await until(async () => events(second), (e) => e.length === 1);
+    const events = (id: string) =>
+      receiver
+        .accepted()
+        .filter((r) => r.body.workflow.workflowId === id)
+        .map((r) => (r.body.task ? `${r.body.event} ${r.body.task.referenceTaskName}` : r.body.event));
+    await until(
+      async () => events(second),
+      (e) => e.length === 1,
+    );
     expect(events(second)).toEqual(['baton:workflow:RUNNING']);
-    const [task] = (await s.req('GET', '/api/tasks/poll/batch/lst_held_a?count=1&timeout=1000&workerid=w')).body as Array<{ taskId: string; workflowInstanceId: string }>;
+    const [task] = (await s.req('GET', '/api/tasks/poll/batch/lst_held_a?count=1&timeout=1000&workerid=w')).body as Array<{
+      taskId: string;
+      workflowInstanceId: string;
+    }>;
     expect(task?.workflowInstanceId).toBe(first);
-    await s.req('POST', '/api/tasks', { taskId: task?.taskId, workflowInstanceId: first, workerId: 'w', status: 'COMPLETED', outputData: {} });
-    await until(async () => events(second), (e) => e.length === 2);
+    await s.req('POST', '/api/tasks', {
+      taskId: task?.taskId,
+      workflowInstanceId: first,
+      workerId: 'w',
+      status: 'COMPLETED',
+      outputData: {},
+    });
+    await until(
+      async () => events(second),
+      (e) => e.length === 2,
+    );
     expect(events(second)).toEqual(['baton:workflow:RUNNING', 'baton:task:SCHEDULED a']);
     // Every run of a flow-controlled definition is stored first, then let in: RUNNING comes first.
-    await until(async () => events(first), (e) => e.length === 4);
-    expect(events(first)).toEqual(['baton:workflow:RUNNING', 'baton:task:SCHEDULED a', 'baton:task:COMPLETED a', 'baton:workflow:COMPLETED']);
+    await until(
+      async () => events(first),
+      (e) => e.length === 4,
+    );
+    expect(events(first)).toEqual([
+      'baton:workflow:RUNNING',
+      'baton:task:SCHEDULED a',
+      'baton:task:COMPLETED a',
+      'baton:workflow:COMPLETED',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ const onJavaServer = process.env.BATON_TEST_MONGO_PROVISIONED === '1';
 const DUPLICATE_KEY = 11000;
 
 // Test documents use string and number _ids, which the driver's default schema (ObjectId) rejects.
- 
+
 type AnyDoc = { _id?: string | number; [key: string]: any };
 
 async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: unknown }> {
@@ -104,9 +104,7 @@ if (!uri) {
       expect((await errorOf(c.insertOne({ key: 'k3', a: 1, b: 1 }))).code).toBe(DUPLICATE_KEY);
       expect((await errorOf(c.updateOne({ key: 'k2' }, { $set: { key: 'k1' } }))).code).toBe(DUPLICATE_KEY);
       expect((await errorOf(c.findOneAndUpdate({ key: 'k2' }, { $set: { key: 'k1' } }))).code).toBe(DUPLICATE_KEY);
-      expect((await errorOf(c.updateOne({ key: 'k1', other: true }, { $set: { v: 1 } }, { upsert: true }))).code).toBe(
-        DUPLICATE_KEY,
-      );
+      expect((await errorOf(c.updateOne({ key: 'k1', other: true }, { $set: { v: 1 } }, { upsert: true }))).code).toBe(DUPLICATE_KEY);
       expect(await c.countDocuments({})).toBe(2);
     });
 
@@ -214,7 +212,11 @@ if (!uri) {
       const c = fresh();
       await c.insertMany(['ready', 'ready', 'running', 'done', 'ready'].map((state, i) => ({ i, state })));
       const counts = await c
-        .aggregate<{ _id: string; count: number }>([{ $match: { i: { $gte: 0 } } }, { $group: { _id: '$state', count: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+        .aggregate<{ _id: string; count: number }>([
+          { $match: { i: { $gte: 0 } } },
+          { $group: { _id: '$state', count: { $sum: 1 } } },
+          { $sort: { _id: 1 } },
+        ])
         .toArray();
       expect(counts).toEqual([
         { _id: 'done', count: 1 },
@@ -296,7 +298,19 @@ if (!uri) {
       );
       expect(second).toEqual({ kind: 'counter', name: 'x', created: 1, n: 2 });
 
-      await c.insertOne({ _id: 'm', hi: 5, lo: 5, at: new Date(2000), tmp: 1, log: [], tags: ['a'], items: [{ k: 1, s: 'a' }, { k: 2, s: 'a' }] });
+      await c.insertOne({
+        _id: 'm',
+        hi: 5,
+        lo: 5,
+        at: new Date(2000),
+        tmp: 1,
+        log: [],
+        tags: ['a'],
+        items: [
+          { k: 1, s: 'a' },
+          { k: 2, s: 'a' },
+        ],
+      });
       await c.updateOne({ _id: 'm' }, { $max: { hi: 9, at: new Date(1000) }, $min: { lo: 3 }, $unset: { tmp: '' } });
       await c.updateOne({ _id: 'm' }, { $max: { hi: 7, at: new Date(3000) }, $min: { lo: 4 } });
       await c.updateOne({ _id: 'm' }, { $push: { log: { $each: [1, 2, 3, 4], $slice: -3 } }, $addToSet: { tags: 'a' } } as Document);
@@ -327,12 +341,24 @@ if (!uri) {
       expect((await c.find({ state: 'ready' }).sort({ due: 1 }).hint({ state: 1, due: 1 }).toArray()).map((d) => d._id)).toEqual([2, 1]);
       expect((await c.find({ state: 'ready' }).sort({ due: 1 }).hint('state_1_due_1').toArray()).map((d) => d._id)).toEqual([2, 1]);
       expect((await c.updateOne({ state: 'ready', due: 2 }, { $set: { x: 1 } }, { hint: { state: 1, due: 1 } })).modifiedCount).toBe(1);
-      expect(await c.findOneAndUpdate({ state: 'ready' }, { $set: { y: 1 } }, { sort: { due: 1 }, hint: { state: 1, due: 1 }, returnDocument: 'after' })).toMatchObject({ _id: 2, y: 1 });
+      expect(
+        await c.findOneAndUpdate(
+          { state: 'ready' },
+          { $set: { y: 1 } },
+          { sort: { due: 1 }, hint: { state: 1, due: 1 }, returnDocument: 'after' },
+        ),
+      ).toMatchObject({ _id: 2, y: 1 });
     });
 
     it('keeps BSON types: dates, Long, nested documents, dotted keys in values', async () => {
       const c = fresh();
-      const doc = { _id: 't', at: new Date(1_700_000_000_123), big: Long.fromString('9007199254740993'), nested: { a: { b: [1, { c: null }] } }, data: { 'a.b': 1, 'x-y': 2 } };
+      const doc = {
+        _id: 't',
+        at: new Date(1_700_000_000_123),
+        big: Long.fromString('9007199254740993'),
+        nested: { a: { b: [1, { c: null }] } },
+        data: { 'a.b': 1, 'x-y': 2 },
+      };
       await c.insertOne(doc);
       expect(await c.findOne({ _id: 't' })).toEqual(doc);
     });
@@ -345,7 +371,11 @@ if (!uri) {
         await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: `t${i}`, state: 'ready', due: i, owner: null })));
         const claims = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            c.findOneAndUpdate({ state: 'ready' }, { $set: { state: 'claimed', owner: i }, $inc: { claims: 1 } }, { sort: { due: 1 }, returnDocument: 'after' }),
+            c.findOneAndUpdate(
+              { state: 'ready' },
+              { $set: { state: 'claimed', owner: i }, $inc: { claims: 1 } },
+              { sort: { due: 1 }, returnDocument: 'after' },
+            ),
           ),
         );
         const winners = claims.filter((d): d is NonNullable<typeof d> => d !== null);

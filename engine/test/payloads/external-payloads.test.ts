@@ -36,7 +36,12 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
   beforeAll(async () => {
     s = await startTestServer(kind, {
       clock,
-      env: { BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '1024', BATON_MAX_PAYLOAD_BYTES: '16384', BATON_MAX_EXTERNAL_PAYLOAD_BYTES: '65536', BATON_RETENTION_DAYS: '1' },
+      env: {
+        BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES: '1024',
+        BATON_MAX_PAYLOAD_BYTES: '16384',
+        BATON_MAX_EXTERNAL_PAYLOAD_BYTES: '65536',
+        BATON_RETENTION_DAYS: '1',
+      },
     });
     await define(s, 'ext_flow', 'ext_task');
   });
@@ -48,18 +53,26 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     // The worker's input is in the payload store: Conductor's path field, and an empty inputData.
     expect(task.inputData).toEqual({});
     expect(task.externalInputPayloadStoragePath).toMatch(new RegExp(`^${id}/${task.taskId}\\.input\\.[0-9a-f]{16}\\.json$`));
-    const loc = await s.req('GET', `/api/tasks/external-storage-location?path=${encodeURIComponent(task.externalInputPayloadStoragePath)}&operation=READ&payloadType=TASK_INPUT`);
+    const loc = await s.req(
+      'GET',
+      `/api/tasks/external-storage-location?path=${encodeURIComponent(task.externalInputPayloadStoragePath)}&operation=READ&payloadType=TASK_INPUT`,
+    );
     expect(loc.status).toBe(200);
     expect(loc.body.path).toBe(task.externalInputPayloadStoragePath);
     expect(await (await fetch(loc.body.uri)).json()).toEqual({ big: big(3000, 'i') });
     // An inline output over the threshold goes to the payload store too, and the workflow output computed from it.
-    expect((await s.req('POST', '/api/tasks', { taskId: task.taskId, status: 'COMPLETED', outputData: { blob: big(5000, 'o') } })).status).toBe(200);
+    expect(
+      (await s.req('POST', '/api/tasks', { taskId: task.taskId, status: 'COMPLETED', outputData: { blob: big(5000, 'o') } })).status,
+    ).toBe(200);
     const wf = await s.req('GET', `/api/workflow/${id}?includeTasks=true`);
     expect(wf.body.status).toBe('COMPLETED');
     expect(wf.body.output).toEqual({});
     expect(wf.body.externalOutputPayloadStoragePath).toMatch(new RegExp(`^${id}/workflow\\.output\\.`));
     expect(wf.body.tasks[0].outputData).toEqual({});
-    const out = await s.req('GET', `/api/workflow/external-storage-location?path=${encodeURIComponent(wf.body.externalOutputPayloadStoragePath)}&operation=READ&payloadType=WORKFLOW_OUTPUT`);
+    const out = await s.req(
+      'GET',
+      `/api/workflow/external-storage-location?path=${encodeURIComponent(wf.body.externalOutputPayloadStoragePath)}&operation=READ&payloadType=WORKFLOW_OUTPUT`,
+    );
     expect(await (await fetch(out.body.uri)).json()).toEqual({ blob: big(5000, 'o') });
     expect((await ext().blobs.list(id)).length).toBe(3);
   });
@@ -72,7 +85,10 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
       const r = await q(`operation=READ&payloadType=TASK_INPUT&path=${encodeURIComponent(path)}`);
       expect([r.status, r.body.errors?.[0]?.pointer]).toEqual([400, '/query/path']);
     }
-    expect((await s.req('GET', '/api/workflow/external-storage-location?operation=WRITE&payloadType=WORKFLOW_INPUT&path=')).body.errors[0].pointer).toBe('/query/payloadType');
+    expect(
+      (await s.req('GET', '/api/workflow/external-storage-location?operation=WRITE&payloadType=WORKFLOW_INPUT&path=')).body.errors[0]
+        .pointer,
+    ).toBe('/query/payloadType');
 
     const id = (await s.req('POST', '/api/workflow/ext_flow', { big: 'small' })).text;
     const task = await pollOne(s, 'ext_task');
@@ -87,14 +103,20 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     expect(r.status).toBe(400);
     // Not a JSON object: refused at the report, not found later by a decision.
     const loc = await s.req('GET', '/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=');
-    expect((await fetch(loc.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[1,2,3]' })).status).toBe(200);
+    expect((await fetch(loc.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[1,2,3]' })).status).toBe(
+      200,
+    );
     r = await report({ externalOutputPayloadStoragePath: loc.body.path });
     expect([r.status, r.body.errors[0].pointer]).toEqual([400, '/externalOutputPayloadStoragePath']);
     expect((await s.req('GET', `/api/tasks/${task.taskId}`)).body.status).toBe('IN_PROGRESS');
 
     // Uploads: over the external limit is 413; a signature that does not match, or has expired, is 403.
     const loc2 = await s.req('GET', '/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=');
-    const tooBig = await fetch(loc2.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: big(70_000) }) });
+    const tooBig = await fetch(loc2.body.uri, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: big(70_000) }),
+    });
     expect(tooBig.status).toBe(413);
     expect(await ext().blobs.size(loc2.body.path)).toBeNull();
     const forged = String(loc2.body.uri).replace(/sig=[^&]+/, 'sig=AAAA');
@@ -109,7 +131,15 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     }
     // The task can still complete, with an upload.
     const loc3 = await s.req('GET', '/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=');
-    expect((await fetch(loc3.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blob: 'uploaded' }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(loc3.body.uri, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ blob: 'uploaded' }),
+        })
+      ).status,
+    ).toBe(200);
     expect((await fetch(loc3.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(409);
     expect((await report({ externalOutputPayloadStoragePath: loc3.body.path })).status).toBe(200);
     const wf = await s.req('GET', `/api/workflow/${id}`);
@@ -126,7 +156,10 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
         { name: 'ext_next', taskReferenceName: 'next', type: 'SIMPLE', inputParameters: input },
       ],
     });
-    expect((await s.req('PUT', '/api/metadata/workflow', [def('ext_field', { n: '${up.output.n}' }), def('ext_whole', { all: '${up.output}' })])).status).toBe(200);
+    expect(
+      (await s.req('PUT', '/api/metadata/workflow', [def('ext_field', { n: '${up.output.n}' }), def('ext_whole', { all: '${up.output}' })]))
+        .status,
+    ).toBe(200);
     const run = async (name: string): Promise<string> => {
       const id = (await s.req('POST', `/api/workflow/${name}`, {})).text;
       const t = await pollOne(s, 'ext_up');
@@ -134,7 +167,10 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
       // 40 KB: over the inline limit of this server (16 KiB), under its external limit (64 KiB).
       const body = JSON.stringify({ n: 7, blob: big(40_000) });
       expect((await fetch(loc.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body })).status).toBe(200);
-      expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.body.path })).status).toBe(200);
+      expect(
+        (await s.req('POST', '/api/tasks', { taskId: t.taskId, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.body.path }))
+          .status,
+      ).toBe(200);
       return id;
     };
     const field = await run('ext_field');
@@ -147,14 +183,19 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     expect(wf.body.reasonForIncompletion).toMatch(/the input of 'next' is .* over the payload limit of 16 KiB \(BATON_MAX_PAYLOAD_BYTES\)/);
   });
 
-  test('retention deletes a run\'s payloads with the run, and uploads never reported; a live run keeps its own', async () => {
+  test("retention deletes a run's payloads with the run, and uploads never reported; a live run keeps its own", async () => {
     const done = (await s.req('POST', '/api/workflow/ext_flow', { big: big(2000) })).text;
     const t = await pollOne(s, 'ext_task');
-    expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, status: 'COMPLETED', outputData: { blob: big(2000) } })).status).toBe(200);
+    expect((await s.req('POST', '/api/tasks', { taskId: t.taskId, status: 'COMPLETED', outputData: { blob: big(2000) } })).status).toBe(
+      200,
+    );
     expect((await s.req('GET', `/api/workflow/${done}`)).body.status).toBe('COMPLETED');
     const live = (await s.req('POST', '/api/workflow/ext_flow', { big: big(2000, 'l') })).text;
     const orphan = await s.req('GET', '/api/tasks/external-storage-location?operation=WRITE&payloadType=TASK_OUTPUT&path=');
-    expect((await fetch(orphan.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"never":"reported"}' })).status).toBe(200);
+    expect(
+      (await fetch(orphan.body.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"never":"reported"}' }))
+        .status,
+    ).toBe(200);
     expect((await ext().blobs.list(done)).length).toBe(3);
     expect((await ext().blobs.list(live)).length).toBe(1);
     expect(await ext().blobs.size(orphan.body.path)).not.toBeNull();
@@ -173,7 +214,10 @@ describe.each(storeKinds())('external payload storage on %s', (kind) => {
     expect((await ext().blobs.list(live)).length).toBe(1);
     const task = await pollOne(s, 'ext_task');
     expect(task.workflowInstanceId).toBe(live);
-    const loc = await s.req('GET', `/api/tasks/external-storage-location?path=${encodeURIComponent(task.externalInputPayloadStoragePath)}&operation=READ&payloadType=TASK_INPUT`);
+    const loc = await s.req(
+      'GET',
+      `/api/tasks/external-storage-location?path=${encodeURIComponent(task.externalInputPayloadStoragePath)}&operation=READ&payloadType=TASK_INPUT`,
+    );
     expect(await (await fetch(loc.body.uri)).json()).toEqual({ big: big(2000, 'l') });
   });
 });
@@ -193,10 +237,14 @@ describe('external payloads and roles', () => {
     const id = (await s.req('POST', '/api/workflow/role_flow', { big: big(3000) }, bearer(admin))).text;
     const task = await pollOne(s, 'pay_big', bearer(admin));
     const path = encodeURIComponent(task.externalInputPayloadStoragePath);
-    const read = (token: string, scope = 'tasks') => s.req('GET', `/api/${scope}/external-storage-location?path=${path}&operation=READ&payloadType=TASK_INPUT`, undefined, bearer(token));
-    const write = (token: string) => s.req('GET', '/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT', undefined, bearer(token));
+    const read = (token: string, scope = 'tasks') =>
+      s.req('GET', `/api/${scope}/external-storage-location?path=${path}&operation=READ&payloadType=TASK_INPUT`, undefined, bearer(token));
+    const write = (token: string) =>
+      s.req('GET', '/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT', undefined, bearer(token));
 
-    expect((await s.req('GET', `/api/tasks/external-storage-location?path=${path}&operation=READ&payloadType=TASK_INPUT`)).status).toBe(401);
+    expect((await s.req('GET', `/api/tasks/external-storage-location?path=${path}&operation=READ&payloadType=TASK_INPUT`)).status).toBe(
+      401,
+    );
     const payWorker = await createKey(s, admin, { role: 'worker', taskTypes: ['pay_*'] });
     const otherWorker = await createKey(s, admin, { role: 'worker', taskTypes: ['ship_*'] });
     const viewer = await createKey(s, admin, { role: 'viewer' });

@@ -82,23 +82,43 @@ describe.each(storeKinds())('external payloads, 50 MB, on %s', (kind) => {
   test('a Conductor-style worker uploads to a WRITE location and reports the path; the next step reads fields of it', async () => {
     await client.registerTaskDefs([{ name: 'raw_big_produce' }, { name: 'raw_flow_consume' }]);
     await client.registerWorkflowDef(workflow('raw_flow', 'raw_big_produce'), { overwrite: true });
-    const worker = new BatonWorker({ serverUrl: engine.url, pollTimeoutMs: 1000 }).register({ taskType: 'raw_flow_consume', handler: (input) => consumer(input) });
+    const worker = new BatonWorker({ serverUrl: engine.url, pollTimeoutMs: 1000 }).register({
+      taskType: 'raw_flow_consume',
+      handler: (input) => consumer(input),
+    });
     await worker.start();
     try {
       const id = await client.startWorkflow('raw_flow', {});
       const task = await waitFor(
         'the producer task',
-        async () => ((await (await fetch(`${engine.url}/api/tasks/poll/batch/raw_big_produce?workerid=raw&count=1&timeout=1000`)).json()) as Array<Record<string, unknown>>)[0],
+        async () =>
+          (
+            (await (await fetch(`${engine.url}/api/tasks/poll/batch/raw_big_produce?workerid=raw&count=1&timeout=1000`)).json()) as Array<
+              Record<string, unknown>
+            >
+          )[0],
         60_000,
       );
-      const loc = (await (await fetch(`${engine.url}/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT`)).json()) as { uri: string; path: string };
+      const loc = (await (
+        await fetch(`${engine.url}/api/tasks/external-storage-location?path=&operation=WRITE&payloadType=TASK_OUTPUT`)
+      ).json()) as { uri: string; path: string };
       expect(loc.path).toMatch(/^uploads\//);
-      const put = await fetch(loc.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigOutput('raw')) });
+      const put = await fetch(loc.uri, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(bigOutput('raw')),
+      });
       expect(put.status).toBe(200);
       const report = await fetch(`${engine.url}/api/tasks`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: task.taskId, workflowInstanceId: id, status: 'COMPLETED', externalOutputPayloadStoragePath: loc.path, outputData: {} }),
+        body: JSON.stringify({
+          taskId: task.taskId,
+          workflowInstanceId: id,
+          status: 'COMPLETED',
+          externalOutputPayloadStoragePath: loc.path,
+          outputData: {},
+        }),
       });
       expect(report.status).toBe(200);
       const wf = await client.waitForWorkflow(id, { timeoutMs: 240_000 });
@@ -122,7 +142,9 @@ describe.each(storeKinds())('external payloads, 50 MB, on %s', (kind) => {
       const wf = await client.waitForWorkflow(id, { timeoutMs: 240_000 });
       expect(wf.status).toBe('COMPLETED');
       expect(wf.output).toEqual({ count: ROWS, rows: 100, tag: 'sdk' });
-      const run = (await (await fetch(`${engine.url}/api/workflow/${id}?includeTasks=true`)).json()) as { tasks: Array<Record<string, unknown>> };
+      const run = (await (await fetch(`${engine.url}/api/workflow/${id}?includeTasks=true`)).json()) as {
+        tasks: Array<Record<string, unknown>>;
+      };
       const produce = run.tasks.find((t) => t.referenceTaskName === 'produce') as Record<string, unknown>;
       const consume = run.tasks.find((t) => t.referenceTaskName === 'consume') as Record<string, unknown>;
       // Kept by reference, shown as Conductor shows it: an empty payload and its path.
@@ -130,7 +152,11 @@ describe.each(storeKinds())('external payloads, 50 MB, on %s', (kind) => {
       expect(produce.externalOutputPayloadStoragePath).toMatch(new RegExp(`^${id}/`));
       expect(consume.externalInputPayloadStoragePath).toMatch(new RegExp(`^${id}/`));
       // Readable through a signed READ location, whole.
-      const loc = (await (await fetch(`${engine.url}/api/workflow/external-storage-location?path=${encodeURIComponent(String(produce.externalOutputPayloadStoragePath))}&operation=READ&payloadType=TASK_OUTPUT`)).json()) as { uri: string };
+      const loc = (await (
+        await fetch(
+          `${engine.url}/api/workflow/external-storage-location?path=${encodeURIComponent(String(produce.externalOutputPayloadStoragePath))}&operation=READ&payloadType=TASK_OUTPUT`,
+        )
+      ).json()) as { uri: string };
       const body = (await (await fetch(loc.uri)).json()) as { rows: string[]; last: string };
       expect(body.rows).toHaveLength(ROWS);
       expect(body.last).toBe(String(ROWS - 1));

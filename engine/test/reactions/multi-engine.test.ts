@@ -22,7 +22,12 @@ if (storeKinds().includes('mongodb')) {
         {
           name: 'three_signals',
           version: 1,
-          tasks: ['s1', 's2', 's3'].map((r) => ({ name: r, taskReferenceName: r, type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go' } })),
+          tasks: ['s1', 's2', 's3'].map((r) => ({
+            name: r,
+            taskReferenceName: r,
+            type: 'WAIT_FOR_SIGNAL',
+            inputParameters: { signal: 'go' },
+          })),
           outputParameters: { order: ['${s1.output.seq}', '${s2.output.seq}', '${s3.output.seq}'] },
         },
         {
@@ -52,9 +57,23 @@ if (storeKinds().includes('mongodb')) {
       });
       // Stored as if its publisher stopped at once: PENDING, lease lapsed; both sweepers find it.
       const now = clock.now();
-      await a.engine.store.insertEvent({ eventId: 'race-1', name: 'race', data: { gate }, publishedAt: now, source: 'api', status: 'PENDING', leaseUntil: now, processedAt: 0 });
+      await a.engine.store.insertEvent({
+        eventId: 'race-1',
+        name: 'race',
+        data: { gate },
+        publishedAt: now,
+        source: 'api',
+        status: 'PENDING',
+        leaseUntil: now,
+        processedAt: 0,
+      });
       const event = (await a.engine.store.getEvent('race-1'))!;
-      await Promise.all([a.engine.reactions.events.process(event), b.engine.reactions.events.process(event), a.running.sweeper.sweep(), b.running.sweeper.sweep()]);
+      await Promise.all([
+        a.engine.reactions.events.process(event),
+        b.engine.reactions.events.process(event),
+        a.running.sweeper.sweep(),
+        b.running.sweeper.sweep(),
+      ]);
       const view = (await a.req('GET', '/api/events/race-1')).body;
       expect(view.status).toBe('PROCESSED');
       expect(view.effects.map((e: any) => [e.key, e.status])).toEqual([
@@ -63,15 +82,23 @@ if (storeKinds().includes('mongodb')) {
       ]);
       expect((await a.req('GET', '/api/workflow/search?query=workflowType%20IN%20(started)')).body.totalHits).toBe(1);
       const tasks = (await a.req('GET', `/api/workflow/${gate}`)).body.tasks;
-      expect(tasks.filter((t: any) => t.referenceTaskName === 'g')).toEqual([expect.objectContaining({ status: 'COMPLETED', outputData: { by: 'event' } })]);
+      expect(tasks.filter((t: any) => t.referenceTaskName === 'g')).toEqual([
+        expect.objectContaining({ status: 'COMPLETED', outputData: { by: 'event' } }),
+      ]);
     });
 
     it('signals sent through both engines at once are each taken by one step, in the order they were stored', async () => {
       const id = (await a.req('POST', '/api/workflow/three_signals', {})).text;
-      await until(() => a.engine.store.signalWaits(id, 'go'), (w) => w.length === 1);
+      await until(
+        () => a.engine.store.signalWaits(id, 'go'),
+        (w) => w.length === 1,
+      );
       const sent = await Promise.all([1, 2, 3].map((n) => (n % 2 ? a : b).req('POST', `/api/workflow/${id}/signal/go`, { n })));
       expect(sent.map((r) => r.status)).toEqual([202, 202, 202]);
-      const wf = await until(async () => (await b.req('GET', `/api/workflow/${id}`)).body, (w) => w.status === 'COMPLETED');
+      const wf = await until(
+        async () => (await b.req('GET', `/api/workflow/${id}`)).body,
+        (w) => w.status === 'COMPLETED',
+      );
       expect(wf.output.order).toEqual([1, 2, 3]);
       const inbox = (await a.req('GET', `/api/workflow/${id}/signals`)).body;
       expect(new Set(inbox.map((s: any) => s.takenBy)).size).toBe(3);
@@ -83,12 +110,32 @@ if (storeKinds().includes('mongodb')) {
       let most = 0;
       for (let done = 0; done < 8; done++) {
         const server = done % 2 ? a : b;
-        const [t] = await until(async () => (await server.req('GET', '/api/tasks/poll/batch/work?count=5&timeout=0')).body as any[], (ts) => ts.length > 0);
+        const [t] = await until(
+          async () => (await server.req('GET', '/api/tasks/poll/batch/work?count=5&timeout=0')).body as any[],
+          (ts) => ts.length > 0,
+        );
         most = Math.max(most, (await a.engine.store.flowHolders(key)).length);
-        expect((await server.req('POST', '/api/tasks', { taskId: t.taskId, workerId: t.workerId, attemptToken: t.attemptToken, status: 'COMPLETED' })).status).toBe(200);
+        expect(
+          (
+            await server.req('POST', '/api/tasks', {
+              taskId: t.taskId,
+              workerId: t.workerId,
+              attemptToken: t.attemptToken,
+              status: 'COMPLETED',
+            })
+          ).status,
+        ).toBe(200);
       }
       expect(most).toBe(1);
-      for (const r of ids) expect((await until(async () => (await a.req('GET', `/api/workflow/${r.text}`)).body, (w) => w.status === 'COMPLETED')).status).toBe('COMPLETED');
+      for (const r of ids)
+        expect(
+          (
+            await until(
+              async () => (await a.req('GET', `/api/workflow/${r.text}`)).body,
+              (w) => w.status === 'COMPLETED',
+            )
+          ).status,
+        ).toBe('COMPLETED');
     });
   });
 }

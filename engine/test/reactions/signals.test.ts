@@ -109,14 +109,30 @@ describe.each(storeKinds())('signals (%s)', (kind) => {
     const id = await p.start('two_signals');
     await signal(id, 'go', { n: 1 });
     await signal(id, 'go', { n: 2 });
-    const [after] = await until(() => p.poll('after'), (ts) => ts.length === 1);
+    const [after] = await until(
+      () => p.poll('after'),
+      (ts) => ts.length === 1,
+    );
     await p.report(after, 'COMPLETED');
-    expect((await until(() => p.workflow(id), (w) => w.status === 'COMPLETED')).status).toBe('COMPLETED');
+    expect(
+      (
+        await until(
+          () => p.workflow(id),
+          (w) => w.status === 'COMPLETED',
+        )
+      ).status,
+    ).toBe('COMPLETED');
     expect((await p.s.req('POST', `/api/workflow/${id}/restart`)).status).toBe(204);
-    await until(() => p.engine.store.signalWaits(id, 'go'), (w) => w.length === 1);
+    await until(
+      () => p.engine.store.signalWaits(id, 'go'),
+      (w) => w.length === 1,
+    );
     expect((await p.tasksOf(id, 'first'))[0].status).toBe('IN_PROGRESS');
     await signal(id, 'go', { n: 3 });
-    const first = await until(async () => (await p.tasksOf(id, 'first'))[0], (t) => t.status === 'COMPLETED');
+    const first = await until(
+      async () => (await p.tasksOf(id, 'first'))[0],
+      (t) => t.status === 'COMPLETED',
+    );
     expect(first.outputData).toMatchObject({ payload: { n: 3 }, seq: 3 });
   });
 

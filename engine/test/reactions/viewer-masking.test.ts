@@ -28,7 +28,14 @@ describe('reactions and roles', () => {
     await s.req(
       'PUT',
       '/api/metadata/workflow',
-      [{ name: 'q', version: 1, tasks: [{ name: 's', taskReferenceName: 's', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go' } }], queries: { secret: '.input.card' } }],
+      [
+        {
+          name: 'q',
+          version: 1,
+          tasks: [{ name: 's', taskReferenceName: 's', type: 'WAIT_FOR_SIGNAL', inputParameters: { signal: 'go' } }],
+          queries: { secret: '.input.card' },
+        },
+      ],
       admin,
     );
     const id = (await s.req('POST', '/api/workflow', { name: 'q', input: { card: '4111' } }, admin)).text;
@@ -38,7 +45,10 @@ describe('reactions and roles', () => {
 
     expect((await s.req('GET', `/api/workflow/${id}/query/secret`, undefined, admin)).body).toBe('4111');
     expect((await s.req('GET', `/api/workflow/${id}/query/secret`, undefined, viewer)).body).toBe('***');
-    const listed = await until(async () => (await s.req('GET', '/api/events?name=x', undefined, viewer)).body, (l) => l.length === 1);
+    const listed = await until(
+      async () => (await s.req('GET', '/api/events?name=x', undefined, viewer)).body,
+      (l) => l.length === 1,
+    );
     expect(listed[0].data).toBe('***');
     expect((await s.req('GET', `/api/events/${e.body.id}`, undefined, admin)).body.data).toEqual({ card: '4111' });
     expect((await s.req('GET', `/api/workflow/${id}/signals`, undefined, viewer)).body[0].payload).toBe('***');

@@ -15,7 +15,10 @@ describe('API fuzzing with schemathesis', () => {
     const reportDir = process.env.BATON_FUZZ_REPORT_DIR ?? join(repoRoot, 'fuzz-report');
     let output = '';
     const code = await new Promise<number>((resolve) => {
-      const p = spawn(process.execPath, [join(repoRoot, 'scripts/fuzz.js'), '--examples', '20', '--report-dir', reportDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [join(repoRoot, 'scripts/fuzz.js'), '--examples', '20', '--report-dir', reportDir], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       p.stdout.on('data', (b: Buffer) => (output += b.toString()));
       p.stderr.on('data', (b: Buffer) => (output += b.toString()));
       p.on('exit', (c) => resolve(c ?? 1));
@@ -35,6 +38,7 @@ describe('API fuzzing with schemathesis', () => {
     if (code !== 0) throw new Error(`scripts/fuzz.js exited ${code}:\n${output.slice(-5000)}`);
     expect(report.operations.tested).toBeGreaterThanOrEqual(50);
     expect(report.test_cases.generated).toBeGreaterThan(1000);
-    for (const phase of ['examples', 'coverage', 'fuzzing', 'stateful']) expect([phase, report.phases[phase]?.status]).toEqual([phase, 'success']);
+    for (const phase of ['examples', 'coverage', 'fuzzing', 'stateful'])
+      expect([phase, report.phases[phase]?.status]).toEqual([phase, 'success']);
   }, 1_200_000);
 });

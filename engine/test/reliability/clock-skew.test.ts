@@ -47,15 +47,24 @@ describe('two engines on one MongoDB, clocks 4 s apart', () => {
   it('a lease taken through the slow engine is not taken away early by the fast one', async () => {
     const id = await call(ahead.url, 'POST', '/api/workflow/skew_lease', {});
     // Claimed through the engine whose clock is behind: its leaseUntil is 2 s "early" in real time.
-    const claimed = await waitFor('a claim through the slow engine', async () => {
-      const tasks = await call(behind.url, 'GET', '/api/tasks/poll/batch/held?workerid=silent&count=1&timeout=500');
-      return Array.isArray(tasks) && tasks.length === 1 ? tasks[0] : undefined;
-    }, 30_000);
+    const claimed = await waitFor(
+      'a claim through the slow engine',
+      async () => {
+        const tasks = await call(behind.url, 'GET', '/api/tasks/poll/batch/held?workerid=silent&count=1&timeout=500');
+        return Array.isArray(tasks) && tasks.length === 1 ? tasks[0] : undefined;
+      },
+      30_000,
+    );
     // The worker stays silent: the lease lapses, and the step is retried.
-    const wf = await waitFor('the lease to lapse', async () => {
-      const w = await call(ahead.url, 'GET', `/api/workflow/${id}?includeTasks=true`);
-      return w.tasks.some((t: any) => t.taskId === claimed.taskId && t.status === 'TIMED_OUT') ? w : undefined;
-    }, 60_000, 100);
+    const wf = await waitFor(
+      'the lease to lapse',
+      async () => {
+        const w = await call(ahead.url, 'GET', `/api/workflow/${id}?includeTasks=true`);
+        return w.tasks.some((t: any) => t.taskId === claimed.taskId && t.status === 'TIMED_OUT') ? w : undefined;
+      },
+      60_000,
+      100,
+    );
     const first = wf.tasks.find((t: any) => t.taskId === claimed.taskId);
     expect(first.reasonForIncompletion).toMatch(/responseTimeoutSeconds/);
     // startTime is on the slow engine's clock (real = startTime - BEHIND). endTime is on the
@@ -70,10 +79,14 @@ describe('two engines on one MongoDB, clocks 4 s apart', () => {
     worker.register({ taskType: 'held', handler: () => ({ ok: true }) });
     try {
       await worker.start();
-      const done = await waitFor('the run to complete', async () => {
-        const w = await call(behind.url, 'GET', `/api/workflow/${id}?includeTasks=true`);
-        return w.status === 'COMPLETED' ? w : undefined;
-      }, 60_000);
+      const done = await waitFor(
+        'the run to complete',
+        async () => {
+          const w = await call(behind.url, 'GET', `/api/workflow/${id}?includeTasks=true`);
+          return w.status === 'COMPLETED' ? w : undefined;
+        },
+        60_000,
+      );
       expect(done.tasks.map((t: any) => [t.retryCount, t.status])).toEqual([
         [0, 'TIMED_OUT'],
         [1, 'COMPLETED'],
@@ -103,7 +116,14 @@ describe('two engines on one MongoDB, clocks 4 s apart', () => {
       for (let i = 0; i < RUNS; i++) ids.push(await call((i % 2 ? ahead : behind).url, 'POST', '/api/workflow/skew_timer', { n: i }));
       await waitFor(
         `all ${RUNS} runs to complete`,
-        async () => (await call(ahead.url, 'GET', '/api/workflow/search?query=workflowType%20IN%20(skew_timer)%20AND%20status%20IN%20(COMPLETED)&size=1')).totalHits === RUNS,
+        async () =>
+          (
+            await call(
+              ahead.url,
+              'GET',
+              '/api/workflow/search?query=workflowType%20IN%20(skew_timer)%20AND%20status%20IN%20(COMPLETED)&size=1',
+            )
+          ).totalHits === RUNS,
         120_000,
         500,
       );

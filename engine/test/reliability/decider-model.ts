@@ -31,7 +31,10 @@ export function shapes(maxDepth = 3): fc.Arbitrary<Shape[]> {
     list: fc.array(tie('shape'), { minLength: 1, maxLength: 4, depthIdentifier: 'def' }),
     shape: fc.oneof(
       { depthSize: 'small', maxDepth, depthIdentifier: 'def', withCrossShrink: true },
-      { arbitrary: fc.record({ k: fc.constant('simple' as const), retries: fc.integer({ min: 0, max: 2 }), optional: fc.boolean() }), weight: 6 },
+      {
+        arbitrary: fc.record({ k: fc.constant('simple' as const), retries: fc.integer({ min: 0, max: 2 }), optional: fc.boolean() }),
+        weight: 6,
+      },
       { arbitrary: fc.record({ k: fc.constant('sub' as const) }), weight: 1 },
       { arbitrary: fc.record({ k: fc.constant('human' as const) }), weight: 1 },
       { arbitrary: fc.record({ k: fc.constant('dyn' as const), optional: fc.boolean() }), weight: 1 },
@@ -46,12 +49,27 @@ export function shapes(maxDepth = 3): fc.Arbitrary<Shape[]> {
       {
         arbitrary: fc.record({
           k: fc.constant('fork' as const),
-          branches: fc.array(fc.array(tie('shape'), { minLength: 1, maxLength: 3, depthIdentifier: 'def' }), { minLength: 1, maxLength: 3 }),
+          branches: fc.array(fc.array(tie('shape'), { minLength: 1, maxLength: 3, depthIdentifier: 'def' }), {
+            minLength: 1,
+            maxLength: 3,
+          }),
         }),
         weight: 2,
       },
-      { arbitrary: fc.record({ k: fc.constant('loop' as const), body: fc.array(tie('shape'), { minLength: 1, maxLength: 3, depthIdentifier: 'def' }) }), weight: 1 },
-      { arbitrary: fc.record({ k: fc.constant('terminate' as const), status: fc.constantFrom('COMPLETED' as const, 'FAILED' as const, 'TERMINATED' as const) }), weight: 1 },
+      {
+        arbitrary: fc.record({
+          k: fc.constant('loop' as const),
+          body: fc.array(tie('shape'), { minLength: 1, maxLength: 3, depthIdentifier: 'def' }),
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          k: fc.constant('terminate' as const),
+          status: fc.constantFrom('COMPLETED' as const, 'FAILED' as const, 'TERMINATED' as const),
+        }),
+        weight: 1,
+      },
     ),
   }));
   return list;
@@ -73,10 +91,22 @@ export function buildDefinition(list: Shape[]): Built {
       switch (s.k) {
         case 'simple':
           taskDefs[ref] = { retryCount: s.retries, retryDelaySeconds: 0, responseTimeoutSeconds: 10 };
-          out.push({ name: ref, taskReferenceName: ref, type: 'SIMPLE', inputParameters: { n: '${workflow.input.n}' }, ...(s.optional ? { optional: true } : {}) });
+          out.push({
+            name: ref,
+            taskReferenceName: ref,
+            type: 'SIMPLE',
+            inputParameters: { n: '${workflow.input.n}' },
+            ...(s.optional ? { optional: true } : {}),
+          });
           break;
         case 'sub':
-          out.push({ name: 'child', taskReferenceName: ref, type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'child' }, inputParameters: {} });
+          out.push({
+            name: 'child',
+            taskReferenceName: ref,
+            type: 'SUB_WORKFLOW',
+            subWorkflowParam: { name: 'child' },
+            inputParameters: {},
+          });
           break;
         case 'human':
           out.push({ name: ref, taskReferenceName: ref, type: 'HUMAN' });
@@ -128,7 +158,13 @@ export function buildDefinition(list: Shape[]): Built {
             taskDefs[ref] = { retryCount: 0, retryDelaySeconds: 0, responseTimeoutSeconds: 10 };
             out.push({ name: ref, taskReferenceName: ref, type: 'SIMPLE' });
           } else {
-            out.push({ name: ref, taskReferenceName: ref, type: 'DO_WHILE', inputParameters: { _items: '${workflow.input.loopItems}' }, loopOver: tasks(s.body, true) });
+            out.push({
+              name: ref,
+              taskReferenceName: ref,
+              type: 'DO_WHILE',
+              inputParameters: { _items: '${workflow.input.loopItems}' },
+              loopOver: tasks(s.body, true),
+            });
           }
           break;
       }
@@ -153,7 +189,10 @@ const outcome = fc.constantFrom<Outcome>('COMPLETED', 'COMPLETED', 'COMPLETED', 
 export const actions: fc.Arbitrary<Action[]> = fc.array(
   fc.oneof(
     { arbitrary: fc.record({ t: fc.constant('result' as const), pick: fc.nat(), outcome }), weight: 8 },
-    { arbitrary: fc.record({ t: fc.constant('batch' as const), picks: fc.array(fc.nat(), { minLength: 2, maxLength: 4 }), outcome }), weight: 2 },
+    {
+      arbitrary: fc.record({ t: fc.constant('batch' as const), picks: fc.array(fc.nat(), { minLength: 2, maxLength: 4 }), outcome }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ t: fc.constant('repeat' as const), pick: fc.nat() }), weight: 2 },
     { arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 5000 }) }), weight: 1 },
     { arbitrary: fc.constant({ t: 'terminate' as const }), weight: 1 },

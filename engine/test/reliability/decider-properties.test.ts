@@ -44,19 +44,28 @@ function checkRecords(m: DeciderModel): void {
       if ((completed.get(key) ?? 0) > 1) throw new Error(`step ${key} COMPLETED twice`);
     }
     if (t.status !== 'SCHEDULED' && t.status !== 'IN_PROGRESS') continue;
-    if (isTerminalWorkflow(wf.status)) throw new Error(`task ${t.referenceTaskName} (${t.workflowTaskType}) is still ${t.status} after the workflow ended ${wf.status}`);
+    if (isTerminalWorkflow(wf.status))
+      throw new Error(`task ${t.referenceTaskName} (${t.workflowTaskType}) is still ${t.status} after the workflow ended ${wf.status}`);
     const step = wf.state.steps[t.refName];
-    if (!step || step.taskId !== t.taskId) throw new Error(`open task ${t.referenceTaskName} #${t.retryCount} is not its step's latest attempt (${step?.taskId ?? 'no step'})`);
+    if (!step || step.taskId !== t.taskId)
+      throw new Error(`open task ${t.referenceTaskName} #${t.retryCount} is not its step's latest attempt (${step?.taskId ?? 'no step'})`);
   }
 }
 
 /** One decision's checks: terminal stays terminal, a step is never scheduled again once completed, the size is bounded. */
-function checkDecision(m: DeciderModel, before: { status: string; steps: Record<string, StepState> }, out: DecideOutcome, folded: number, tasksBefore: Map<string, TaskRecord>): void {
+function checkDecision(
+  m: DeciderModel,
+  before: { status: string; steps: Record<string, StepState> },
+  out: DecideOutcome,
+  folded: number,
+  tasksBefore: Map<string, TaskRecord>,
+): void {
   const d = out.decision;
   if (isTerminalWorkflow(before.status) && d.workflow.status !== undefined && d.workflow.status !== before.status) {
     throw new Error(`a ${before.status} workflow became ${d.workflow.status}`);
   }
-  if (isTerminalWorkflow(before.status) && d.newTasks.length > 0) throw new Error(`a ${before.status} workflow scheduled ${d.newTasks.length} tasks`);
+  if (isTerminalWorkflow(before.status) && d.newTasks.length > 0)
+    throw new Error(`a ${before.status} workflow scheduled ${d.newTasks.length} tasks`);
   for (const t of d.newTasks) {
     for (const old of tasksBefore.values()) {
       if (old.refName === t.refName && old.iteration === t.iteration && old.status === 'COMPLETED' && !isTerminalTask(t.status)) {
@@ -70,18 +79,22 @@ function checkDecision(m: DeciderModel, before: { status: string; steps: Record<
       // The store only closes open tasks (a conditional write), so this changes nothing; still, a
       // decider that thinks a terminal attempt is open has lost track of it.
       const step = before.steps[old.refName];
-      if (step?.taskId === old.taskId && !isTerminalTask(step.status)) throw new Error(`close of ${old.referenceTaskName}: the step thought the ended attempt open`);
+      if (step?.taskId === old.taskId && !isTerminalTask(step.status))
+        throw new Error(`close of ${old.referenceTaskName}: the step thought the ended attempt open`);
     }
   }
   // Bounded by what changed: the budget, plus what each folded result may start at once (a retry),
   // plus a few records an operator creates together (a dynamic fork and its JOIN).
   const bound = m.budget + folded + 3;
-  if (d.newTasks.length > bound) throw new Error(`a decision created ${d.newTasks.length} tasks, over budget ${m.budget} + ${folded} results + 3`);
+  if (d.newTasks.length > bound)
+    throw new Error(`a decision created ${d.newTasks.length} tasks, over budget ${m.budget} + ${folded} results + 3`);
   const ends = d.workflow.status !== undefined && isTerminalWorkflow(d.workflow.status);
   const touched = Object.keys(d.steps.set).length;
   const structure = m.structureSize;
   if (!ends && touched > 2 * d.newTasks.length + folded + structure) {
-    throw new Error(`a decision changed ${touched} steps for ${d.newTasks.length} new tasks and ${folded} results (structure ${structure})`);
+    throw new Error(
+      `a decision changed ${touched} steps for ${d.newTasks.length} new tasks and ${folded} results (structure ${structure})`,
+    );
   }
 }
 
@@ -90,7 +103,9 @@ function run(m: DeciderModel, acts: readonly Action[]): void {
     const before = { status: m.h.wf.status, steps: structuredClone(m.h.wf.state.steps) };
     const tasksBefore = new Map([...m.h.tasks].map(([k, v]) => [k, { ...v }]));
     const out = how();
-    const folded = results.filter((r) => before.steps[r.refName]?.taskId === r.taskId && !isTerminalTask(before.steps[r.refName]?.status ?? 'COMPLETED')).length;
+    const folded = results.filter(
+      (r) => before.steps[r.refName]?.taskId === r.taskId && !isTerminalTask(before.steps[r.refName]?.status ?? 'COMPLETED'),
+    ).length;
     checkDecision(m, before, out, folded, tasksBefore);
     checkCounters(m);
     checkRecords(m);
@@ -117,7 +132,8 @@ function run(m: DeciderModel, acts: readonly Action[]): void {
     if (i > 2000) throw new Error(`the run did not end after 2000 decisions with everything answered: ${m.h.summary()}`);
     const open = m.openExternal();
     if (open.length === 0) {
-      if (m.h.wf.state.resume.length === 0 && m.h.wf.wakeAt === 0) throw new Error(`the run is stuck: nothing open, nothing to resume, no timer: ${m.h.summary()}`);
+      if (m.h.wf.state.resume.length === 0 && m.h.wf.wakeAt === 0)
+        throw new Error(`the run is stuck: nothing open, nothing to resume, no timer: ${m.h.summary()}`);
       step([], () => m.tick(0));
       continue;
     }

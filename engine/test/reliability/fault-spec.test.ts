@@ -3,7 +3,13 @@ import { FaultPlan, parseFaultSpec } from '../../src/store/faults';
 
 describe('test-only fault and clock options', () => {
   it('parses a store fault spec, and names what is wrong in a bad one', () => {
-    expect(parseFaultSpec('fail=0.1, delay=0.2,delayMs=30,write=0.05,seed=7')).toEqual({ fail: 0.1, delay: 0.2, delayMs: 30, write: 0.05, seed: 7 });
+    expect(parseFaultSpec('fail=0.1, delay=0.2,delayMs=30,write=0.05,seed=7')).toEqual({
+      fail: 0.1,
+      delay: 0.2,
+      delayMs: 30,
+      write: 0.05,
+      seed: 7,
+    });
     expect(parseFaultSpec('')).toEqual({ fail: 0, delay: 0, delayMs: 50, write: 0, seed: null });
     expect(() => parseFaultSpec('fail=2')).toThrow('fail must be a share from 0 to 1, got 2');
     expect(() => parseFaultSpec('boom=1')).toThrow("'boom=1' is not one of");

@@ -44,14 +44,22 @@ describe('a commit whose acknowledgement is lost (sqlite)', () => {
     const env = testEnv('sqlite', { BATON_SWEEP_INTERVAL_MS: '50' });
     const s = new TestServer(await startServer(loadConfig([], env), { store, log: pino({ level: 'silent' }) }), env);
     try {
-      await s.req('POST', '/api/metadata/taskdefs', [{ name: 'first', retryCount: 0 }, { name: 'second', retryCount: 0 }]);
+      await s.req('POST', '/api/metadata/taskdefs', [
+        { name: 'first', retryCount: 0 },
+        { name: 'second', retryCount: 0 },
+      ]);
       // The INLINE step between the two makes the decision after the first report wait for a
       // script, so it commits on its own (commitDecision), not in the report's transaction.
       await s.req('POST', '/api/metadata/workflow', {
         name: 'two_steps',
         tasks: [
           { name: 'first', taskReferenceName: 'first' },
-          { name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '1 + 1' } },
+          {
+            name: 'calc',
+            taskReferenceName: 'calc',
+            type: 'INLINE',
+            inputParameters: { evaluatorType: 'javascript', expression: '1 + 1' },
+          },
           { name: 'second', taskReferenceName: 'second' },
         ],
       });
@@ -69,11 +77,25 @@ describe('a commit whose acknowledgement is lost (sqlite)', () => {
       }
       const [b] = (await s.req('GET', '/api/tasks/poll/batch/second?workerid=w&count=1&timeout=5000')).body;
       expect(b.referenceTaskName).toBe('second');
-      expect((await s.req('POST', '/api/tasks', { taskId: b.taskId, workflowInstanceId: id, workerId: 'w', status: 'COMPLETED', outputData: { done: true } })).status).toBe(200);
+      expect(
+        (
+          await s.req('POST', '/api/tasks', {
+            taskId: b.taskId,
+            workflowInstanceId: id,
+            workerId: 'w',
+            status: 'COMPLETED',
+            outputData: { done: true },
+          })
+        ).status,
+      ).toBe(200);
       // Watched through search, not GET /workflow/{id}: a GET reads the store and refreshes the
       // cache, which would hide the stale entry (the sweeper decides unapplied results after 2 s).
       const q = encodeURIComponent('workflowType IN (two_steps) AND status IN (COMPLETED)');
-      await waitFor('the workflow to complete', async () => (await s.req('GET', `/api/workflow/search?query=${q}&size=1`)).body.totalHits === 1, 15_000);
+      await waitFor(
+        'the workflow to complete',
+        async () => (await s.req('GET', `/api/workflow/search?query=${q}&size=1`)).body.totalHits === 1,
+        15_000,
+      );
       const wf = (await s.req('GET', `/api/workflow/${id}`)).body;
       expect(wf.tasks.map((t: { referenceTaskName: string; status: string }) => [t.referenceTaskName, t.status])).toEqual([
         ['first', 'COMPLETED'],

@@ -95,18 +95,29 @@ suite('resource exhaustion on the embedded store', () => {
 
   /** Starts one workflow, retrying what the engine says to retry, until it is acknowledged: the engine recovered. */
   async function startUntilAccepted(): Promise<void> {
-    await waitFor('the engine to accept a start again', async () => {
-      const r = await send('POST', '/api/workflow/disk_flow', { i: -1 });
-      if (r.status === 200) acked.push(r.text);
-      return r.status === 200;
-    }, 60_000, 200);
+    await waitFor(
+      'the engine to accept a start again',
+      async () => {
+        const r = await send('POST', '/api/workflow/disk_flow', { i: -1 });
+        if (r.status === 200) acked.push(r.text);
+        return r.status === 200;
+      },
+      60_000,
+      200,
+    );
   }
 
   beforeAll(async () => {
-    engine = new EngineProcess(await freePort(), testEnv('sqlite', { BATON_DATA_DIR: dir, BATON_SWEEP_INTERVAL_MS: '200', BATON_SQLITE_SYNC: sync }));
+    engine = new EngineProcess(
+      await freePort(),
+      testEnv('sqlite', { BATON_DATA_DIR: dir, BATON_SWEEP_INTERVAL_MS: '200', BATON_SQLITE_SYNC: sync }),
+    );
     await engine.start();
     await send('POST', '/api/metadata/taskdefs', [{ name: 'disk_step', retryCount: 3, retryDelaySeconds: 0, responseTimeoutSeconds: 30 }]);
-    await send('POST', '/api/metadata/workflow', { name: 'disk_flow', tasks: [{ name: 'disk_step', taskReferenceName: 'step', inputParameters: { i: '${workflow.input.i}' } }] });
+    await send('POST', '/api/metadata/workflow', {
+      name: 'disk_flow',
+      tasks: [{ name: 'disk_step', taskReferenceName: 'step', inputParameters: { i: '${workflow.input.i}' } }],
+    });
     for (let i = 0; i < 5; i++) acked.push((await send('POST', '/api/workflow/disk_flow', { i })).text);
   }, 120_000);
 
@@ -184,7 +195,12 @@ suite('resource exhaustion on the embedded store', () => {
     try {
       await worker.start();
       const q = encodeURIComponent('workflowType IN (disk_flow) AND status IN (COMPLETED)');
-      await waitFor(`all ${acked.length} acknowledged runs to complete`, async () => (await send('GET', `/api/workflow/search?query=${q}&size=1`)).body.totalHits >= acked.length, 120_000, 500).catch(
+      await waitFor(
+        `all ${acked.length} acknowledged runs to complete`,
+        async () => (await send('GET', `/api/workflow/search?query=${q}&size=1`)).body.totalHits >= acked.length,
+        120_000,
+        500,
+      ).catch(
         () => undefined, // the checks below name the runs that did not complete
       );
     } finally {
@@ -192,7 +208,12 @@ suite('resource exhaustion on the embedded store', () => {
     }
     for (const id of acked) {
       const wf = await send('GET', `/api/workflow/${id}`);
-      expect([id, wf.status, wf.body.status, wf.body.tasks?.map((t: { status: string }) => t.status)]).toEqual([id, 200, 'COMPLETED', ['COMPLETED']]);
+      expect([id, wf.status, wf.body.status, wf.body.tasks?.map((t: { status: string }) => t.status)]).toEqual([
+        id,
+        200,
+        'COMPLETED',
+        ['COMPLETED'],
+      ]);
     }
     expect(acked.length).toBeGreaterThanOrEqual(7);
     expect(serverErrors).toEqual([]);

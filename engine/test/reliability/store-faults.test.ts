@@ -1,6 +1,17 @@
 import { waitFor } from '../helpers/engine-process';
 import { startTestServer, storeKinds, type TestServer } from '../helpers/server';
-import { childFlow, duplicateEffects, expectedOutput, mainFlow, recordingWorkers, runReport, StatusLog, taskDefs, type RunReport, type SideEffect } from './support';
+import {
+  childFlow,
+  duplicateEffects,
+  expectedOutput,
+  mainFlow,
+  recordingWorkers,
+  runReport,
+  StatusLog,
+  taskDefs,
+  type RunReport,
+  type SideEffect,
+} from './support';
 
 const WORKFLOWS = 30;
 
@@ -16,7 +27,11 @@ describe.each(storeKinds())('store faults, 10%% of calls (%s)', (kind) => {
   const statuses = new StatusLog();
   beforeAll(async () => {
     s = await startTestServer(kind, {
-      env: { BATON_SWEEP_INTERVAL_MS: '100', BATON_POLL_RECHECK_MS: '100', BATON_TEST_STORE_FAULTS: 'fail=0.1,delay=0.1,delayMs=20,write=0.05,seed=14' },
+      env: {
+        BATON_SWEEP_INTERVAL_MS: '100',
+        BATON_POLL_RECHECK_MS: '100',
+        BATON_TEST_STORE_FAULTS: 'fail=0.1,delay=0.1,delayMs=20,write=0.05,seed=14',
+      },
     });
     statuses.attach(s.running.server);
   });
@@ -67,7 +82,9 @@ describe.each(storeKinds())('store faults, 10%% of calls (%s)', (kind) => {
         runs.set(workflowId, runReport(wf));
       }
       const notDone = [...runs.values()].filter((r) => r.status !== 'COMPLETED');
-      expect(notDone.map((r) => `${r.workflowId} ${r.status}: ${r.tasks.map((t) => `${t.ref}#${t.retryCount}:${t.status}`).join(' ')}`)).toEqual([]);
+      expect(
+        notDone.map((r) => `${r.workflowId} ${r.status}: ${r.tasks.map((t) => `${t.ref}#${t.retryCount}:${t.status}`).join(' ')}`),
+      ).toEqual([]);
       for (const id of started) {
         expect(runs.get(id)?.status).toBe('COMPLETED');
       }

@@ -42,7 +42,13 @@ export const mainFlow = {
       decisionCases: { express: [{ name: 'express', taskReferenceName: 'express', inputParameters: { n: '${left.output.n}' } }] },
       defaultCase: [{ name: 'standard', taskReferenceName: 'standard', inputParameters: { n: '${right.output.n}' } }],
     },
-    { name: 'rel_child', taskReferenceName: 'child', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'rel_child' }, inputParameters: { n: '${prepare.output.n}' } },
+    {
+      name: 'rel_child',
+      taskReferenceName: 'child',
+      type: 'SUB_WORKFLOW',
+      subWorkflowParam: { name: 'rel_child' },
+      inputParameters: { n: '${prepare.output.n}' },
+    },
   ],
   outputParameters: { n: '${child.output.n}', express: '${express.output.n}', standard: '${standard.output.n}' },
 };
@@ -65,13 +71,24 @@ export interface SideEffect {
 export function recordingWorkers(urls: readonly string[], effects: SideEffect[]): BatonWorker[] {
   return urls.map((serverUrl, i) => {
     const workerId = `rel-worker-${i}`;
-    const w = new BatonWorker({ serverUrl, workerId, pollTimeoutMs: 500, retry: { retries: 20, minTimeoutMs: 50, maxTimeoutMs: 1000, maxRetryTimeMs: 60_000 } });
+    const w = new BatonWorker({
+      serverUrl,
+      workerId,
+      pollTimeoutMs: 500,
+      retry: { retries: 20, minTimeoutMs: 50, maxTimeoutMs: 1000, maxRetryTimeMs: 60_000 },
+    });
     for (const step of WORKER_STEPS) {
       w.register<{ n: number }, { n: number }>({
         taskType: step,
         concurrency: 4,
         handler: (input, ctx) => {
-          effects.push({ workflowId: ctx.workflowInstanceId, ref: ctx.referenceTaskName, taskId: ctx.taskId, retryCount: ctx.retryCount, worker: workerId });
+          effects.push({
+            workflowId: ctx.workflowInstanceId,
+            ref: ctx.referenceTaskName,
+            taskId: ctx.taskId,
+            retryCount: ctx.retryCount,
+            worker: workerId,
+          });
           return { n: Number(input.n) + 1 };
         },
       });
@@ -107,10 +124,20 @@ export interface RunReport {
 
 /** Reads a run with its attempts and notes any step completed twice. */
 export function runReport(wf: { workflowId: string; status: string; tasks?: Array<Record<string, unknown>> }): RunReport {
-  const tasks = (wf.tasks ?? []).map((t) => ({ taskId: String(t.taskId), ref: String(t.referenceTaskName), status: String(t.status), retryCount: Number(t.retryCount) }));
+  const tasks = (wf.tasks ?? []).map((t) => ({
+    taskId: String(t.taskId),
+    ref: String(t.referenceTaskName),
+    status: String(t.status),
+    retryCount: Number(t.retryCount),
+  }));
   const completed = new Map<string, number>();
   for (const t of tasks) if (t.status === 'COMPLETED') completed.set(t.ref, (completed.get(t.ref) ?? 0) + 1);
-  return { workflowId: wf.workflowId, status: wf.status, completedTwice: [...completed].filter(([, n]) => n > 1).map(([ref]) => ref), tasks };
+  return {
+    workflowId: wf.workflowId,
+    status: wf.status,
+    completedTwice: [...completed].filter(([, n]) => n > 1).map(([ref]) => ref),
+    tasks,
+  };
 }
 
 /**
@@ -118,7 +145,10 @@ export function runReport(wf: { workflowId: string; status: string; tasks?: Arra
  * lapsed lease (the earlier attempt ended TIMED_OUT: a worker held it past responseTimeoutSeconds
  * or never got it). The same attempt (taskId) run twice is never explained.
  */
-export function duplicateEffects(effects: readonly SideEffect[], runs: ReadonlyMap<string, RunReport>): { total: number; unexplained: string[] } {
+export function duplicateEffects(
+  effects: readonly SideEffect[],
+  runs: ReadonlyMap<string, RunReport>,
+): { total: number; unexplained: string[] } {
   const byStep = new Map<string, SideEffect[]>();
   const byTask = new Map<string, number>();
   for (const e of effects) {

@@ -24,12 +24,27 @@ describe('script pool', () => {
   const values: Array<[string, string, Record<string, unknown>, unknown]> = [
     ['arithmetic', '1 + 2', {}, 3],
     ['the last statement is the result', 'if ($.a > 1) { "big"; } else { "small"; }', { $: { a: 2 } }, 'big'],
-    ['a function called at the end (Conductor style)', 'function e() { return $.items.map(i => i * 2); } e();', { $: { items: [1, 2] } }, [2, 4]],
-    ['objects come back as JSON', '({ n: $.n, list: [true, null, "x"], nested: { d: new Date(0) } })', { $: { n: 1.5 } }, { n: 1.5, list: [true, null, 'x'], nested: { d: '1970-01-01T00:00:00.000Z' } }],
+    [
+      'a function called at the end (Conductor style)',
+      'function e() { return $.items.map(i => i * 2); } e();',
+      { $: { items: [1, 2] } },
+      [2, 4],
+    ],
+    [
+      'objects come back as JSON',
+      '({ n: $.n, list: [true, null, "x"], nested: { d: new Date(0) } })',
+      { $: { n: 1.5 } },
+      { n: 1.5, list: [true, null, 'x'], nested: { d: '1970-01-01T00:00:00.000Z' } },
+    ],
     ['undefined is null', 'undefined', {}, null],
     ['functions are dropped', '({ f() {}, k: 1 })', {}, { k: 1 }],
     ['several bindings', 'a + b', { a: 1, b: 2 }, 3],
-    ['no host objects', '[typeof require, typeof process, typeof module, typeof fetch]', {}, ['undefined', 'undefined', 'undefined', 'undefined']],
+    [
+      'no host objects',
+      '[typeof require, typeof process, typeof module, typeof fetch]',
+      {},
+      ['undefined', 'undefined', 'undefined', 'undefined'],
+    ],
     ['console exists and discards', 'console.log("x"); 7', {}, 7],
     ['a replaced JSON.stringify cannot fake the result', 'JSON.stringify = () => "\\"faked\\""; 5', {}, 5],
     ['mutating $ stays inside', '$.list.push(3); $.list.length', { $: { list: [1, 2] } }, 3],
@@ -47,7 +62,11 @@ describe('script pool', () => {
     ['an infinite loop', 'while (true) {}', 'script exceeded its 100 ms time limit'],
     ['an infinite loop in a function', '(function spin() { for (;;) {} })()', 'script exceeded its 100 ms time limit'],
     ['a huge string', 'let s = "x"; while (true) s = s + s;', 'script exceeded its 32 MB memory limit'],
-    ['a huge array', 'let a = []; while (true) a.push({ i: a.length, pad: "x".repeat(100) });', /script exceeded its (32 MB memory|100 ms time) limit/],
+    [
+      'a huge array',
+      'let a = []; while (true) a.push({ i: a.length, pad: "x".repeat(100) });',
+      /script exceeded its (32 MB memory|100 ms time) limit/,
+    ],
     // QuickJS cannot interrupt a backtracking regular expression: the pool's deadline ends it.
     ['catastrophic backtracking', '/(a+)+b/.test("a".repeat(40) + "c")', 'script exceeded its 100 ms time limit'],
   ];
@@ -111,12 +130,18 @@ describe('script pool', () => {
     expect(await run(pool, 'new Array(2e6).fill(1.5).length')).toEqual({ ok: true, value: 2_000_000 });
   });
 
-  it('counts the script\'s own run time only: copying large bindings in does not use up the limit', async () => {
+  it("counts the script's own run time only: copying large bindings in does not use up the limit", async () => {
     const strict = new ScriptPool({ timeoutMs: 5, memoryMb: 64, threads: 1 });
     await strict.start();
     try {
       // Parsing ~4 MB of bindings inside QuickJS takes far longer than 5 ms; the script itself is quick.
-      const items = Array.from({ length: 40_000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b', 'c'], price: i * 1.5, note: 'x'.repeat(40) }));
+      const items = Array.from({ length: 40_000 }, (_, i) => ({
+        id: i,
+        name: `item-${i}`,
+        tags: ['a', 'b', 'c'],
+        price: i * 1.5,
+        note: 'x'.repeat(40),
+      }));
       expect(await run(strict, '$.items.length', { $: { items } })).toEqual({ ok: true, value: 40_000 });
     } finally {
       await strict.close();

@@ -28,7 +28,9 @@ describe.each(storeKinds())('authentication (%s)', (kind) => {
     const missing = await s.req('POST', '/api/token', { keyId: ADMIN.keyId });
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([{ pointer: '/keySecret', message: 'is required' }]);
-    const form = await s.req('POST', '/api/token', `keyId=${ADMIN.keyId}&keySecret=${ADMIN.keySecret}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await s.req('POST', '/api/token', `keyId=${ADMIN.keyId}&keySecret=${ADMIN.keySecret}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
   });
 
@@ -97,7 +99,9 @@ describe.each(storeKinds())('authentication (%s)', (kind) => {
   it('validates key requests and protects the bootstrap key', async () => {
     const bad = async (body: unknown) => (await s.req('POST', '/api/admin/keys', body, bearer(admin))).body;
     expect((await bad({ role: 'root' })).errors[0]).toMatchObject({ pointer: '/role' });
-    expect((await bad({ role: 'worker' })).errors).toEqual([{ pointer: '/taskTypes', message: expect.stringContaining('required for role worker') }]);
+    expect((await bad({ role: 'worker' })).errors).toEqual([
+      { pointer: '/taskTypes', message: expect.stringContaining('required for role worker') },
+    ]);
     expect((await bad({ role: 'viewer', taskTypes: ['a'] })).errors[0].pointer).toBe('/taskTypes');
     expect((await bad({ role: 'viewer', keyId: 'has space' })).errors[0].pointer).toBe('/keyId');
     expect((await bad({ role: 'viewer', secretHash: 'x' })).errors[0]).toEqual({ pointer: '/secretHash', message: 'is not allowed' });
@@ -141,7 +145,11 @@ mongo('tokens across engines sharing one MongoDB database', () => {
       expect((await b.req('GET', '/api/workflow/search', undefined, bearer(opOnB))).status).toBe(200);
       expect((await a.req('DELETE', '/api/admin/keys/shared-op', undefined, bearer(adminA))).status).toBe(200);
       expect((await a.req('GET', '/api/workflow/search', undefined, bearer(opOnB))).status).toBe(401);
-      const onB = await eventually(async () => (await b.req('GET', '/api/workflow/search', undefined, bearer(opOnB))).status, (st) => st === 401, 15_000);
+      const onB = await eventually(
+        async () => (await b.req('GET', '/api/workflow/search', undefined, bearer(opOnB))).status,
+        (st) => st === 401,
+        15_000,
+      );
       expect(onB).toBe(401);
     } finally {
       await a.close();

@@ -32,16 +32,25 @@ describe('bombs in workflows', () => {
   });
 
   const start = async (name: string, task: Record<string, unknown>, input: Record<string, unknown> = {}): Promise<string> => {
-    expect((await s.req('PUT', '/api/metadata/workflow', [{ name, version: 1, tasks: [{ name: 'step', taskReferenceName: 'step', ...task }] }])).status).toBe(200);
+    expect(
+      (await s.req('PUT', '/api/metadata/workflow', [{ name, version: 1, tasks: [{ name: 'step', taskReferenceName: 'step', ...task }] }]))
+        .status,
+    ).toBe(200);
     return (await s.req('POST', `/api/workflow/${name}`, input)).text;
   };
-  const ended = (id: string): Promise<any> => eventually(async () => (await s.req('GET', `/api/workflow/${id}`)).body, (w) => w.status !== 'RUNNING', 30_000);
+  const ended = (id: string): Promise<any> =>
+    eventually(
+      async () => (await s.req('GET', `/api/workflow/${id}`)).body,
+      (w) => w.status !== 'RUNNING',
+      30_000,
+    );
 
   it('JSON_JQ_TRANSFORM bombs fail their own workflows; the jq tasks queued with them complete', async () => {
     const bomb = await start('jq_bomb', { type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: '[range(1e9)] | length' } });
     const spin = await start('jq_spin', { type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: 'last(range(1e15))' } });
     const others = [];
-    for (let i = 0; i < 8; i++) others.push(await start(`jq_ok_${i}`, { type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: '.n + 1', n: i } }));
+    for (let i = 0; i < 8; i++)
+      others.push(await start(`jq_ok_${i}`, { type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: '.n + 1', n: i } }));
     expect((await ended(bomb)).status).toBe('FAILED');
     for (const [i, id] of others.entries()) {
       const wf = await ended(id);
@@ -52,8 +61,17 @@ describe('bombs in workflows', () => {
   }, 60_000);
 
   it('one script bomb (an endless loop, a memory hog) fails its own workflow; the scripts beside it run', async () => {
-    const loop = await start('js_loop', { type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: 'while (true) {}' } });
-    const hog = await start('js_hog', { type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: 'var s = "xxxxxxxx"; var a = []; while (true) { s = s + s; a.push(s); }' } });
+    const loop = await start('js_loop', {
+      type: 'INLINE',
+      inputParameters: { evaluatorType: 'javascript', expression: 'while (true) {}' },
+    });
+    const hog = await start('js_hog', {
+      type: 'INLINE',
+      inputParameters: {
+        evaluatorType: 'javascript',
+        expression: 'var s = "xxxxxxxx"; var a = []; while (true) { s = s + s; a.push(s); }',
+      },
+    });
     const ok = await start('js_ok', { type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.n * 3', n: 7 } });
     expect((await ended(loop)).reasonForIncompletion).toMatch(/time limit/);
     expect((await ended(hog)).reasonForIncompletion).toMatch(/memory limit/);

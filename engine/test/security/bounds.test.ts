@@ -7,14 +7,18 @@ describe('numeric bounds over REST', () => {
   beforeAll(async () => {
     s = await startTestServer('sqlite');
     await s.req('POST', '/api/metadata/taskdefs', [{ name: 'bounded', responseTimeoutSeconds: 60 }]);
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'bounded_flow', version: 1, tasks: [{ name: 'bounded', taskReferenceName: 'b' }] }]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'bounded_flow', version: 1, tasks: [{ name: 'bounded', taskReferenceName: 'b' }] },
+    ]);
   });
   afterAll(async () => {
     await s.close();
   });
 
   it('refuses task definitions with retryCount 1e308 or timeouts of 1e18 s, naming each field', async () => {
-    const r = await s.req('POST', '/api/metadata/taskdefs', [{ name: 'huge', retryCount: 1e308, timeoutSeconds: 1e18, responseTimeoutSeconds: 1e18 }]);
+    const r = await s.req('POST', '/api/metadata/taskdefs', [
+      { name: 'huge', retryCount: 1e308, timeoutSeconds: 1e18, responseTimeoutSeconds: 1e18 },
+    ]);
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual(
       expect.arrayContaining([
@@ -24,7 +28,11 @@ describe('numeric bounds over REST', () => {
       ]),
     );
     expect((await s.req('GET', '/api/metadata/taskdefs/huge')).status).toBe(404);
-    const wf = await s.req('POST', '/api/metadata/workflow', { name: 'slow', timeoutSeconds: 1e308, tasks: [{ name: 'bounded', taskReferenceName: 'b' }] });
+    const wf = await s.req('POST', '/api/metadata/workflow', {
+      name: 'slow',
+      timeoutSeconds: 1e308,
+      tasks: [{ name: 'bounded', taskReferenceName: 'b' }],
+    });
     expect(wf.status).toBe(400);
     expect(wf.body.errors).toEqual([{ pointer: '/timeoutSeconds', message: `must be <= ${INT32_MAX}` }]);
   });
@@ -33,13 +41,25 @@ describe('numeric bounds over REST', () => {
     await s.req('POST', '/api/workflow/bounded_flow', {});
     const [t] = (await s.req('GET', '/api/tasks/poll/batch/bounded?workerid=w&timeout=0')).body as any[];
     for (const callbackAfterSeconds of [1e308, INT32_MAX + 1, -1, 1.5]) {
-      const r = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'IN_PROGRESS', callbackAfterSeconds });
+      const r = await s.req('POST', '/api/tasks', {
+        taskId: t.taskId,
+        workerId: 'w',
+        attemptToken: t.attemptToken,
+        status: 'IN_PROGRESS',
+        callbackAfterSeconds,
+      });
       expect(r.status).toBe(400);
       expect(r.body.errors[0].pointer).toBe('/callbackAfterSeconds');
     }
     const after = (await s.req('GET', `/api/tasks/${t.taskId}`)).body;
     expect(after).toMatchObject({ status: 'IN_PROGRESS', attemptToken: t.attemptToken, visibleAt: t.visibleAt });
-    const ok = await s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status: 'IN_PROGRESS', callbackAfterSeconds: 30 });
+    const ok = await s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workerId: 'w',
+      attemptToken: t.attemptToken,
+      status: 'IN_PROGRESS',
+      callbackAfterSeconds: 30,
+    });
     expect(ok.status).toBe(200);
   });
 

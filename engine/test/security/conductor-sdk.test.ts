@@ -44,7 +44,12 @@ describe('Conductor JS SDK with a key id and secret', () => {
 
   it('authenticates with a worker key, runs a worker, and renews an expired token by itself', async () => {
     const key = await createKey(s, admin, { role: 'worker', taskTypes: ['sdk_double'], description: 'SDK worker' });
-    const client = await orkesConductorClient({ serverUrl: `${s.url}/api`, keyId: key.keyId, keySecret: key.keySecret, refreshTokenInterval: 0 });
+    const client = await orkesConductorClient({
+      serverUrl: `${s.url}/api`,
+      keyId: key.keyId,
+      keySecret: key.keySecret,
+      refreshTokenInterval: 0,
+    });
     const worker: ConductorWorker = {
       taskDefName: 'sdk_double',
       execute: async (task) => ({ status: 'COMPLETED', outputData: { doubled: Number(task.inputData?.n) * 2, by: task.workerId ?? null } }),
@@ -55,7 +60,11 @@ describe('Conductor JS SDK with a key id and secret', () => {
 
     const run = async (n: number): Promise<any> => {
       const id = (await s.req('POST', '/api/workflow/sdk_flow', { n }, bearer(admin))).text;
-      return eventually(async () => (await s.req('GET', `/api/workflow/${id}`, undefined, bearer(admin))).body, (w) => w.status !== 'RUNNING', 30_000);
+      return eventually(
+        async () => (await s.req('GET', `/api/workflow/${id}`, undefined, bearer(admin))).body,
+        (w) => w.status !== 'RUNNING',
+        30_000,
+      );
     };
     const first = await run(21);
     expect(first.status).toBe('COMPLETED');

@@ -10,7 +10,9 @@ describe('write endpoints take JSON or YAML only; cross-site requests fail', () 
   let waiting = '';
   beforeAll(async () => {
     s = await startTestServer('sqlite');
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'approval', version: 1, tasks: [{ name: 'ok', taskReferenceName: 'ok', type: 'HUMAN' }] }]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'approval', version: 1, tasks: [{ name: 'ok', taskReferenceName: 'ok', type: 'HUMAN' }] },
+    ]);
     waiting = (await s.req('POST', '/api/workflow/approval', {})).text;
   });
   afterAll(async () => {
@@ -29,7 +31,10 @@ describe('write endpoints take JSON or YAML only; cross-site requests fail', () 
     const r = await s.req('POST', '/api/workflow/approval', body, { 'content-type': type });
     expect(r.status).toBe(415);
     expect(r.type).toContain('application/problem+json');
-    expect(r.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', accepted: ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'] });
+    expect(r.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      accepted: ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'],
+    });
     expect(r.body.detail).toContain('application/json');
     const human = await s.req('POST', `/api/tasks/${waiting}/ok/COMPLETED`, body, { 'content-type': type });
     expect(human.status).toBe(415);
@@ -47,8 +52,12 @@ describe('write endpoints take JSON or YAML only; cross-site requests fail', () 
 
   it('takes JSON, YAML (with a charset) and requests without any body', async () => {
     expect((await s.req('POST', '/api/workflow/approval', { a: 1 })).status).toBe(200);
-    expect((await s.req('POST', '/api/workflow/approval', '{"a":1}', { 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
-    expect((await s.req('PUT', '/api/metadata/taskdefs', 'name: yaml_def\n', { 'content-type': 'text/yaml; charset=utf-8' })).status).toBe(200);
+    expect((await s.req('POST', '/api/workflow/approval', '{"a":1}', { 'content-type': 'application/json; charset=utf-8' })).status).toBe(
+      200,
+    );
+    expect((await s.req('PUT', '/api/metadata/taskdefs', 'name: yaml_def\n', { 'content-type': 'text/yaml; charset=utf-8' })).status).toBe(
+      200,
+    );
     const noBody = await fetch(`${s.url}/api/workflow/${waiting}/retry`, { method: 'POST' });
     expect(noBody.status).not.toBe(415);
   });
@@ -56,18 +65,41 @@ describe('write endpoints take JSON or YAML only; cross-site requests fail', () 
   it("refuses what a browser sends from another site's page, whatever its type, but lets links to reads through", async () => {
     const before = await count();
     const json = { 'content-type': 'application/json' };
-    const post = await rawRequest(`${s.url}/api/workflow/approval`, 'POST', { ...json, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }, '{"a":1}');
+    const post = await rawRequest(
+      `${s.url}/api/workflow/approval`,
+      'POST',
+      { ...json, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' },
+      '{"a":1}',
+    );
     expect(post.status).toBe(403);
     expect(post.body.code).toBe('CROSS_SITE_REQUEST');
-    const retry = await rawRequest(`${s.url}/api/workflow/${waiting}/retry`, 'POST', { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' });
+    const retry = await rawRequest(`${s.url}/api/workflow/${waiting}/retry`, 'POST', {
+      'sec-fetch-site': 'same-site',
+      'sec-fetch-mode': 'no-cors',
+    });
     expect(retry.status).toBe(403);
     // A GET with side effects (a claim) is refused even as a navigation; a read is not.
-    const poll = await rawRequest(`${s.url}/api/tasks/poll/batch/x?timeout=0`, 'GET', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    const poll = await rawRequest(`${s.url}/api/tasks/poll/batch/x?timeout=0`, 'GET', {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+    });
     expect(poll.status).toBe(403);
-    const read = await rawRequest(`${s.url}/api/workflow/${waiting}`, 'GET', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    const read = await rawRequest(`${s.url}/api/workflow/${waiting}`, 'GET', {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+    });
     expect(read.status).toBe(200);
     // The engine's own pages (same origin) are served as usual.
-    expect((await rawRequest(`${s.url}/api/workflow/approval`, 'POST', { ...json, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }, '{"a":1}')).status).toBe(200);
+    expect(
+      (
+        await rawRequest(
+          `${s.url}/api/workflow/approval`,
+          'POST',
+          { ...json, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' },
+          '{"a":1}',
+        )
+      ).status,
+    ).toBe(200);
     expect(await count()).toBe(before + 1);
   });
 });

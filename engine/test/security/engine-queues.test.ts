@@ -48,7 +48,14 @@ class HangingTarget {
 const httpFlow = (name: string, uri: string) => ({
   name,
   version: 1,
-  tasks: [{ name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: { uri, method: 'POST', body: { secret: 'order-42' }, headers: { Authorization: 'Bearer s3cret' } } } }],
+  tasks: [
+    {
+      name: 'call',
+      taskReferenceName: 'call',
+      type: 'HTTP',
+      inputParameters: { http_request: { uri, method: 'POST', body: { secret: 'order-42' }, headers: { Authorization: 'Bearer s3cret' } } },
+    },
+  ],
 });
 
 describe.each(storeKinds())('engine queues are the engine’s (%s)', (kind) => {
@@ -68,13 +75,26 @@ describe.each(storeKinds())('engine queues are the engine’s (%s)', (kind) => {
   const inFlight = async (name: string): Promise<{ workflowId: string; task: any }> => {
     expect((await s.req('PUT', '/api/metadata/workflow', [httpFlow(name, `${base}/hook`)])).status).toBe(200);
     const workflowId = (await s.req('POST', `/api/workflow/${name}`, {})).text;
-    const task = await eventually(async () => (await s.req('GET', `/api/workflow/${workflowId}`)).body.tasks[0], (t) => t?.status === 'IN_PROGRESS', 10_000);
-    await eventually(async () => target.received, (n) => n >= 1, 10_000);
+    const task = await eventually(
+      async () => (await s.req('GET', `/api/workflow/${workflowId}`)).body.tasks[0],
+      (t) => t?.status === 'IN_PROGRESS',
+      10_000,
+    );
+    await eventually(
+      async () => target.received,
+      (n) => n >= 1,
+      10_000,
+    );
     return { workflowId, task };
   };
 
   it('refuses to hand out HTTP and JSON_JQ_TRANSFORM tasks over REST, saying why', async () => {
-    for (const path of ['/api/tasks/poll/batch/HTTP?timeout=0', '/api/tasks/poll/HTTP', '/api/tasks/poll/batch/JSON_JQ_TRANSFORM', '/api/tasks/poll/batch/%48TTP']) {
+    for (const path of [
+      '/api/tasks/poll/batch/HTTP?timeout=0',
+      '/api/tasks/poll/HTTP',
+      '/api/tasks/poll/batch/JSON_JQ_TRANSFORM',
+      '/api/tasks/poll/batch/%48TTP',
+    ]) {
       const r = await s.req('GET', path);
       expect([path, r.status]).toEqual([path, 403]);
       expect(r.body.code).toBe('ENGINE_QUEUE');
@@ -100,12 +120,22 @@ describe.each(storeKinds())('engine queues are the engine’s (%s)', (kind) => {
     const { workflowId, task } = await inFlight('lease_flow');
     expect(task.leaseUntil - task.startTime).toBeLessThanOrEqual(3000);
     // Renewed every third of the lease: still ours long after the first lease would have lapsed.
-    const renewed = await eventually(async () => (await s.req('GET', `/api/tasks/${task.taskId}`)).body, (t) => t.leaseUntil > task.leaseUntil + 1000, 15_000);
+    const renewed = await eventually(
+      async () => (await s.req('GET', `/api/tasks/${task.taskId}`)).body,
+      (t) => t.leaseUntil > task.leaseUntil + 1000,
+      15_000,
+    );
     expect(renewed).toMatchObject({ status: 'IN_PROGRESS', attemptToken: task.attemptToken });
     expect(target.open.size).toBe(1);
     expect((await s.req('DELETE', `/api/workflow/${workflowId}?reason=stop`)).status).toBe(200);
     // The request in flight is aborted at once: the target sees its connection close.
-    expect(await eventually(async () => target.closed, (n) => n >= 1, 5000)).toBe(1);
+    expect(
+      await eventually(
+        async () => target.closed,
+        (n) => n >= 1,
+        5000,
+      ),
+    ).toBe(1);
     expect((await s.req('GET', `/api/tasks/${task.taskId}`)).body.status).toBe('CANCELED');
   });
 });
@@ -124,7 +154,16 @@ describe.each(storeKinds())('an engine-run attempt whose engine stopped (%s)', (
     engine = new Engine(store, clock, log, { ...defaultEngineOptions, engineTaskLeaseMs: LEASE });
     await engine.init();
     sweeper = new Sweeper(engine, log, { intervalMs: 60_000, unappliedGraceMs: 2000, batch: 100 });
-    await store.putWorkflowDef({ ...httpFlow('lost_flow', 'http://127.0.0.1:9/x'), schemaVersion: 2, restartable: true, timeoutPolicy: 'ALERT_ONLY', timeoutSeconds: 0 } as never, true);
+    await store.putWorkflowDef(
+      {
+        ...httpFlow('lost_flow', 'http://127.0.0.1:9/x'),
+        schemaVersion: 2,
+        restartable: true,
+        timeoutPolicy: 'ALERT_ONLY',
+        timeoutSeconds: 0,
+      } as never,
+      true,
+    );
   });
   afterEach(async () => {
     // Its script threads would keep jest from exiting.
@@ -158,7 +197,10 @@ describe.each(storeKinds())('the engine killed during an HTTP task (%s)', (kind)
     const target = new HangingTarget();
     const base = await target.listen();
     const port = await freePort();
-    const engine = new EngineProcess(port, testEnv(kind, { BATON_HTTP_TASK_ALLOW: '127.0.0.1', BATON_ENGINE_TASK_LEASE_MS: '2000', BATON_SWEEP_INTERVAL_MS: '200' }));
+    const engine = new EngineProcess(
+      port,
+      testEnv(kind, { BATON_HTTP_TASK_ALLOW: '127.0.0.1', BATON_ENGINE_TASK_LEASE_MS: '2000', BATON_SWEEP_INTERVAL_MS: '200' }),
+    );
     await engine.start();
     try {
       await call(engine.url, 'PUT', '/api/metadata/workflow', [httpFlow('crash_http', `${base}/slow`)]);

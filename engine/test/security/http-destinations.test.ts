@@ -41,7 +41,14 @@ describe('HTTP task destination policy', () => {
   });
 
   it('sees through decimal, octal, hex and IPv4-mapped spellings (the URL parser normalises them)', () => {
-    for (const spelling of ['http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://127.1/', 'http://0x7f000001/', 'http://[::ffff:7f00:1]/']) {
+    for (const spelling of [
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://017700000001/',
+      'http://127.1/',
+      'http://0x7f000001/',
+      'http://[::ffff:7f00:1]/',
+    ]) {
       const host = new URL(spelling).hostname.replace(/^\[|\]$/g, '');
       expect([spelling, policy().refusal(host, 80, host)]).toEqual([spelling, expect.stringContaining('loopback')]);
     }
@@ -118,16 +125,30 @@ describe('HTTP tasks against local servers', () => {
   let flowSeq = 0;
   const run = async (request: Record<string, unknown>): Promise<any> => {
     const name = `http_case_${++flowSeq}`;
-    const def = { name, version: 1, tasks: [{ name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: request } }] };
+    const def = {
+      name,
+      version: 1,
+      tasks: [{ name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: request } }],
+    };
     expect((await s!.req('PUT', '/api/metadata/workflow', [def])).status).toBe(200);
     const id = (await s!.req('POST', `/api/workflow/${name}`, {})).text;
-    return eventually(async () => (await s!.req('GET', `/api/workflow/${id}`)).body, (w) => w.status !== 'RUNNING', 15_000);
+    return eventually(
+      async () => (await s!.req('GET', `/api/workflow/${id}`)).body,
+      (w) => w.status !== 'RUNNING',
+      15_000,
+    );
   };
 
   it('refuses loopback by default, however it is spelled, for good (no retries), and the target hears nothing', async () => {
     const { t, port } = await target();
     s = await startTestServer('sqlite');
-    for (const uri of [`http://127.0.0.1:${port}/`, `http://2130706433:${port}/`, `http://0x7f.0.0.1:${port}/`, `http://localhost:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`]) {
+    for (const uri of [
+      `http://127.0.0.1:${port}/`,
+      `http://2130706433:${port}/`,
+      `http://0x7f.0.0.1:${port}/`,
+      `http://localhost:${port}/`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+    ]) {
       const wf = await run({ uri });
       expect([uri, wf.status]).toEqual([uri, 'FAILED']);
       expect(wf.tasks[0].status).toBe('FAILED_WITH_TERMINAL_ERROR');
@@ -139,10 +160,16 @@ describe('HTTP tasks against local servers', () => {
 
   it("cannot drive the engine's own API, even with loopback allowed: a workflow cannot terminate another", async () => {
     s = await startTestServer('sqlite', { env: { BATON_HTTP_TASK_ALLOW: '127.0.0.0/8' } });
-    await s.req('PUT', '/api/metadata/workflow', [{ name: 'victim', version: 1, tasks: [{ name: 'wait', taskReferenceName: 'wait', type: 'HUMAN' }] }]);
+    await s.req('PUT', '/api/metadata/workflow', [
+      { name: 'victim', version: 1, tasks: [{ name: 'wait', taskReferenceName: 'wait', type: 'HUMAN' }] },
+    ]);
     const victim = (await s.req('POST', '/api/workflow/victim', {})).text;
     const port = s.running.port;
-    for (const uri of [`http://127.0.0.1:${port}/api/workflow/${victim}`, `http://2130706433:${port}/api/workflow/${victim}`, `http://localhost:${port}/api/workflow/${victim}`]) {
+    for (const uri of [
+      `http://127.0.0.1:${port}/api/workflow/${victim}`,
+      `http://2130706433:${port}/api/workflow/${victim}`,
+      `http://localhost:${port}/api/workflow/${victim}`,
+    ]) {
       const wf = await run({ uri, method: 'DELETE' });
       expect([uri, wf.tasks[0].status]).toEqual([uri, 'FAILED_WITH_TERMINAL_ERROR']);
       expect(wf.reasonForIncompletion).toContain("engine's own API");
@@ -163,7 +190,12 @@ describe('HTTP tasks against local servers', () => {
     expect(refused.tasks[0].status).toBe('FAILED_WITH_TERMINAL_ERROR');
     expect(refused.reasonForIncompletion).toMatch(/refused: 127\.0\.0\.1 is a loopback address/);
     expect(b.t.seen).toHaveLength(0);
-    const followed = await run({ uri: `http://127.0.0.1:${a.port}/to-localhost`, method: 'POST', body: { n: 1 }, headers: { Authorization: 'Bearer t0ken', 'X-Trace': 'kept' } });
+    const followed = await run({
+      uri: `http://127.0.0.1:${a.port}/to-localhost`,
+      method: 'POST',
+      body: { n: 1 },
+      headers: { Authorization: 'Bearer t0ken', 'X-Trace': 'kept' },
+    });
     expect(followed.status).toBe('COMPLETED');
     expect(followed.tasks[0].outputData.response.body).toEqual({ at: '/final' });
     const final = a.t.seen.find((x) => x.url === '/final');
@@ -199,9 +231,13 @@ describe('HTTP tasks against local servers', () => {
     s = await startTestServer('sqlite', { env: { BATON_HTTP_TASK_ALLOW: `127.0.0.1:${port}`, BATON_HTTP_MAX_READ_TIMEOUT_MS: '60000' } });
     const read = await run({ uri: `http://127.0.0.1:${port}/`, readTimeOut: 1e18 });
     expect(read.tasks[0].status).toBe('FAILED_WITH_TERMINAL_ERROR');
-    expect(read.reasonForIncompletion).toBe('readTimeOut 1000000000000000000 ms is above the limit of 60000 ms (BATON_HTTP_MAX_READ_TIMEOUT_MS)');
+    expect(read.reasonForIncompletion).toBe(
+      'readTimeOut 1000000000000000000 ms is above the limit of 60000 ms (BATON_HTTP_MAX_READ_TIMEOUT_MS)',
+    );
     const connect = await run({ uri: `http://127.0.0.1:${port}/`, connectionTimeOut: 1e308 });
-    expect(connect.reasonForIncompletion).toMatch(/^connectionTimeOut .* is above the limit of 30000 ms \(BATON_HTTP_MAX_CONNECT_TIMEOUT_MS\)$/);
+    expect(connect.reasonForIncompletion).toMatch(
+      /^connectionTimeOut .* is above the limit of 30000 ms \(BATON_HTTP_MAX_CONNECT_TIMEOUT_MS\)$/,
+    );
     expect((await run({ uri: `http://127.0.0.1:${port}/`, readTimeOut: 60_000 })).status).toBe('COMPLETED');
   });
 
@@ -220,7 +256,10 @@ describe('HTTP tasks against local servers', () => {
     targets.pop();
     const { log, lines } = capturedLog('debug');
     s = await startTestServer('sqlite', { env: { BATON_HTTP_TASK_ALLOW: '127.0.0.1' }, log });
-    const wf = await run({ uri: `http://admin:hunter2@127.0.0.1:${closed.port}/x?api_key=k3y&page=1`, headers: { Authorization: 'Bearer t0ken' } });
+    const wf = await run({
+      uri: `http://admin:hunter2@127.0.0.1:${closed.port}/x?api_key=k3y&page=1`,
+      headers: { Authorization: 'Bearer t0ken' },
+    });
     expect(wf.status).toBe('FAILED');
     expect(wf.reasonForIncompletion).toContain(`http://***:***@127.0.0.1:${closed.port}/x?api_key=***&page=1`);
     const refused = await run({ uri: `http://admin:hunter2@10.0.0.1:${port}/` });
@@ -245,14 +284,33 @@ describe('HTTP tasks against local servers', () => {
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     };
-    const def = (name: string, path: string) => ({ name, version: 1, tasks: [{ name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: { uri: `http://127.0.0.1:${port}${path}`, readTimeOut: 120_000 } } }] });
+    const def = (name: string, path: string) => ({
+      name,
+      version: 1,
+      tasks: [
+        {
+          name: 'call',
+          taskReferenceName: 'call',
+          type: 'HTTP',
+          inputParameters: { http_request: { uri: `http://127.0.0.1:${port}${path}`, readTimeOut: 120_000 } },
+        },
+      ],
+    });
     await s.req('PUT', '/api/metadata/workflow', [def('slow_one', '/slow'), def('next_one', '/next')]);
     const slow = (await s.req('POST', '/api/workflow/slow_one', {})).text;
-    await eventually(async () => t.seen.length, (n) => n === 1, 10_000);
+    await eventually(
+      async () => t.seen.length,
+      (n) => n === 1,
+      10_000,
+    );
     const next = (await s.req('POST', '/api/workflow/next_one', {})).text;
     hang = false;
     expect((await s.req('DELETE', `/api/workflow/${slow}`)).status).toBe(200);
-    const done = await eventually(async () => (await s!.req('GET', `/api/workflow/${next}`)).body, (w) => w.status !== 'RUNNING', 15_000);
+    const done = await eventually(
+      async () => (await s!.req('GET', `/api/workflow/${next}`)).body,
+      (w) => w.status !== 'RUNNING',
+      15_000,
+    );
     expect(done.status).toBe('COMPLETED');
     expect(closedEarly).toEqual(['/slow']);
   });

@@ -23,7 +23,13 @@ describe('/metrics labels', () => {
     }
     const lines = await series();
     expect(lines.length - before).toBeLessThanOrEqual(4);
-    const value = (label: string): number => Number(lines.find((l) => l.includes(`route="${label}"`))?.split(' ').pop());
+    const value = (label: string): number =>
+      Number(
+        lines
+          .find((l) => l.includes(`route="${label}"`))
+          ?.split(' ')
+          .pop(),
+      );
     expect(value('GET /api/workflow/:workflowId')).toBeGreaterThanOrEqual(300);
     expect(value('GET /api/tasks/poll/batch/:taskType')).toBeGreaterThanOrEqual(300);
     expect(value('unmatched')).toBeGreaterThanOrEqual(600);

@@ -155,7 +155,12 @@ describe.each(storeKinds())('role matrix (%s)', (kind) => {
     }
     const mine = claimed.find((t) => t.workflowInstanceId === id);
     expect(mine).toBeDefined();
-    const done = await s.req('POST', '/api/tasks', { taskId: mine.taskId, workerId: mine.workerId, attemptToken: mine.attemptToken, status: 'COMPLETED', outputData: { ok: 1 } }, worker);
+    const done = await s.req(
+      'POST',
+      '/api/tasks',
+      { taskId: mine.taskId, workerId: mine.workerId, attemptToken: mine.attemptToken, status: 'COMPLETED', outputData: { ok: 1 } },
+      worker,
+    );
     expect(done.status).toBe(200);
     // A task of another type: the admin's HUMAN task of a fresh workflow.
     const id2 = (await s.req('POST', '/api/workflow/matrix_flow', {}, bearer(tokens.admin))).text;
@@ -184,8 +189,15 @@ describe.each(storeKinds())('role matrix (%s)', (kind) => {
   });
 
   it('records the authenticated key as changedBy, whatever a header claims', async () => {
-    const operatorKey = (await s.req('GET', '/api/admin/keys', undefined, bearer(tokens.admin))).body.find((k: any) => k.role === 'operator').keyId;
-    const r = await s.req('PUT', '/api/metadata/taskdefs', { name: 'audited', retryCount: 1 }, { ...bearer(tokens.operator), 'x-baton-user': 'mallory' });
+    const operatorKey = (await s.req('GET', '/api/admin/keys', undefined, bearer(tokens.admin))).body.find(
+      (k: any) => k.role === 'operator',
+    ).keyId;
+    const r = await s.req(
+      'PUT',
+      '/api/metadata/taskdefs',
+      { name: 'audited', retryCount: 1 },
+      { ...bearer(tokens.operator), 'x-baton-user': 'mallory' },
+    );
     expect(r.status).toBe(200);
     const changes = (await s.req('GET', '/api/metadata/taskdefs/audited/changes', undefined, bearer(tokens.viewer))).body;
     expect(changes[0].changedBy).toBe(operatorKey);

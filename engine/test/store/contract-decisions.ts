@@ -39,7 +39,13 @@ export function decisionsContract(current: () => Store): void {
   describe('bounded decisions', () => {
     it('writes the steps a decision changed and forgets the ones it unset, with the counters', async () => {
       const store = current();
-      await store.createWorkflow(workflowRecord({ workflowId: 'w1', state: { seq: 2, steps: { a: step('ta'), 'b.c$d': step('tb') }, open: 2, running: 2, rootDone: false, resume: [] } }), []);
+      await store.createWorkflow(
+        workflowRecord({
+          workflowId: 'w1',
+          state: { seq: 2, steps: { a: step('ta'), 'b.c$d': step('tb') }, open: 2, running: 2, rootDone: false, resume: [] },
+        }),
+        [],
+      );
       expect(
         await store.commitDecision(
           decision({
@@ -108,10 +114,14 @@ export function decisionsContract(current: () => Store): void {
 
   describe('retention', () => {
     const seed = async (store: Store): Promise<void> => {
-      await store.createWorkflow(workflowRecord({ workflowId: 'old', status: 'COMPLETED', endTime: 100 }), [taskRecord({ taskId: 'old-t', workflowInstanceId: 'old', status: 'COMPLETED' })]);
+      await store.createWorkflow(workflowRecord({ workflowId: 'old', status: 'COMPLETED', endTime: 100 }), [
+        taskRecord({ taskId: 'old-t', workflowInstanceId: 'old', status: 'COMPLETED' }),
+      ]);
       await store.createWorkflow(workflowRecord({ workflowId: 'old-failed-owing', status: 'FAILED', endTime: 100, wakeAt: 5 }), []);
       await store.createWorkflow(workflowRecord({ workflowId: 'recent', status: 'COMPLETED', endTime: 5000 }), []);
-      await store.createWorkflow(workflowRecord({ workflowId: 'running' }), [taskRecord({ taskId: 'run-t', workflowInstanceId: 'running' })]);
+      await store.createWorkflow(workflowRecord({ workflowId: 'running' }), [
+        taskRecord({ taskId: 'run-t', workflowInstanceId: 'running' }),
+      ]);
     };
 
     it('deletes runs that ended before the cut-off, with their tasks, and nothing else', async () => {

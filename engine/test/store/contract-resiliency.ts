@@ -15,12 +15,28 @@ export function resiliencyContract(current: () => Store): void {
       await current().createWorkflow(workflowRecord({ workflowId: 'w1' }), tasks.map(taskRecord));
     };
     const claim = (now: number, extra: { timeoutMs?: number; count?: number } = {}) =>
-      current().claimTasks({ taskType: 'work', count: extra.count ?? 1, workerId: 'wk', now, leaseMs: 1000, newToken, ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}) });
+      current().claimTasks({
+        taskType: 'work',
+        count: extra.count ?? 1,
+        workerId: 'wk',
+        now,
+        leaseMs: 1000,
+        newToken,
+        ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}),
+      });
 
     it('creates a workflow with a given id once: a repeat answers false and changes nothing', async () => {
       const store = current();
-      expect(await store.createWorkflow(workflowRecord({ workflowId: 'fixed', input: { n: 1 } }), [taskRecord({ taskId: 'fixed-t', workflowInstanceId: 'fixed' })])).toBe(true);
-      expect(await store.createWorkflow(workflowRecord({ workflowId: 'fixed', input: { n: 2 } }), [taskRecord({ taskId: 'fixed-t', workflowInstanceId: 'fixed' })])).toBe(false);
+      expect(
+        await store.createWorkflow(workflowRecord({ workflowId: 'fixed', input: { n: 1 } }), [
+          taskRecord({ taskId: 'fixed-t', workflowInstanceId: 'fixed' }),
+        ]),
+      ).toBe(true);
+      expect(
+        await store.createWorkflow(workflowRecord({ workflowId: 'fixed', input: { n: 2 } }), [
+          taskRecord({ taskId: 'fixed-t', workflowInstanceId: 'fixed' }),
+        ]),
+      ).toBe(false);
       expect((await store.getWorkflow('fixed'))?.input).toEqual({ n: 1 });
       expect(await store.getTasks('fixed')).toHaveLength(1);
     });
@@ -31,7 +47,17 @@ export function resiliencyContract(current: () => Store): void {
       const [c1] = await claim(1000, { timeoutMs: 10_000 });
       expect([c1?.timeoutAt, c1?.deadlineAt]).toEqual([11_000, 11_000]);
       expect((await store.getTask('t'))?.deadlineAt).toBe(11_000);
-      await store.progressAttempt({ taskId: 't', attemptToken: c1!.attemptToken, workerId: 'wk', outputData: {}, logs: [], callbackAfterMs: 500, leaseMs: 1000, pollDeadlineAt: 9_500, now: 2000 });
+      await store.progressAttempt({
+        taskId: 't',
+        attemptToken: c1!.attemptToken,
+        workerId: 'wk',
+        outputData: {},
+        logs: [],
+        callbackAfterMs: 500,
+        leaseMs: 1000,
+        pollDeadlineAt: 9_500,
+        now: 2000,
+      });
       expect((await store.getTask('t'))?.pollDeadlineAt).toBe(9_500);
       const [c2] = await claim(3000, { timeoutMs: 10_000 });
       expect([c2?.timeoutAt, c2?.deadlineAt, c2?.pollCount]).toEqual([11_000, 11_000, 2]);
@@ -55,9 +81,16 @@ export function resiliencyContract(current: () => Store): void {
       expect(await store.releaseClaim('t', 'not-the-token', { startTime: 0, timeoutAt: 0, deadlineAt: 90_000 }, 1001)).toBe(false);
       expect(await store.releaseClaim('t', c!.attemptToken!, { startTime: 0, timeoutAt: 0, deadlineAt: 90_000 }, 1001)).toBe(true);
       const back = await store.getTask('t');
-      expect([back?.status, back?.attemptToken, back?.workerId, back?.leaseUntil, back?.startTime, back?.timeoutAt, back?.deadlineAt, back?.pollCount]).toEqual([
-        'SCHEDULED', null, null, 0, 0, 0, 90_000, 0,
-      ]);
+      expect([
+        back?.status,
+        back?.attemptToken,
+        back?.workerId,
+        back?.leaseUntil,
+        back?.startTime,
+        back?.timeoutAt,
+        back?.deadlineAt,
+        back?.pollCount,
+      ]).toEqual(['SCHEDULED', null, null, 0, 0, 0, 90_000, 0]);
       expect(await store.inProgressCount('work')).toBe(0);
       expect(await store.expiredLeases(1_000_000, 10)).toEqual([]);
       const [again] = await claim(2000, { timeoutMs: 5000 });
@@ -93,9 +126,20 @@ export function resiliencyContract(current: () => Store): void {
       const running = (await store.getTask('running'))!;
       const fence = { status: running.status, attemptToken: running.attemptToken };
       expect(await store.timeOutAttempt('running', { ...fence, deadlineAt: 4999 }, 'x', 5000, 'timeoutSeconds')).toBeNull();
-      expect((await store.timeOutAttempt('running', { ...fence, deadlineAt: 5000 }, 'x', 5000, 'timeoutSeconds'))?.timedOutBy).toBe('timeoutSeconds');
+      expect((await store.timeOutAttempt('running', { ...fence, deadlineAt: 5000 }, 'x', 5000, 'timeoutSeconds'))?.timedOutBy).toBe(
+        'timeoutSeconds',
+      );
       // A report that arrives after the timeout is refused: the attempt is no longer the claim's.
-      const late = await store.completeAttempt({ taskId: 'running', attemptToken: running.attemptToken, workerId: 'wk', status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, logs: [], now: 5001 });
+      const late = await store.completeAttempt({
+        taskId: 'running',
+        attemptToken: running.attemptToken,
+        workerId: 'wk',
+        status: 'COMPLETED',
+        outputData: {},
+        reasonForIncompletion: null,
+        logs: [],
+        now: 5001,
+      });
       expect(late.kind).toBe('stale');
     });
 
@@ -104,7 +148,16 @@ export function resiliencyContract(current: () => Store): void {
       await seed({ taskId: 't', workflowInstanceId: 'w1' });
       const [c] = await claim(1000);
       const [seen] = await store.expiredLeases(2000, 10);
-      await store.progressAttempt({ taskId: 't', attemptToken: c!.attemptToken, workerId: 'wk', outputData: {}, logs: [], callbackAfterMs: 0, leaseMs: 1000, now: 2000 });
+      await store.progressAttempt({
+        taskId: 't',
+        attemptToken: c!.attemptToken,
+        workerId: 'wk',
+        outputData: {},
+        logs: [],
+        callbackAfterMs: 0,
+        leaseMs: 1000,
+        now: 2000,
+      });
       const fence = { status: 'IN_PROGRESS' as const, attemptToken: seen!.attemptToken, leaseUntil: seen!.leaseUntil };
       expect(await store.timeOutAttempt('t', fence, 'lease', 2000, 'responseTimeoutSeconds')).toBeNull();
       expect((await store.getTask('t'))?.status).toBe('IN_PROGRESS');
@@ -116,10 +169,20 @@ export function resiliencyContract(current: () => Store): void {
       const [c] = await claim(1000, { timeoutMs: 2000 });
       const fence = { status: 'IN_PROGRESS' as const, attemptToken: c!.attemptToken, deadlineAt: 3000 };
       const marked = await store.recordTimeoutAlert('t', fence, { kind: 'timeoutSeconds', at: 3000 }, { deadlineAt: 9000 }, 3100);
-      expect([marked?.status, marked?.deadlineAt, marked?.timeoutAlerts]).toEqual(['IN_PROGRESS', 9000, [{ kind: 'timeoutSeconds', at: 3000 }]]);
+      expect([marked?.status, marked?.deadlineAt, marked?.timeoutAlerts]).toEqual([
+        'IN_PROGRESS',
+        9000,
+        [{ kind: 'timeoutSeconds', at: 3000 }],
+      ]);
       expect(await store.recordTimeoutAlert('t', fence, { kind: 'timeoutSeconds', at: 3000 }, { deadlineAt: 9000 }, 3200)).toBeNull();
       expect(await store.expiredDeadlines(8999, 10)).toEqual([]);
-      await store.recordTimeoutAlert('t', { ...fence, deadlineAt: 9000 }, { kind: 'totalTimeoutSeconds', at: 9000 }, { deadlineAt: 0 }, 9000);
+      await store.recordTimeoutAlert(
+        't',
+        { ...fence, deadlineAt: 9000 },
+        { kind: 'totalTimeoutSeconds', at: 9000 },
+        { deadlineAt: 0 },
+        9000,
+      );
       expect(await store.expiredDeadlines(1_000_000, 10)).toEqual([]);
       expect((await store.getTask('t'))?.timeoutAlerts.map((a) => a.kind)).toEqual(['timeoutSeconds', 'totalTimeoutSeconds']);
     });
@@ -156,9 +219,18 @@ export function resiliencyContract(current: () => Store): void {
         { taskId: 'open', workflowInstanceId: 'w1', rank: 5 },
       );
       const base = { workflowId: 'w1', workflow: {}, newTasks: [], closeTasks: [], now: 400 };
-      expect(await store.commitDecision({ ...base, expectedRevision: 0, appliedTaskIds: ['old', 'new', 'retried'], exhaustedTaskIds: ['old', 'new', 'open'] })).toBe(true);
+      expect(
+        await store.commitDecision({
+          ...base,
+          expectedRevision: 0,
+          appliedTaskIds: ['old', 'new', 'retried'],
+          exhaustedTaskIds: ['old', 'new', 'open'],
+        }),
+      ).toBe(true);
       expect((await store.failedTasks(null, 10)).map((t) => t.taskId)).toEqual(['new', 'old']);
-      expect((await store.failedTasks('work', 10)).map((t) => [t.taskId, t.reasonForIncompletion, t.exhausted])).toEqual([['old', 'first', true]]);
+      expect((await store.failedTasks('work', 10)).map((t) => [t.taskId, t.reasonForIncompletion, t.exhausted])).toEqual([
+        ['old', 'first', true],
+      ]);
       expect((await store.failedTasks('pay', 10)).map((t) => t.taskId)).toEqual(['new']);
       expect((await store.failedTasks(null, 1)).map((t) => t.taskId)).toEqual(['new']);
       expect((await store.getTask('open'))?.exhausted).toBe(false);

@@ -8,7 +8,16 @@ import { taskRecord, workflowRecord } from '../helpers/records';
 export function systemTasksContract(current: () => Store): void {
   describe('engine-held tasks', () => {
     const held = (taskId: string, workflowTaskType: string, wakeAt = 0) =>
-      taskRecord({ taskId, workflowInstanceId: 'wh', workflowTaskType, taskType: workflowTaskType, status: 'IN_PROGRESS', queued: false, wakeAt, startTime: 1000 });
+      taskRecord({
+        taskId,
+        workflowInstanceId: 'wh',
+        workflowTaskType,
+        taskType: workflowTaskType,
+        status: 'IN_PROGRESS',
+        queued: false,
+        wakeAt,
+        startTime: 1000,
+      });
     const seed = (...tasks: ReturnType<typeof taskRecord>[]) => current().createWorkflow(workflowRecord({ workflowId: 'wh' }), tasks);
     const result = { status: 'COMPLETED' as const, outputData: { done: 1 }, reasonForIncompletion: null };
 
@@ -45,10 +54,28 @@ export function systemTasksContract(current: () => Store): void {
       const store = current();
       await seed(held('human', 'HUMAN'), held('join', 'JOIN'), held('wait', 'WAIT', 5000));
       const report = (taskId: string, attemptToken: string | null = null) =>
-        store.completeAttempt({ taskId, attemptToken, workerId: null, status: 'COMPLETED', outputData: { ok: true }, reasonForIncompletion: null, logs: [], now: 3000 });
+        store.completeAttempt({
+          taskId,
+          attemptToken,
+          workerId: null,
+          status: 'COMPLETED',
+          outputData: { ok: true },
+          reasonForIncompletion: null,
+          logs: [],
+          now: 3000,
+        });
       expect((await report('join')).kind).toBe('stale');
       expect((await report('human', 'forged')).kind).toBe('stale');
-      const progress = await store.progressAttempt({ taskId: 'human', attemptToken: null, workerId: null, outputData: {}, logs: [], callbackAfterMs: 0, leaseMs: 1000, now: 3000 });
+      const progress = await store.progressAttempt({
+        taskId: 'human',
+        attemptToken: null,
+        workerId: null,
+        outputData: {},
+        logs: [],
+        callbackAfterMs: 0,
+        leaseMs: 1000,
+        now: 3000,
+      });
       expect(progress.kind).toBe('stale');
       expect((await store.getTask('human'))?.leaseUntil).toBe(0);
       expect(await report('human')).toMatchObject({ kind: 'applied', task: { status: 'COMPLETED', outputData: { ok: true } } });

@@ -83,7 +83,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         const t = taskRecord({ taskId: 'same', workflowInstanceId: 'w1' });
         const base = { workflowId: 'w1', appliedTaskIds: [], closeTasks: [], now: 5, workflow: {} };
         expect(await store.commitDecision({ ...base, expectedRevision: 0, newTasks: [t] })).toBe(true);
-        expect(await store.commitDecision({ ...base, expectedRevision: 1, newTasks: [t, taskRecord({ taskId: 'other', workflowInstanceId: 'w1' })] })).toBe(true);
+        expect(
+          await store.commitDecision({
+            ...base,
+            expectedRevision: 1,
+            newTasks: [t, taskRecord({ taskId: 'other', workflowInstanceId: 'w1' })],
+          }),
+        ).toBe(true);
         expect((await store.getTasks('w1')).map((x) => x.taskId).sort()).toEqual(['other', 'same']);
       });
 
@@ -117,7 +123,9 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.findWorkflows({ start: 0, size: 10 })).results.map((w) => w.workflowId)).toEqual(['c', 'b', 'a']);
         expect((await store.findWorkflows({ workflowName: 'wf', start: 0, size: 10 })).totalHits).toBe(2);
         expect((await store.findWorkflows({ status: ['COMPLETED'], start: 0, size: 10 })).results.map((w) => w.workflowId)).toEqual(['b']);
-        expect((await store.findWorkflows({ correlationId: 'order-1', start: 0, size: 10 })).results.map((w) => w.workflowId)).toEqual(['a']);
+        expect((await store.findWorkflows({ correlationId: 'order-1', start: 0, size: 10 })).results.map((w) => w.workflowId)).toEqual([
+          'a',
+        ]);
         expect((await store.findWorkflows({ start: 1, size: 1 })).results.map((w) => w.workflowId)).toEqual(['b']);
       });
     });
@@ -144,14 +152,20 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.getTask('first'))?.status).toBe('IN_PROGRESS');
         expect(await store.queueSizes(['work', 'other', 'none'], 1000)).toEqual({ work: 1, other: 1, none: 0 });
         expect(await store.inProgressCount('work')).toBe(2);
-        expect((await store.claimTasks({ taskType: 'work', count: 10, workerId: 'wk', now: 1000, leaseMs: 1, newToken })).map((t) => t.taskId)).toEqual(['late']);
-        expect((await store.claimTasks({ taskType: 'work', count: 10, workerId: 'wk', now: 6000, leaseMs: 1, newToken })).map((t) => t.taskId)).toEqual(['future']);
+        expect(
+          (await store.claimTasks({ taskType: 'work', count: 10, workerId: 'wk', now: 1000, leaseMs: 1, newToken })).map((t) => t.taskId),
+        ).toEqual(['late']);
+        expect(
+          (await store.claimTasks({ taskType: 'work', count: 10, workerId: 'wk', now: 6000, leaseMs: 1, newToken })).map((t) => t.taskId),
+        ).toEqual(['future']);
       });
 
       it('never gives one task to two concurrent claims (invariant 3)', async () => {
         await seed(Array.from({ length: 20 }, (_, i) => ({ taskId: `t${i}`, workflowInstanceId: 'w1', rank: i })));
         const claims = await Promise.all(
-          Array.from({ length: 30 }, (_, i) => store.claimTasks({ taskType: 'work', count: 1, workerId: `w${i}`, now: 2000, leaseMs: 1000, newToken })),
+          Array.from({ length: 30 }, (_, i) =>
+            store.claimTasks({ taskType: 'work', count: 1, workerId: `w${i}`, now: 2000, leaseMs: 1000, newToken }),
+          ),
         );
         const ids = claims.flat().map((t) => t.taskId);
         expect(ids).toHaveLength(20);
@@ -161,7 +175,15 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       it('accepts the terminal report of the current attempt once and fences everything else', async () => {
         await seed([{ taskId: 't', workflowInstanceId: 'w1' }]);
         const [claimed] = await store.claimTasks({ taskType: 'work', count: 1, workerId: 'wk', now: 2000, leaseMs: 1000, newToken });
-        const report = { taskId: 't', workerId: 'wk', status: 'COMPLETED' as const, outputData: { ok: 1 }, reasonForIncompletion: null, logs: [], now: 2500 };
+        const report = {
+          taskId: 't',
+          workerId: 'wk',
+          status: 'COMPLETED' as const,
+          outputData: { ok: 1 },
+          reasonForIncompletion: null,
+          logs: [],
+          now: 2500,
+        };
         expect((await store.completeAttempt({ ...report, attemptToken: 'wrong' })).kind).toBe('stale');
         const ok = await store.completeAttempt({ ...report, attemptToken: claimed!.attemptToken });
         expect(ok.kind).toBe('applied');
@@ -176,14 +198,31 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       it('fences reports without a token by the claim owner (Conductor clients)', async () => {
         await seed([{ taskId: 't', workflowInstanceId: 'w1' }]);
         await store.claimTasks({ taskType: 'work', count: 1, workerId: 'owner', now: 2000, leaseMs: 1000, newToken });
-        const report = { taskId: 't', attemptToken: null, status: 'COMPLETED' as const, outputData: {}, reasonForIncompletion: null, logs: [], now: 2100 };
+        const report = {
+          taskId: 't',
+          attemptToken: null,
+          status: 'COMPLETED' as const,
+          outputData: {},
+          reasonForIncompletion: null,
+          logs: [],
+          now: 2100,
+        };
         expect((await store.completeAttempt({ ...report, workerId: 'intruder' })).kind).toBe('stale');
         expect((await store.completeAttempt({ ...report, workerId: 'owner' })).kind).toBe('applied');
       });
 
       it('rejects a report on an unclaimed task', async () => {
         await seed([{ taskId: 't', workflowInstanceId: 'w1' }]);
-        const r = await store.completeAttempt({ taskId: 't', attemptToken: null, workerId: null, status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, logs: [], now: 5 });
+        const r = await store.completeAttempt({
+          taskId: 't',
+          attemptToken: null,
+          workerId: null,
+          status: 'COMPLETED',
+          outputData: {},
+          reasonForIncompletion: null,
+          logs: [],
+          now: 5,
+        });
         expect(r.kind).toBe('stale');
         expect((await store.getTask('t'))?.status).toBe('SCHEDULED');
       });
@@ -193,15 +232,38 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         const [c] = await store.claimTasks({ taskType: 'work', count: 1, workerId: 'wk', now: 2000, leaseMs: 1000, newToken });
         const base = { taskId: 't', workerId: 'wk', outputData: {}, logs: [], leaseMs: 1000 };
         expect((await store.progressAttempt({ ...base, attemptToken: 'nope', callbackAfterMs: 0, now: 2500 })).kind).toBe('stale');
-        const ext = await store.progressAttempt({ ...base, attemptToken: c!.attemptToken, callbackAfterMs: 0, now: 2500, outputData: { pct: 50 } });
+        const ext = await store.progressAttempt({
+          ...base,
+          attemptToken: c!.attemptToken,
+          callbackAfterMs: 0,
+          now: 2500,
+          outputData: { pct: 50 },
+        });
         expect(ext.kind === 'applied' && [ext.task.leaseUntil, ext.task.outputData]).toEqual([3500, { pct: 50 }]);
         const back = await store.progressAttempt({ ...base, attemptToken: c!.attemptToken, callbackAfterMs: 10_000, now: 2600 });
-        expect(back.kind === 'applied' && [back.task.status, back.task.visibleAt, back.task.attemptToken]).toEqual(['SCHEDULED', 12_600, null]);
+        expect(back.kind === 'applied' && [back.task.status, back.task.visibleAt, back.task.attemptToken]).toEqual([
+          'SCHEDULED',
+          12_600,
+          null,
+        ]);
         expect(await store.claimTasks({ taskType: 'work', count: 1, workerId: 'wk', now: 12_000, leaseMs: 1, newToken })).toEqual([]);
         const again = await store.claimTasks({ taskType: 'work', count: 1, workerId: 'wk2', now: 12_600, leaseMs: 1, newToken });
         expect(again.map((t) => [t.taskId, t.pollCount])).toEqual([['t', 2]]);
         // The first claim's token no longer fences anything.
-        expect((await store.completeAttempt({ taskId: 't', attemptToken: c!.attemptToken, workerId: 'wk', status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, logs: [], now: 12_700 })).kind).toBe('stale');
+        expect(
+          (
+            await store.completeAttempt({
+              taskId: 't',
+              attemptToken: c!.attemptToken,
+              workerId: 'wk',
+              status: 'COMPLETED',
+              outputData: {},
+              reasonForIncompletion: null,
+              logs: [],
+              now: 12_700,
+            })
+          ).kind,
+        ).toBe('stale');
       });
     });
 

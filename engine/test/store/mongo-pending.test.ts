@@ -27,7 +27,11 @@ describe('MongoDB: decisions interrupted between their writes', () => {
     await store.close();
   });
 
-  const pending = (taskId: string, decidedRevision: number, over: Parameters<typeof taskRecord>[0] extends infer T ? Partial<T> : never = {}) => ({
+  const pending = (
+    taskId: string,
+    decidedRevision: number,
+    over: Parameters<typeof taskRecord>[0] extends infer T ? Partial<T> : never = {},
+  ) => ({
     ...taskToDoc(taskRecord({ taskId, workflowInstanceId: 'w1', refName: taskId, referenceTaskName: taskId, updateTime: 10, ...over })),
     status: PENDING_COMMIT,
     commitStatus: 'SCHEDULED',
@@ -40,13 +44,36 @@ describe('MongoDB: decisions interrupted between their writes', () => {
       workflowRecord({
         workflowId: 'w1',
         revision: 1,
-        state: { seq: 1, steps: { kept: { taskId: 'kept', seq: 1, status: 'SCHEDULED', retryCount: 0, iteration: 0, taskType: 'work', reason: null, scheduledTime: 1, startTime: 0, endTime: 0, firstScheduledTime: 1 } }, open: 1, running: 1, rootDone: false, resume: [] },
+        state: {
+          seq: 1,
+          steps: {
+            kept: {
+              taskId: 'kept',
+              seq: 1,
+              status: 'SCHEDULED',
+              retryCount: 0,
+              iteration: 0,
+              taskType: 'work',
+              reason: null,
+              scheduledTime: 1,
+              startTime: 0,
+              endTime: 0,
+              firstScheduledTime: 1,
+            },
+          },
+          open: 1,
+          running: 1,
+          rootDone: false,
+          resume: [],
+        },
       }),
       [],
     );
     await c.tasks.insertMany([pending('kept', 1) as never, pending('lost', 1) as never, pending('future', 2) as never]);
     // Nothing pending can be claimed before the sweeper settles it.
-    expect(await store.claimTasks({ taskType: 'work', count: 5, workerId: 'x', now: 1_000, leaseMs: 1000, newToken: () => 't' })).toEqual([]);
+    expect(await store.claimTasks({ taskType: 'work', count: 5, workerId: 'x', now: 1_000, leaseMs: 1000, newToken: () => 't' })).toEqual(
+      [],
+    );
     // Too young to settle: a decision may still be between its writes.
     expect(await store.recoverPendingTasks(5, 100)).toBe(0);
     expect(await store.recoverPendingTasks(1_000, 100)).toBe(3);
@@ -63,7 +90,28 @@ describe('MongoDB: decisions interrupted between their writes', () => {
         workflowId: 'w1',
         status: 'TERMINATED',
         revision: 3,
-        state: { seq: 1, steps: { kept: { taskId: 'kept', seq: 1, status: 'CANCELED', retryCount: 0, iteration: 0, taskType: 'work', reason: null, scheduledTime: 1, startTime: 0, endTime: 0, firstScheduledTime: 1 } }, open: 0, running: 0, rootDone: false, resume: [] },
+        state: {
+          seq: 1,
+          steps: {
+            kept: {
+              taskId: 'kept',
+              seq: 1,
+              status: 'CANCELED',
+              retryCount: 0,
+              iteration: 0,
+              taskType: 'work',
+              reason: null,
+              scheduledTime: 1,
+              startTime: 0,
+              endTime: 0,
+              firstScheduledTime: 1,
+            },
+          },
+          open: 0,
+          running: 0,
+          rootDone: false,
+          resume: [],
+        },
       }),
       [],
     );

@@ -7,7 +7,10 @@ import { storeKinds } from '../helpers/server';
 /** definitions/examples/order-fulfilment.json and signup-drip.yaml, run by hand-driven workers on a manual clock. */
 const examples = join(__dirname, '../../../definitions/examples');
 function load(file: string): any {
-  const parsed = parseDocument(readFileSync(join(examples, file), 'utf8'), file.endsWith('.json') ? 'application/json' : 'application/yaml');
+  const parsed = parseDocument(
+    readFileSync(join(examples, file), 'utf8'),
+    file.endsWith('.json') ? 'application/json' : 'application/yaml',
+  );
   if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.problems)}`);
   return parsed.value;
 }

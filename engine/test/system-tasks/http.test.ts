@@ -35,12 +35,23 @@ describe.each(storeKinds())('HTTP system task (%s)', (kind) => {
   const run = async (def: Record<string, unknown>, input: Record<string, unknown> = {}): Promise<any> => {
     expect((await s.req('PUT', '/api/metadata/workflow', [def])).status).toBe(200);
     const id = (await s.req('POST', `/api/workflow/${String(def.name)}`, input)).text;
-    return eventually(async () => (await s.req('GET', `/api/workflow/${id}`)).body, (w) => w.status !== 'RUNNING', 10_000);
+    return eventually(
+      async () => (await s.req('GET', `/api/workflow/${id}`)).body,
+      (w) => w.status !== 'RUNNING',
+      10_000,
+    );
   };
   const httpFlow = (request: Record<string, unknown>, style: 'http_request' | 'flat' = 'http_request') => ({
     name: 'call_out',
     version: 1,
-    tasks: [{ name: 'notify', taskReferenceName: 'notify', type: 'HTTP', inputParameters: style === 'flat' ? request : { http_request: request } }],
+    tasks: [
+      {
+        name: 'notify',
+        taskReferenceName: 'notify',
+        type: 'HTTP',
+        inputParameters: style === 'flat' ? request : { http_request: request },
+      },
+    ],
     outputParameters: { status: '${notify.output.response.statusCode}', body: '${notify.output.response.body}' },
   });
 
@@ -55,7 +66,10 @@ describe.each(storeKinds())('HTTP system task (%s)', (kind) => {
       }
     };
     await s.req('POST', '/api/metadata/taskdefs', [{ name: 'notify', retryCount: 2, retryDelaySeconds: 0 }]);
-    const wf = await run(httpFlow({ uri: `${base}/hook?x=1`, method: 'POST', body: { order: '${workflow.input.order}' }, headers: { 'X-Trace': 't1' } }), { order: 'A-1' });
+    const wf = await run(
+      httpFlow({ uri: `${base}/hook?x=1`, method: 'POST', body: { order: '${workflow.input.order}' }, headers: { 'X-Trace': 't1' } }),
+      { order: 'A-1' },
+    );
     expect(wf.status).toBe('COMPLETED');
     expect(wf.output).toEqual({ status: 200, body: { ok: true, n: 3 } });
     const attempts = (wf.tasks as any[]).filter((t) => t.referenceTaskName === 'notify');
@@ -67,7 +81,12 @@ describe.each(storeKinds())('HTTP system task (%s)', (kind) => {
     expect(attempts[0].reasonForIncompletion).toBe('HTTP 503 Service Unavailable');
     expect(attempts[0].outputData.response).toMatchObject({ statusCode: 503, body: 'busy', reasonPhrase: 'Service Unavailable' });
     expect(seen).toHaveLength(3);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/hook?x=1', body: JSON.stringify({ order: 'A-1' }), headers: { 'x-trace': 't1', 'content-type': 'application/json' } });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/hook?x=1',
+      body: JSON.stringify({ order: 'A-1' }),
+      headers: { 'x-trace': 't1', 'content-type': 'application/json' },
+    });
   });
 
   it('takes Conductor 3 style top-level fields; without a task definition a failure is not retried', async () => {

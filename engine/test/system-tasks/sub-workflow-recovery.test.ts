@@ -15,8 +15,17 @@ describe.each(storeKinds())('SUB_WORKFLOW crash recovery (%s)', (kind) => {
   it('the sweeper starts a child nobody started, and tells the parent of a child end nobody passed on', async () => {
     p = await PolicyServer.start(kind);
     await p.taskDefs([{ name: 'child_step' }]);
-    await p.workflowDef({ name: 'kid', version: 1, tasks: [{ name: 'child_step', taskReferenceName: 'child_step' }], outputParameters: { r: '${child_step.output.r}' } });
-    await p.workflowDef({ name: 'mom', version: 1, tasks: [{ name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'kid' } }] });
+    await p.workflowDef({
+      name: 'kid',
+      version: 1,
+      tasks: [{ name: 'child_step', taskReferenceName: 'child_step' }],
+      outputParameters: { r: '${child_step.output.r}' },
+    });
+    await p.workflowDef({
+      name: 'mom',
+      version: 1,
+      tasks: [{ name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'kid' } }],
+    });
     // The "crash": nothing that follows a commit runs; only the store's state is left.
     Object.assign(p.engine.systemTasks, { afterCommit: () => undefined });
 

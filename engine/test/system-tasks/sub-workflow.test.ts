@@ -12,7 +12,14 @@ const parent = (sub: Record<string, unknown> = {}) => ({
   name: 'parent_flow',
   version: 1,
   tasks: [
-    { name: 'run_child', taskReferenceName: 'run_child', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'child_flow', version: 1 }, inputParameters: { n: '${workflow.input.n}' }, ...sub },
+    {
+      name: 'run_child',
+      taskReferenceName: 'run_child',
+      type: 'SUB_WORKFLOW',
+      subWorkflowParam: { name: 'child_flow', version: 1 },
+      inputParameters: { n: '${workflow.input.n}' },
+      ...sub,
+    },
     { name: 'after', taskReferenceName: 'after', type: 'SIMPLE', inputParameters: { doubled: '${run_child.output.doubled}' } },
   ],
 });
@@ -29,16 +36,28 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
   });
 
   const wf = async (id: string): Promise<any> => (await s.req('GET', `/api/workflow/${id}`)).body;
-  const start = async (name: string, input: Record<string, unknown>): Promise<string> => (await s.req('POST', `/api/workflow/${name}`, input)).text;
+  const start = async (name: string, input: Record<string, unknown>): Promise<string> =>
+    (await s.req('POST', `/api/workflow/${name}`, input)).text;
   const pollOne = async (type: string): Promise<any> => {
-    const r = await eventually(() => s.req('GET', `/api/tasks/poll/batch/${type}?workerid=w&count=1&timeout=200`), (r) => (r.body as any[]).length > 0);
+    const r = await eventually(
+      () => s.req('GET', `/api/tasks/poll/batch/${type}?workerid=w&count=1&timeout=200`),
+      (r) => (r.body as any[]).length > 0,
+    );
     const t = (r.body as any[])[0];
     if (!t) throw new Error(`no ${type} task`);
     return t;
   };
   const report = (t: any, status: string, outputData: Record<string, unknown> = {}, reason?: string) =>
-    s.req('POST', '/api/tasks', { taskId: t.taskId, workerId: 'w', attemptToken: t.attemptToken, status, outputData, ...(reason ? { reasonForIncompletion: reason } : {}) });
-  const subTask = async (id: string): Promise<any> => ((await wf(id)).tasks as any[]).filter((t) => t.referenceTaskName === 'run_child').at(-1);
+    s.req('POST', '/api/tasks', {
+      taskId: t.taskId,
+      workerId: 'w',
+      attemptToken: t.attemptToken,
+      status,
+      outputData,
+      ...(reason ? { reasonForIncompletion: reason } : {}),
+    });
+  const subTask = async (id: string): Promise<any> =>
+    ((await wf(id)).tasks as any[]).filter((t) => t.referenceTaskName === 'run_child').at(-1);
 
   it('starts the child with the task input, then completes with its output and goes on', async () => {
     const id = await start('parent_flow', { n: 21 });
@@ -47,7 +66,12 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
     const childId = task.outputData.subWorkflowId as string;
     const step = await pollOne('child_step');
     expect(step).toMatchObject({ workflowInstanceId: childId, inputData: { n: 21 } });
-    expect(await wf(childId)).toMatchObject({ workflowName: 'child_flow', parentWorkflowId: id, parentWorkflowTaskId: task.taskId, input: { n: 21 } });
+    expect(await wf(childId)).toMatchObject({
+      workflowName: 'child_flow',
+      parentWorkflowId: id,
+      parentWorkflowTaskId: task.taskId,
+      input: { n: 21 },
+    });
     expect((await report(step, 'COMPLETED', { doubled: 42 })).status).toBe(200);
 
     const after = await pollOne('after');
@@ -61,7 +85,10 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
     const id = await start('parent_flow', { n: 1 });
     const step = await pollOne('child_step');
     await report(step, 'FAILED_WITH_TERMINAL_ERROR', {}, 'card declined');
-    const parentWf = await eventually(() => wf(id), (w) => w.status !== 'RUNNING');
+    const parentWf = await eventually(
+      () => wf(id),
+      (w) => w.status !== 'RUNNING',
+    );
     expect(parentWf.status).toBe('FAILED');
     expect(parentWf.reasonForIncompletion).toBe('card declined');
     expect(await subTask(id)).toMatchObject({ status: 'FAILED', reasonForIncompletion: 'card declined' });
@@ -88,14 +115,24 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
     await pollOne('child_step');
     const childId = (await subTask(id)).outputData.subWorkflowId as string;
     expect((await s.req('DELETE', `/api/workflow/${id}?reason=stop`)).status).toBeLessThan(300);
-    const c = await eventually(() => wf(childId), (w) => w.status !== 'RUNNING');
+    const c = await eventually(
+      () => wf(childId),
+      (w) => w.status !== 'RUNNING',
+    );
     expect(c.status).toBe('TERMINATED');
     expect((await wf(id)).status).toBe('TERMINATED');
   });
 
   it('runs an inline child definition (subWorkflowParam.workflowDefinition)', async () => {
-    const inline = { ...child, name: 'inline_child', tasks: [{ name: 'noop', taskReferenceName: 'noop', type: 'NOOP' }], outputParameters: { doubled: 'inline' } };
-    await s.req('PUT', '/api/metadata/workflow', [{ ...parent({ subWorkflowParam: { name: 'inline_child', workflowDefinition: inline } }), name: 'inline_parent' }]);
+    const inline = {
+      ...child,
+      name: 'inline_child',
+      tasks: [{ name: 'noop', taskReferenceName: 'noop', type: 'NOOP' }],
+      outputParameters: { doubled: 'inline' },
+    };
+    await s.req('PUT', '/api/metadata/workflow', [
+      { ...parent({ subWorkflowParam: { name: 'inline_child', workflowDefinition: inline } }), name: 'inline_parent' },
+    ]);
     const id = await start('inline_parent', { n: 1 });
     expect((await pollOne('after')).inputData).toEqual({ doubled: 'inline' });
     expect(await subTask(id)).toMatchObject({ status: 'COMPLETED' });
@@ -104,7 +141,10 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
   it('fails the SUB_WORKFLOW task for good when the child definition does not exist', async () => {
     await s.req('PUT', '/api/metadata/workflow', [{ ...parent({ subWorkflowParam: { name: 'nowhere' } }), name: 'lost_parent' }]);
     const id = await start('lost_parent', {});
-    const w = await eventually(() => wf(id), (x) => x.status !== 'RUNNING');
+    const w = await eventually(
+      () => wf(id),
+      (x) => x.status !== 'RUNNING',
+    );
     expect(w.status).toBe('FAILED');
     expect(w.reasonForIncompletion).toMatch(/could not start workflow: .*nowhere/);
   });
@@ -114,12 +154,24 @@ describe.each(storeKinds())('SUB_WORKFLOW and START_WORKFLOW (%s)', (kind) => {
       {
         name: 'launcher',
         version: 1,
-        tasks: [{ name: 'launch', taskReferenceName: 'launch', type: 'START_WORKFLOW', inputParameters: { startWorkflow: { name: 'child_flow', version: 1, input: { n: '${workflow.input.n}' }, correlationId: 'c-7' } } }],
+        tasks: [
+          {
+            name: 'launch',
+            taskReferenceName: 'launch',
+            type: 'START_WORKFLOW',
+            inputParameters: {
+              startWorkflow: { name: 'child_flow', version: 1, input: { n: '${workflow.input.n}' }, correlationId: 'c-7' },
+            },
+          },
+        ],
         outputParameters: { started: '${launch.output.workflowId}' },
       },
     ]);
     const id = await start('launcher', { n: 5 });
-    const done = await eventually(() => wf(id), (w) => w.status !== 'RUNNING');
+    const done = await eventually(
+      () => wf(id),
+      (w) => w.status !== 'RUNNING',
+    );
     expect(done.status).toBe('COMPLETED');
     const started = done.output.started as string;
     const launched = await wf(started);

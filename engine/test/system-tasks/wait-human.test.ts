@@ -104,7 +104,9 @@ describe.each(storeKinds())('WAIT and HUMAN (%s)', (kind) => {
     expect(r.status).toBe(200);
     expect((await p.pollOne('after')).inputData).toEqual({ approved: 'yes' });
     // The same report again is a duplicate (idempotent), a different one is stale.
-    expect((await p.s.req('POST', '/api/tasks', { taskId: hold.taskId, status: 'COMPLETED', outputData: { approved: 'yes' } })).status).toBe(200);
+    expect(
+      (await p.s.req('POST', '/api/tasks', { taskId: hold.taskId, status: 'COMPLETED', outputData: { approved: 'yes' } })).status,
+    ).toBe(200);
     expect((await p.s.req('POST', '/api/tasks', { taskId: hold.taskId, status: 'FAILED' })).status).toBe(409);
   });
 

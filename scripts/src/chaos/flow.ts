@@ -39,7 +39,13 @@ export const flow = {
       decisionCases: { express: [{ name: 'c_express', taskReferenceName: 'express', inputParameters: { n: '${left.output.n}' } }] },
       defaultCase: [{ name: 'c_standard', taskReferenceName: 'standard', inputParameters: { n: '${right.output.n}' } }],
     },
-    { name: 'chaos_child', taskReferenceName: 'child', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'chaos_child' }, inputParameters: { n: '${prepare.output.n}' } },
+    {
+      name: 'chaos_child',
+      taskReferenceName: 'child',
+      type: 'SUB_WORKFLOW',
+      subWorkflowParam: { name: 'chaos_child' },
+      inputParameters: { n: '${prepare.output.n}' },
+    },
   ],
   outputParameters: { n: '${child.output.n}' },
 };

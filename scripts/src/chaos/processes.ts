@@ -60,7 +60,8 @@ export class EngineProc {
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
     for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`engine ${this.name} exited while starting:\n${this.logTail}`);
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(`engine ${this.name} exited while starting:\n${this.logTail}`);
       try {
         if ((await fetch(`${this.url}/health`)).ok) return Date.now() - t0;
       } catch {
@@ -95,7 +96,9 @@ export class WorkerProc {
   }
 
   start(): void {
-    this.proc = spawn(process.execPath, [join(root, 'scripts/dist/chaos-worker.js'), ...this.args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    this.proc = spawn(process.execPath, [join(root, 'scripts/dist/chaos-worker.js'), ...this.args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     this.starts++;
   }
 

@@ -76,7 +76,10 @@ export function stats(values: number[]): Stats {
  * step matched by an earlier attempt of it that timed out on its lease (the worker died, or its
  * claim was lost with an engine). The same attempt (taskId) run twice is never explained.
  */
-export function analyseEffects(effects: readonly Effect[], runs: ReadonlyMap<string, Run>): Pick<ChaosReport, 'completedTwice' | 'duplicateEffects' | 'unexplainedDuplicates' | 'redeliveryMs' | 'lapsedLeases'> {
+export function analyseEffects(
+  effects: readonly Effect[],
+  runs: ReadonlyMap<string, Run>,
+): Pick<ChaosReport, 'completedTwice' | 'duplicateEffects' | 'unexplainedDuplicates' | 'redeliveryMs' | 'lapsedLeases'> {
   const completedTwice: string[] = [];
   let lapsedLeases = 0;
   for (const run of runs.values()) {
@@ -114,7 +117,13 @@ export function analyseEffects(effects: readonly Effect[], runs: ReadonlyMap<str
     }
   }
   const r = stats(redelivery);
-  return { completedTwice, duplicateEffects: duplicates, unexplainedDuplicates: unexplained, redeliveryMs: { count: r.count, median: r.median, max: r.max }, lapsedLeases };
+  return {
+    completedTwice,
+    duplicateEffects: duplicates,
+    unexplainedDuplicates: unexplained,
+    redeliveryMs: { count: r.count, median: r.median, max: r.max },
+    lapsedLeases,
+  };
 }
 
 export function printReport(r: ChaosReport, out: (line: string) => void): void {
@@ -131,10 +140,16 @@ export function printReport(r: ChaosReport, out: (line: string) => void): void {
   out(`  extra runs (unacked starts)  ${r.extraRuns}`);
   out(`  steps completed twice        ${r.completedTwice.length}`);
   out(`  side effects                 ${r.sideEffects}`);
-  out(`  side effects run again       ${r.duplicateEffects} (after a lapsed lease: ${r.duplicateEffects - r.unexplainedDuplicates.length}; unexplained: ${r.unexplainedDuplicates.length})`);
-  out(`  lapsed leases                ${r.lapsedLeases}; redelivered after median ${r.redeliveryMs.median} ms, max ${r.redeliveryMs.max} ms`);
+  out(
+    `  side effects run again       ${r.duplicateEffects} (after a lapsed lease: ${r.duplicateEffects - r.unexplainedDuplicates.length}; unexplained: ${r.unexplainedDuplicates.length})`,
+  );
+  out(
+    `  lapsed leases                ${r.lapsedLeases}; redelivered after median ${r.redeliveryMs.median} ms, max ${r.redeliveryMs.max} ms`,
+  );
   out(`  500 answers                  ${r.serverErrors}`);
-  out(`  kills                        ${r.kills.length} (engines ${r.kills.filter((k) => k.target.startsWith('engine')).length}, workers ${r.kills.filter((k) => k.target.startsWith('worker')).length})`);
+  out(
+    `  kills                        ${r.kills.length} (engines ${r.kills.filter((k) => k.target.startsWith('engine')).length}, workers ${r.kills.filter((k) => k.target.startsWith('worker')).length})`,
+  );
   out(`  engine restart               ${s(r.recovery.engineRestartMs)}`);
   out(`  progress after a kill        ${s(r.recovery.progressMs)}`);
   for (const [label, list] of [

@@ -11,7 +11,12 @@ export function CodecSettings() {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className="small" onClick={() => setOpen(true)} title={endpoint ? `Decoding through ${endpoint}` : 'No codec endpoint set'}>
+      <button
+        type="button"
+        className="small"
+        onClick={() => setOpen(true)}
+        title={endpoint ? `Decoding through ${endpoint}` : 'No codec endpoint set'}
+      >
         Codec{endpoint ? ' ✓' : ''}
       </button>
       <CodecDialog open={open} onClose={() => setOpen(false)} />

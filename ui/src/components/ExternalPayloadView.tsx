@@ -9,13 +9,27 @@ type PayloadType = 'WORKFLOW_OUTPUT' | 'TASK_INPUT' | 'TASK_OUTPUT';
  * button that fetches it through a signed READ location: large payloads are loaded only when asked
  * for, and a viewer's comes masked like any other.
  */
-export function PayloadView({ value, externalPath, payloadType, label }: { value: unknown; externalPath?: string | undefined; payloadType: PayloadType; label: string }) {
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'loading' } | { kind: 'loaded'; value: unknown } | { kind: 'failed'; message: string }>({ kind: 'idle' });
+export function PayloadView({
+  value,
+  externalPath,
+  payloadType,
+  label,
+}: {
+  value: unknown;
+  externalPath?: string | undefined;
+  payloadType: PayloadType;
+  label: string;
+}) {
+  const [state, setState] = useState<
+    { kind: 'idle' } | { kind: 'loading' } | { kind: 'loaded'; value: unknown } | { kind: 'failed'; message: string }
+  >({ kind: 'idle' });
   if (!externalPath) return <JsonView value={value} label={label} />;
   const load = async (): Promise<void> => {
     setState({ kind: 'loading' });
     try {
-      const where = await request<{ uri: string }>('/api/workflow/external-storage-location', { query: { path: externalPath, operation: 'READ', payloadType } });
+      const where = await request<{ uri: string }>('/api/workflow/external-storage-location', {
+        query: { path: externalPath, operation: 'READ', payloadType },
+      });
       const res = await fetch(where.uri, { credentials: 'same-origin' });
       if (!res.ok) throw new Error(`the payload store answered ${res.status}`);
       setState({ kind: 'loaded', value: (await res.json()) as unknown });

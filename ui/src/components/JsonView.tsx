@@ -47,7 +47,17 @@ export function JsonView({ value: stored, label }: { value: unknown; label: stri
 }
 
 /** What the view shows of encoded fields: decoded (and by whom), why not, or how to decode them. */
-function CodecNote({ decoded, label, showEncoded, onToggle }: { decoded: Decoded; label: string; showEncoded: boolean; onToggle: () => void }) {
+function CodecNote({
+  decoded,
+  label,
+  showEncoded,
+  onToggle,
+}: {
+  decoded: Decoded;
+  label: string;
+  showEncoded: boolean;
+  onToggle: () => void;
+}) {
   const [settings, setSettings] = useState(false);
   if (decoded.kind === 'plain') return null;
   const fields = `${decoded.count} encoded field${decoded.count === 1 ? '' : 's'}`;
@@ -66,7 +76,9 @@ function CodecNote({ decoded, label, showEncoded, onToggle }: { decoded: Decoded
       {decoded.kind === 'decoding' && <>Decoding {fields}…</>}
       {decoded.kind === 'decoded' && (
         <>
-          {showEncoded ? `Showing ${fields} as stored (encrypted).` : `${fields[0]?.toUpperCase()}${fields.slice(1)} decoded by ${decoded.endpoint}; the engine stores them encrypted.`}{' '}
+          {showEncoded
+            ? `Showing ${fields} as stored (encrypted).`
+            : `${fields[0]?.toUpperCase()}${fields.slice(1)} decoded by ${decoded.endpoint}; the engine stores them encrypted.`}{' '}
           <button type="button" className="link-button" onClick={onToggle}>
             {showEncoded ? 'Show decoded' : 'Show as stored'}
           </button>

@@ -55,13 +55,10 @@ export function endpointProblem(url: string): string | null {
 }
 
 export function useCodecEndpoint(): string | null {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    codecEndpoint,
-  );
+  return useSyncExternalStore((l) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, codecEndpoint);
 }
 
 /** POST {endpoint}/decode {payloads: [value]}: the value with every envelope decoded. */
@@ -74,7 +71,8 @@ export async function decodeThrough(endpoint: string, value: unknown, signal?: A
   });
   const body = (await res.json().catch(() => null)) as { payloads?: unknown[]; detail?: string; title?: string } | null;
   if (!res.ok) throw new Error(`the codec endpoint answered ${res.status}${body?.detail ? `: ${body.detail}` : ''}`);
-  if (!body || !Array.isArray(body.payloads) || body.payloads.length !== 1) throw new Error('the codec endpoint answered without {payloads: [...]}');
+  if (!body || !Array.isArray(body.payloads) || body.payloads.length !== 1)
+    throw new Error('the codec endpoint answered without {payloads: [...]}');
   return body.payloads[0];
 }
 

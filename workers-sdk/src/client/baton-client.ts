@@ -65,9 +65,14 @@ export class BatonClient {
   /** The stored task definition, or undefined when there is none (404). */
   async getTaskDef(name: string): Promise<TaskDefLike | undefined> {
     try {
-      const response = await this.http.send({ method: 'GET', path: `/api/metadata/taskdefs/${encodeURIComponent(name)}`, retry: RetryMode.IDEMPOTENT });
+      const response = await this.http.send({
+        method: 'GET',
+        path: `/api/metadata/taskdefs/${encodeURIComponent(name)}`,
+        retry: RetryMode.IDEMPOTENT,
+      });
       const body = parseJsonBody(response, `GET task definition ${name}`);
-      if (!isJsonObject(body) || typeof body.name !== 'string') throw new InvalidResponseError(`task definition ${name}: expected an object with a name`);
+      if (!isJsonObject(body) || typeof body.name !== 'string')
+        throw new InvalidResponseError(`task definition ${name}: expected an object with a name`);
       return body as TaskDefLike;
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) return undefined;
@@ -105,7 +110,10 @@ export class BatonClient {
       ...(options.idempotencyStrategy !== undefined && { idempotencyStrategy: options.idempotencyStrategy }),
     };
     // Without a key a resent start could run the workflow twice; with RETURN_EXISTING it finds the first.
-    const retry = options.idempotencyKey !== undefined && options.idempotencyStrategy === 'RETURN_EXISTING' ? RetryMode.IDEMPOTENT : RetryMode.IF_NOT_PROCESSED;
+    const retry =
+      options.idempotencyKey !== undefined && options.idempotencyStrategy === 'RETURN_EXISTING'
+        ? RetryMode.IDEMPOTENT
+        : RetryMode.IF_NOT_PROCESSED;
     const response = await this.http.send({ method: 'POST', path: '/api/workflow', body: request, retry });
     return parseWorkflowId(response.text, response.contentType);
   }
@@ -134,7 +142,12 @@ export class BatonClient {
    * Sends a signal to a workflow's inbox (a WAIT_FOR_SIGNAL step takes the oldest of its name).
    * Each call gets a signal id unless one is given, so a resend after a lost answer is stored once.
    */
-  async signal(workflowId: string, name: string, payload: unknown = {}, options: { signalId?: string } = {}): Promise<{ signalId: string; seq: number }> {
+  async signal(
+    workflowId: string,
+    name: string,
+    payload: unknown = {},
+    options: { signalId?: string } = {},
+  ): Promise<{ signalId: string; seq: number }> {
     const signalId = options.signalId ?? randomUUID();
     if (this.codecs) payload = await this.codecs.encodeSignal(workflowId, payload);
     const response = await this.http.send({
@@ -164,7 +177,11 @@ export class BatonClient {
    * once. With a codec the data is encoded field by field but `clearFields` (what handlers'
    * conditions and mappings read), unless `encode` is false.
    */
-  async publishEvent(name: string, data: unknown = {}, options: { id?: string; clearFields?: readonly string[]; encode?: boolean } = {}): Promise<string> {
+  async publishEvent(
+    name: string,
+    data: unknown = {},
+    options: { id?: string; clearFields?: readonly string[]; encode?: boolean } = {},
+  ): Promise<string> {
     const id = options.id ?? randomUUID();
     if (this.codecs && options.encode !== false) data = await this.codecs.encode(data, options.clearFields ?? []);
     await this.http.send({ method: 'POST', path: '/api/events', body: { name, data, id }, retry: RetryMode.IDEMPOTENT });
@@ -179,7 +196,8 @@ export class BatonClient {
     for (;;) {
       // Decoded once, at the end, rather than on every read.
       const workflow = await this.getWorkflow(workflowId, { includeTasks: options.includeTasks ?? true, decode: false });
-      if (isTerminalWorkflowStatus(workflow.status)) return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
+      if (isTerminalWorkflowStatus(workflow.status))
+        return this.codecs && options.decode !== false ? this.codecs.decodeWorkflow(workflow) : workflow;
       if (options.signal?.aborted === true) throw new RequestAbortedError(`waiting for workflow ${workflowId} was aborted`);
       if (Date.now() + intervalMs > deadline) throw new WaitTimeoutError(workflowId, workflow.status, timeoutMs);
       await sleep(intervalMs, options.signal);

@@ -39,7 +39,8 @@ export class AesGcmCodec implements PayloadCodec {
       if (key.length !== KEY_BYTES) throw new ConfigError(`key ${keyId} must be ${KEY_BYTES} bytes (AES-256), got ${key.length}`);
       keys.set(keyId, key);
     }
-    if (!keys.has(options.currentKeyId)) throw new ConfigError(`currentKeyId ${JSON.stringify(options.currentKeyId)} is not one of the keys`);
+    if (!keys.has(options.currentKeyId))
+      throw new ConfigError(`currentKeyId ${JSON.stringify(options.currentKeyId)} is not one of the keys`);
     this.keys = keys;
     this.currentKeyId = options.currentKeyId;
   }
@@ -64,7 +65,8 @@ export class AesGcmCodec implements PayloadCodec {
   }
 
   private decodeNow(encoded: EncodedValue): unknown {
-    if (encoded[ENCODED_MARKER] !== AES_GCM_CODEC) throw new CodecError(`cannot decode a value encoded by ${JSON.stringify(encoded[ENCODED_MARKER])}`);
+    if (encoded[ENCODED_MARKER] !== AES_GCM_CODEC)
+      throw new CodecError(`cannot decode a value encoded by ${JSON.stringify(encoded[ENCODED_MARKER])}`);
     const keyId = encoded.keyId ?? '';
     const key = this.keys.get(keyId);
     if (!key) throw new CodecError(`unknown key id ${JSON.stringify(keyId)}: this codec knows ${[...this.keys.keys()].join(', ')}`);

@@ -76,7 +76,8 @@ async function decodeThrough(endpoint: string, value: unknown): Promise<unknown>
     body: JSON.stringify({ payloads: [value] }),
   });
   const body = (await res.json()) as { payloads?: unknown[]; detail?: string };
-  if (!res.ok || !Array.isArray(body.payloads)) throw new Error(`the codec endpoint answered ${res.status}: ${body.detail ?? JSON.stringify(body)}`);
+  if (!res.ok || !Array.isArray(body.payloads))
+    throw new Error(`the codec endpoint answered ${res.status}: ${body.detail ?? JSON.stringify(body)}`);
   return body.payloads[0];
 }
 

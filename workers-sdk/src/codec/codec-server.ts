@@ -44,12 +44,14 @@ export function createCodecServer(codec: PayloadCodec, options: CodecServerOptio
       res.writeHead(204).end();
       return;
     }
-    if (path !== '/decode' && path !== '/encode') return problem(res, 404, 'not found', 'the codec server answers POST /decode and POST /encode');
+    if (path !== '/decode' && path !== '/encode')
+      return problem(res, 404, 'not found', 'the codec server answers POST /decode and POST /encode');
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST, OPTIONS');
       return problem(res, 405, 'method not allowed', `${path} takes POST`);
     }
-    if (options.authorize && !(await options.authorize(req.headers))) return problem(res, 403, 'forbidden', 'this request may not use the codec');
+    if (options.authorize && !(await options.authorize(req.headers)))
+      return problem(res, 403, 'forbidden', 'this request may not use the codec');
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too large') return problem(res, 413, 'payload too large', `the body is over ${maxBodyBytes} bytes`);
     let parsed: unknown;
@@ -60,11 +62,15 @@ export function createCodecServer(codec: PayloadCodec, options: CodecServerOptio
     }
     const request = parsed as { payloads?: unknown; clearFields?: unknown };
     if (typeof parsed !== 'object' || parsed === null || !Array.isArray(request.payloads)) {
-      return problem(res, 400, 'invalid request', 'the body must be {"payloads": [...]}', [{ pointer: '/payloads', message: 'must be an array' }]);
+      return problem(res, 400, 'invalid request', 'the body must be {"payloads": [...]}', [
+        { pointer: '/payloads', message: 'must be an array' },
+      ]);
     }
     const clear = request.clearFields ?? [];
     if (!Array.isArray(clear) || clear.some((f) => typeof f !== 'string')) {
-      return problem(res, 400, 'invalid request', 'clearFields must be an array of field names', [{ pointer: '/clearFields', message: 'must be an array of strings' }]);
+      return problem(res, 400, 'invalid request', 'clearFields must be an array of field names', [
+        { pointer: '/clearFields', message: 'must be an array of strings' },
+      ]);
     }
     const payloads = request.payloads as unknown[];
     const results = await Promise.allSettled(
@@ -73,7 +79,13 @@ export function createCodecServer(codec: PayloadCodec, options: CodecServerOptio
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ pointer: `/payloads/${i}`, message: reasonOf(r.reason) }] : []));
     if (failed.length > 0) {
       const unexpected = results.find((r) => r.status === 'rejected' && !(r.reason instanceof CodecError));
-      return problem(res, unexpected ? 500 : 422, `could not ${path.slice(1)} every payload`, failed.map((f) => `${f.pointer}: ${f.message}`).join('; '), failed);
+      return problem(
+        res,
+        unexpected ? 500 : 422,
+        `could not ${path.slice(1)} every payload`,
+        failed.map((f) => `${f.pointer}: ${f.message}`).join('; '),
+        failed,
+      );
     }
     const out = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ payloads: out }));
@@ -105,7 +117,13 @@ function readBody(req: IncomingMessage, max: number): Promise<string | 'too larg
   });
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string, errors?: Array<{ pointer: string; message: string }>): void {
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  errors?: Array<{ pointer: string; message: string }>,
+): void {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) }));
 }

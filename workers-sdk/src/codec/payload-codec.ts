@@ -39,7 +39,11 @@ export async function encodePayload(payload: unknown, codec: PayloadCodec, clear
     }),
   );
   // Entries were filled concurrently: put them back in the payload's order.
-  return Object.fromEntries(Object.keys(payload).filter((k) => k in out).map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(payload)
+      .filter((k) => k in out)
+      .map((k) => [k, out[k]]),
+  );
 }
 
 /** Decodes every envelope inside a payload, at any depth (a task input may nest them in lists). */
@@ -54,12 +58,18 @@ export async function decodePayload(payload: unknown, codec: PayloadCodec): Prom
 }
 
 /** encodePayload for payloads the protocol types as objects (inputs, outputs). */
-export async function encodeObject(payload: Record<string, unknown>, codec: PayloadCodec, clearFields: ClearFields = []): Promise<Record<string, unknown>> {
+export async function encodeObject(
+  payload: Record<string, unknown>,
+  codec: PayloadCodec,
+  clearFields: ClearFields = [],
+): Promise<Record<string, unknown>> {
   return (await encodePayload(payload, codec, clearFields)) as Record<string, unknown>;
 }
 
 /** decodePayload for payloads the protocol types as objects; an object whose whole value was encoded decodes to what it held. */
 export async function decodeObject(payload: Record<string, unknown>, codec: PayloadCodec): Promise<Record<string, unknown>> {
   const decoded = await decodePayload(payload, codec);
-  return typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded) ? (decoded as Record<string, unknown>) : { result: decoded };
+  return typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)
+    ? (decoded as Record<string, unknown>)
+    : { result: decoded };
 }

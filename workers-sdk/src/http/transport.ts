@@ -1,11 +1,5 @@
 import pRetry from 'p-retry';
-import {
-  HttpError,
-  InvalidResponseError,
-  NetworkError,
-  RequestAbortedError,
-  RequestTimeoutError,
-} from '../errors';
+import { HttpError, InvalidResponseError, NetworkError, RequestAbortedError, RequestTimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompiledTransportOptions } from '../options';
 import type { ProblemDetails, ProblemFieldError } from '../protocol/types';
@@ -179,14 +173,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error
 }
 
 // Error codes (Node and undici) raised before the request reached the server.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function toNetworkError(label: string, error: unknown): NetworkError {
   const codes = errorCodes(error);

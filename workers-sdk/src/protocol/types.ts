@@ -25,7 +25,20 @@ export type JsonObject = P.JsonObject;
  * server leaves them out) and Baton's fencing token always present ('' from other servers).
  */
 export type Task = Partial<P.Task> &
-  Required<Pick<P.Task, 'taskId' | 'workflowInstanceId' | 'taskType' | 'referenceTaskName' | 'inputData' | 'retryCount' | 'pollCount' | 'responseTimeoutSeconds' | 'callbackAfterSeconds'>> & {
+  Required<
+    Pick<
+      P.Task,
+      | 'taskId'
+      | 'workflowInstanceId'
+      | 'taskType'
+      | 'referenceTaskName'
+      | 'inputData'
+      | 'retryCount'
+      | 'pollCount'
+      | 'responseTimeoutSeconds'
+      | 'callbackAfterSeconds'
+    >
+  > & {
     attemptToken: string;
     /** Fields Baton does not send but other Conductor servers may. */
     retriedTaskId?: string;

@@ -30,7 +30,9 @@ export async function loadEngine(): Promise<EngineModule> {
   }
   const engine = mod as Partial<EngineModule>;
   if (typeof engine.startServer !== 'function' || typeof engine.loadConfig !== 'function') {
-    throw new ConfigError('@baton/engine was found but does not export startServer and loadConfig: install the version that matches the SDK');
+    throw new ConfigError(
+      '@baton/engine was found but does not export startServer and loadConfig: install the version that matches the SDK',
+    );
   }
   return engine as EngineModule;
 }

@@ -100,7 +100,12 @@ export class BatonTestKit {
   /** A worker connected to this engine; started by you, stopped by close() at the latest. */
   worker(options: Omit<BatonWorkerOptions, 'serverUrl'> = {}): BatonWorker {
     this.live();
-    const worker = new BatonWorker({ pollTimeoutMs: 250, ...(this.logger ? { logger: this.logger } : {}), ...options, serverUrl: this.url });
+    const worker = new BatonWorker({
+      pollTimeoutMs: 250,
+      ...(this.logger ? { logger: this.logger } : {}),
+      ...options,
+      serverUrl: this.url,
+    });
     this.workers.add(worker);
     return worker;
   }
@@ -110,7 +115,11 @@ export class BatonTestKit {
    * (a typed handler's with its schemas, so the engine enforces them), starts a worker for it,
    * waits for the step to end (after its retries), and answers what happened.
    */
-  async runTask<I extends TSchema, O extends TSchema>(registration: TypedTaskRegistration<I, O>, input: JsonObject, options?: RunTaskOptions): Promise<TaskRun>;
+  async runTask<I extends TSchema, O extends TSchema>(
+    registration: TypedTaskRegistration<I, O>,
+    input: JsonObject,
+    options?: RunTaskOptions,
+  ): Promise<TaskRun>;
   async runTask<I, O>(registration: TaskRegistration<I, O>, input: JsonObject, options?: RunTaskOptions): Promise<TaskRun>;
   async runTask(
     registration: TaskRegistration<unknown, unknown> | TypedTaskRegistration<TSchema, TSchema>,

@@ -50,7 +50,12 @@ export class BatonWorker {
     this.options = compileWorkerOptions(options);
     this.logger = scopeLogger(this.options.logger, { workerId: this.options.workerId });
     this.http = new HttpTransport({ ...this.options, logger: this.logger });
-    this.protocol = new TaskProtocol(this.http, this.options.workerId, this.options.requestTimeoutMs, this.options.externalPayloadThresholdBytes);
+    this.protocol = new TaskProtocol(
+      this.http,
+      this.options.workerId,
+      this.options.requestTimeoutMs,
+      this.options.externalPayloadThresholdBytes,
+    );
   }
 
   get workerId(): string {
@@ -110,7 +115,10 @@ export class BatonWorker {
         this.logger.info({ taskType: taskDef.name, result }, 'task definition schemas registered');
       } catch (error) {
         if (!(error instanceof HttpError && error.status === 403)) throw error;
-        this.logger.warn({ taskType: taskDef.name }, 'not allowed to register the task definition; the server does not enforce its schemas unless an operator does');
+        this.logger.warn(
+          { taskType: taskDef.name },
+          'not allowed to register the task definition; the server does not enforce its schemas unless an operator does',
+        );
       }
     }
   }
@@ -155,10 +163,7 @@ export class BatonWorker {
       });
     });
     for (const loop of this.loops) loop.start();
-    this.logger.info(
-      { taskTypes: [...this.registrations.keys()], serverUrl: this.options.serverUrl },
-      'worker started',
-    );
+    this.logger.info({ taskTypes: [...this.registrations.keys()], serverUrl: this.options.serverUrl }, 'worker started');
   }
 
   /**

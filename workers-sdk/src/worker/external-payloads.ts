@@ -27,7 +27,8 @@ export class ExternalPayloadClient {
     if (!path) return task.inputData;
     const where = await this.location({ path, operation: 'READ', payloadType: 'TASK_INPUT' });
     const response = await fetch(where.uri);
-    if (!response.ok) throw new InvalidResponseError(`reading the input of task ${task.taskId} from the payload store: HTTP ${response.status}`);
+    if (!response.ok)
+      throw new InvalidResponseError(`reading the input of task ${task.taskId} from the payload store: HTTP ${response.status}`);
     const value: unknown = await response.json();
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new InvalidResponseError(`the input of task ${task.taskId} in the payload store is not a JSON object`);
@@ -51,13 +52,20 @@ export class ExternalPayloadClient {
     }
     const response = await fetch(where.uri, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: Buffer.from(text) });
     if (!response.ok) {
-      throw new InvalidResponseError(`uploading the output of task ${result.taskId}: HTTP ${response.status} ${(await response.text()).slice(0, 500)}`);
+      throw new InvalidResponseError(
+        `uploading the output of task ${result.taskId}: HTTP ${response.status} ${(await response.text()).slice(0, 500)}`,
+      );
     }
     return { ...result, outputData: {}, externalOutputPayloadStoragePath: where.path };
   }
 
   private async location(query: Record<string, string>): Promise<Location> {
-    const response = await this.http.send({ method: 'GET', path: '/api/tasks/external-storage-location', query, retry: RetryMode.IDEMPOTENT });
+    const response = await this.http.send({
+      method: 'GET',
+      path: '/api/tasks/external-storage-location',
+      query,
+      retry: RetryMode.IDEMPOTENT,
+    });
     const body = parseJsonBody(response, 'external-storage-location') as Partial<Location> | null;
     if (!body || typeof body.uri !== 'string' || typeof body.path !== 'string') {
       throw new InvalidResponseError('external-storage-location: the answer has no uri and path');

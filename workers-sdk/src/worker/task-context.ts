@@ -24,10 +24,7 @@ export interface TaskContext {
   readonly logger: Logger;
 }
 
-export type TaskHandler<I, O> = (
-  input: I,
-  ctx: TaskContext,
-) => O | InProgressOutcome | Promise<O | InProgressOutcome>;
+export type TaskHandler<I, O> = (input: I, ctx: TaskContext) => O | InProgressOutcome | Promise<O | InProgressOutcome>;
 
 export interface TaskRegistration<I, O> {
   taskType: string;

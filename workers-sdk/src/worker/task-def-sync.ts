@@ -26,7 +26,12 @@ export async function syncTaskDef(http: HttpTransport, wanted: TaskDefLike): Pro
   }
   const fields = ['inputSchema', 'outputSchema', 'enforceSchema'] as const;
   if (fields.every((f) => JSON.stringify(stored[f]) === JSON.stringify(wanted[f]))) return 'unchanged';
-  const merged: TaskDefLike = { ...stored, inputSchema: wanted.inputSchema, outputSchema: wanted.outputSchema, enforceSchema: wanted.enforceSchema };
+  const merged: TaskDefLike = {
+    ...stored,
+    inputSchema: wanted.inputSchema,
+    outputSchema: wanted.outputSchema,
+    enforceSchema: wanted.enforceSchema,
+  };
   await http.send({ method: 'PUT', path: '/api/metadata/taskdefs', body: merged, retry: RetryMode.IDEMPOTENT });
   return 'updated';
 }

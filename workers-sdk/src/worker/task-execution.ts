@@ -92,7 +92,8 @@ async function executeOne(task: Task, deps: ExecutionDeps): Promise<Task | undef
   let result = toTaskResult(task, deps.workerId, outcome, Date.now());
   // A terminal result may bring the next task along; an IN_PROGRESS one keeps this task, and a
   // stopping worker takes no new work.
-  const chain = deps.reportAndPoll !== false && result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
+  const chain =
+    deps.reportAndPoll !== false && result.status !== 'IN_PROGRESS' && deps.stopSignal !== undefined && !deps.stopSignal.aborted;
   try {
     result = await deps.protocol.payloads.externalize(result);
     const { outcome: reported, next } = chain

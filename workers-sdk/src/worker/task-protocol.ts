@@ -78,7 +78,10 @@ export class TaskProtocol {
     this.updateV2 = 'yes';
     const text = response.text.trim();
     if (response.status === 204 || text === '' || text === 'null') return { outcome: ReportOutcome.ACCEPTED, next: undefined };
-    return { outcome: ReportOutcome.ACCEPTED, next: parseTask(parseJsonBody(response, `update-v2 for ${taskType}`), `update-v2 for ${taskType}`, taskType) };
+    return {
+      outcome: ReportOutcome.ACCEPTED,
+      next: parseTask(parseJsonBody(response, `update-v2 for ${taskType}`), `update-v2 for ${taskType}`, taskType),
+    };
   }
 
   async extendLease(task: Task, signal: AbortSignal, retryBudgetMs: number | undefined): Promise<ReportOutcome> {

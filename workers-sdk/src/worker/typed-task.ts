@@ -73,7 +73,9 @@ function jsonSchemaOf(schema: TSchema): JsonObject {
 }
 
 /** The schema fields of the task definition of a typed registration. */
-export function schemaFieldsOf(r: TypedTaskRegistration<TSchema, TSchema>): Pick<TaskDefLike, 'inputSchema' | 'outputSchema' | 'enforceSchema'> {
+export function schemaFieldsOf(
+  r: TypedTaskRegistration<TSchema, TSchema>,
+): Pick<TaskDefLike, 'inputSchema' | 'outputSchema' | 'enforceSchema'> {
   const version = r.schemaVersion ?? 1;
   const names = schemaNames(r.taskType);
   return {

@@ -13,7 +13,16 @@ export type Route = 'poll' | 'report' | 'extend' | 'startWorkflow' | 'getWorkflo
 /** A task as the fake keeps it: the protocol's Task fields it serves, plus the current claim. */
 type StoredTask = Pick<
   P.Task,
-  'taskId' | 'workflowInstanceId' | 'taskType' | 'referenceTaskName' | 'inputData' | 'responseTimeoutSeconds' | 'retryCount' | 'pollCount' | 'callbackAfterSeconds' | 'outputData'
+  | 'taskId'
+  | 'workflowInstanceId'
+  | 'taskType'
+  | 'referenceTaskName'
+  | 'inputData'
+  | 'responseTimeoutSeconds'
+  | 'retryCount'
+  | 'pollCount'
+  | 'callbackAfterSeconds'
+  | 'outputData'
 > & {
   status: Extract<P.TaskStatus, 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR'>;
   attemptToken: string | undefined;
@@ -207,7 +216,11 @@ export class FakeBatonServer {
     const answer = (status: number, problem?: Partial<P.Problem>): void => {
       post.answer = status;
       if (problem === undefined) res.status(status).type('text/plain').send(String(body['taskId']));
-      else res.status(status).type('application/problem+json').send(JSON.stringify({ status, ...problem }));
+      else
+        res
+          .status(status)
+          .type('application/problem+json')
+          .send(JSON.stringify({ status, ...problem }));
     };
     const fault = this.nextFault(route);
     if (fault !== undefined) return answer(fault, faultProblem(fault));
@@ -255,7 +268,8 @@ export class FakeBatonServer {
     const errors = body.flatMap((def: unknown, index) =>
       typeof (def as { name?: unknown }).name === 'string' ? [] : [{ pointer: `/${index}/name`, message: 'is required' }],
     );
-    if (errors.length > 0) return problem(res, 400, { type: 'https://baton.dev/problems/validation', title: 'Invalid task definition', errors });
+    if (errors.length > 0)
+      return problem(res, 400, { type: 'https://baton.dev/problems/validation', title: 'Invalid task definition', errors });
     this.taskDefs.push(...body);
     res.status(200).end();
   }
@@ -277,7 +291,16 @@ export class FakeBatonServer {
       correlationId: body['correlationId'],
       priority: body['priority'] ?? 0,
       createTime: Date.now(),
-      tasks: [{ taskId: 'wt-1', workflowInstanceId: workflowId, taskType: 'first', referenceTaskName: 'first_ref', status: 'SCHEDULED', inputData: {} }],
+      tasks: [
+        {
+          taskId: 'wt-1',
+          workflowInstanceId: workflowId,
+          taskType: 'first',
+          referenceTaskName: 'first_ref',
+          status: 'SCHEDULED',
+          inputData: {},
+        },
+      ],
     });
     res.status(200).type('text/plain').send(workflowId);
   }
@@ -301,7 +324,7 @@ export class FakeBatonServer {
 
   private claim(taskType: string, poll: PollRecord): Array<Partial<P.Task>> {
     const claimed: Array<Partial<P.Task>> = [];
-    for (let index = 0; index < this.ready.length && claimed.length < poll.count; ) {
+    for (let index = 0; index < this.ready.length && claimed.length < poll.count;) {
       const taskId = this.ready[index] as string;
       const task = this.mustGet(taskId);
       if (task.taskType !== taskType) {
@@ -377,7 +400,10 @@ function faultProblem(status: number): Partial<P.Problem> {
 }
 
 function problem(res: Response, status: number, body: Partial<P.Problem>): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ status, ...body }));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ status, ...body }));
 }
 
 /** Resolves when `check` holds, polling every 10 ms; fails after `timeoutMs`. */

@@ -26,7 +26,13 @@ export interface AccessOptions {
 const uiRoute: MatchedRoute = { rule: { method: 'GET', path: '/{*asset}', permission: Permission.PUBLIC }, params: {}, label: 'GET ui' };
 
 /** Reads a cross-site navigation may make (a link to a workflow from a wiki page); nothing else crosses sites. */
-const navigable = new Set<Permission>([Permission.PUBLIC, Permission.METADATA_READ, Permission.WORKFLOW_READ, Permission.TASK_READ, Permission.METRICS_READ]);
+const navigable = new Set<Permission>([
+  Permission.PUBLIC,
+  Permission.METADATA_READ,
+  Permission.WORKFLOW_READ,
+  Permission.TASK_READ,
+  Permission.METRICS_READ,
+]);
 
 /**
  * The access layer, in two steps around the body parsers:
@@ -52,7 +58,9 @@ export function accessControl(engine: Engine, options: AccessOptions): { beforeB
       .authenticate(req.headers)
       .then((principal) => {
         if (!rolePermissions[principal.role].has(permission)) {
-          const what = route ? `${route.rule.method} ${route.rule.path}` : `${req.method} ${req.path.slice(0, 200)} (a route without an access rule: admin only)`;
+          const what = route
+            ? `${route.rule.method} ${route.rule.path}`
+            : `${req.method} ${req.path.slice(0, 200)} (a route without an access rule: admin only)`;
           throw new ForbiddenError(`key '${principal.keyId}' (role ${principal.role}) may not call ${what}: it needs '${permission}'`);
         }
         setPrincipal(req, principal);
@@ -80,7 +88,10 @@ export function accessControl(engine: Engine, options: AccessOptions): { beforeB
 
 function requireTaskType(p: Principal, taskType: string): void {
   if (coversTaskType(p.taskTypes, taskType)) return;
-  throw new ForbiddenError(`worker key '${p.keyId}' may not work on task type '${taskType}' (its task types: ${p.taskTypes.join(', ') || 'none'})`, 'TASK_TYPE_FORBIDDEN');
+  throw new ForbiddenError(
+    `worker key '${p.keyId}' may not work on task type '${taskType}' (its task types: ${p.taskTypes.join(', ') || 'none'})`,
+    'TASK_TYPE_FORBIDDEN',
+  );
 }
 
 /** The task type a request is about; null when the request names no (existing) task: the route answers that. */

@@ -28,10 +28,17 @@ export function requireJsonOrYaml(): RequestHandler {
       const type = declared.split(';', 1)[0]?.trim().toLowerCase() ?? '';
       if ((acceptedMediaTypes as readonly string[]).includes(type)) return next();
       if (type === 'text/plain' && req.method === 'POST' && textRoutes.some((r) => r.test(req.path))) return next();
-      return next(new UnsupportedMediaTypeError(`Content-Type '${declared.slice(0, 100)}' is not accepted: send ${acceptedMediaTypes.join(', ')}`, acceptedMediaTypes));
+      return next(
+        new UnsupportedMediaTypeError(
+          `Content-Type '${declared.slice(0, 100)}' is not accepted: send ${acceptedMediaTypes.join(', ')}`,
+          acceptedMediaTypes,
+        ),
+      );
     }
     if (hasBody(req.headers)) {
-      return next(new UnsupportedMediaTypeError(`a request body needs a Content-Type: send ${acceptedMediaTypes.join(', ')}`, acceptedMediaTypes));
+      return next(
+        new UnsupportedMediaTypeError(`a request body needs a Content-Type: send ${acceptedMediaTypes.join(', ')}`, acceptedMediaTypes),
+      );
     }
     next();
   };

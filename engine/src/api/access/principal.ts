@@ -26,7 +26,11 @@ export function routeOf(req: Request): MatchedRoute | undefined {
 }
 
 /** The task a request names, read once by whichever step needs it first (a worker's type check, the report route). */
-export async function taskOfRequest(req: Request, taskId: string, read: (id: string) => Promise<TaskRecord | null>): Promise<TaskRecord | null> {
+export async function taskOfRequest(
+  req: Request,
+  taskId: string,
+  read: (id: string) => Promise<TaskRecord | null>,
+): Promise<TaskRecord | null> {
   const known = tasks.get(req);
   if (known !== undefined && (known === null || known.taskId === taskId)) return known;
   const t = await read(taskId);

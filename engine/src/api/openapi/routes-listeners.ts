@@ -3,7 +3,13 @@ import type { RouteDoc } from './routes';
 
 type Param = NonNullable<RouteDoc['params']>[number];
 
-const path = (name: string, description?: string): Param => ({ name, in: 'path', type: 'string', required: true, ...(description ? { description } : {}) });
+const path = (name: string, description?: string): Param => ({
+  name,
+  in: 'path',
+  type: 'string',
+  required: true,
+  ...(description ? { description } : {}),
+});
 const q = (name: string, type: Param['type'], description: string, def?: unknown): Param => ({
   name,
   in: 'query',
@@ -31,7 +37,11 @@ export const listenerRouteDocs: RouteDoc[] = [
     summary: 'Register or change a webhook: where status changes are POSTed, signed with its secret',
     conductor: false,
     params: [path('name', '1-100 letters, digits, dots, dashes or underscores')],
-    body: { schema: ref('WebhookRequest'), yaml: true, example: { url: 'https://hooks.example.com/baton', secret: 'a-long-random-secret-value', global: false } },
+    body: {
+      schema: ref('WebhookRequest'),
+      yaml: true,
+      example: { url: 'https://hooks.example.com/baton', secret: 'a-long-random-secret-value', global: false },
+    },
     ok: { '200': ['the webhook as stored (without its secret)', ref('WebhookView')] },
   },
   {

@@ -47,8 +47,20 @@ const q = (name: string, type: Param['type'], description: string, def?: unknown
   ...(def !== undefined ? { default: def } : {}),
 });
 const arr = (items: unknown): unknown => ({ type: 'array', items });
-const EXAMPLE_TASK_DEF = { name: 'charge_card', retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1, responseTimeoutSeconds: 30, timeoutSeconds: 120 };
-const EXAMPLE_WORKFLOW_DEF = { name: 'checkout', version: 1, tasks: [{ name: 'charge_card', taskReferenceName: 'charge', type: 'SIMPLE', inputParameters: { amount: '${workflow.input.amount}' } }], outputParameters: { receipt: '${charge.output.receipt}' } };
+const EXAMPLE_TASK_DEF = {
+  name: 'charge_card',
+  retryCount: 3,
+  retryLogic: 'EXPONENTIAL_BACKOFF',
+  retryDelaySeconds: 1,
+  responseTimeoutSeconds: 30,
+  timeoutSeconds: 120,
+};
+const EXAMPLE_WORKFLOW_DEF = {
+  name: 'checkout',
+  version: 1,
+  tasks: [{ name: 'charge_card', taskReferenceName: 'charge', type: 'SIMPLE', inputParameters: { amount: '${workflow.input.amount}' } }],
+  outputParameters: { receipt: '${charge.output.receipt}' },
+};
 const ids = { schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'workflow ids (at most 1000)' };
 const bulk = { '200': ['which ids the operation applied to, and why the others failed', ref('BulkResponse')] } as RouteDoc['ok'];
 const searchParams: Param[] = [
@@ -176,7 +188,11 @@ export const routeDocs: RouteDoc[] = [
     tag: 'workflow',
     summary: 'Start a workflow',
     conductor: true,
-    body: { schema: ref('StartWorkflowRequest'), yaml: true, example: { name: 'checkout', version: 1, input: { amount: 42 }, correlationId: 'order-42' } },
+    body: {
+      schema: ref('StartWorkflowRequest'),
+      yaml: true,
+      example: { name: 'checkout', version: 1, input: { amount: 42 }, correlationId: 'order-42' },
+    },
     ok: { '200': ['the workflow id', 'text'] },
     returnsId: 'workflowId',
   },
@@ -296,7 +312,7 @@ export const routeDocs: RouteDoc[] = [
     summary: 'Skip a step: end its open attempt as SKIPPED, or record a step not reached yet as SKIPPED',
     conductor: true,
     params: [path('workflowId'), path('taskReferenceName')],
-    body: { schema: ref('SkipTaskRequest'), description: 'optional: the skipped step\'s input and output' },
+    body: { schema: ref('SkipTaskRequest'), description: "optional: the skipped step's input and output" },
     ok: { '200': ['skipped'] },
   },
   {
@@ -615,7 +631,14 @@ export const routeDocs: RouteDoc[] = [
     tag: 'task',
     summary: "Baton: upload a task's output to a signed WRITE location (the body is the output's JSON, streamed to the payload store)",
     conductor: false,
-    params: [path('group'), path('name'), q('op', 'string', 'signed: w'), q('exp', 'string', 'signed: expiry (ms)'), q('m', 'string', 'signed'), q('sig', 'string', 'the signature')],
+    params: [
+      path('group'),
+      path('name'),
+      q('op', 'string', 'signed: w'),
+      q('exp', 'string', 'signed: expiry (ms)'),
+      q('m', 'string', 'signed'),
+      q('sig', 'string', 'the signature'),
+    ],
     body: { schema: { type: 'object' }, description: 'the output (JSON), at most BATON_MAX_EXTERNAL_PAYLOAD_BYTES' },
     ok: { '200': ['stored; report it with externalOutputPayloadStoragePath'] },
   },
@@ -625,7 +648,14 @@ export const routeDocs: RouteDoc[] = [
     tag: 'task',
     summary: 'Baton: read a payload through a signed READ location',
     conductor: false,
-    params: [path('group'), path('name'), q('op', 'string', 'signed: r'), q('exp', 'string', 'signed: expiry (ms)'), q('m', 'string', 'signed: 1 masks the payload (viewers)'), q('sig', 'string', 'the signature')],
+    params: [
+      path('group'),
+      path('name'),
+      q('op', 'string', 'signed: r'),
+      q('exp', 'string', 'signed: expiry (ms)'),
+      q('m', 'string', 'signed: 1 masks the payload (viewers)'),
+      q('sig', 'string', 'the signature'),
+    ],
     ok: { '200': ['the payload, as stored', { type: 'object' }] },
   },
   {

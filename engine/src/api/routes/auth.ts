@@ -72,11 +72,18 @@ export function keyRoutes(engine: Engine, auth: Authenticator): Router {
     source,
   });
   const notConfigured = (keyId: string): void => {
-    if (keyId === auth.bootstrapKeyId) throw new ConflictError(`key '${keyId}' is the bootstrap key from the configuration; change it there`);
+    if (keyId === auth.bootstrapKeyId)
+      throw new ConflictError(`key '${keyId}' is the bootstrap key from the configuration; change it there`);
   };
 
   r.get('/', async (_req, res) => {
-    const bootstrap = { keyId: auth.bootstrapKeyId, role: Role.ADMIN, taskTypes: [], description: 'bootstrap admin key', source: 'configuration' };
+    const bootstrap = {
+      keyId: auth.bootstrapKeyId,
+      role: Role.ADMIN,
+      taskTypes: [],
+      description: 'bootstrap admin key',
+      source: 'configuration',
+    };
     res.json([bootstrap, ...(await store.listApiKeys()).map((k) => view(k))]);
   });
   r.post('/', async (req, res) => {
@@ -107,8 +114,15 @@ export function keyRoutes(engine: Engine, auth: Authenticator): Router {
     const keyId = req.params.keyId as string;
     notConfigured(keyId);
     const b = keyBody(req);
-    if (b.keyId !== undefined && b.keyId !== keyId) throw new ValidationError('keyId cannot change', [{ pointer: '/keyId', message: `must be '${keyId}' or absent` }]);
-    const key = { ...(await existing(keyId)), role: b.role, taskTypes: b.taskTypes ?? [], description: b.description ?? '', updatedAt: engine.clock.now() };
+    if (b.keyId !== undefined && b.keyId !== keyId)
+      throw new ValidationError('keyId cannot change', [{ pointer: '/keyId', message: `must be '${keyId}' or absent` }]);
+    const key = {
+      ...(await existing(keyId)),
+      role: b.role,
+      taskTypes: b.taskTypes ?? [],
+      description: b.description ?? '',
+      updatedAt: engine.clock.now(),
+    };
     if (!(await store.updateApiKey(key))) throw new NotFoundError(`key '${keyId}' not found`);
     auth.forget(keyId);
     engine.log.info({ keyId, role: key.role, by: principalOf(req)?.keyId }, 'API key changed');
@@ -118,7 +132,12 @@ export function keyRoutes(engine: Engine, auth: Authenticator): Router {
     const keyId = req.params.keyId as string;
     notConfigured(keyId);
     const secret = newKeySecret();
-    const key = { ...(await existing(keyId)), secretHash: hashSecret(secret), secretVersion: newSecretVersion(), updatedAt: engine.clock.now() };
+    const key = {
+      ...(await existing(keyId)),
+      secretHash: hashSecret(secret),
+      secretVersion: newSecretVersion(),
+      updatedAt: engine.clock.now(),
+    };
     if (!(await store.updateApiKey(key))) throw new NotFoundError(`key '${keyId}' not found`);
     auth.forget(keyId);
     engine.log.info({ keyId, by: principalOf(req)?.keyId }, 'API key secret rotated');
@@ -145,10 +164,14 @@ export function keyRoutes(engine: Engine, auth: Authenticator): Router {
 function keyBody(req: Request): KeyBody {
   const b = check(validateKeyBody, req.body ?? {}, 'API key');
   if (b.role === Role.WORKER && !b.taskTypes?.length) {
-    throw new ValidationError('a worker key needs taskTypes', [{ pointer: '/taskTypes', message: "is required for role worker (task type names, 'prefix*', or '*' for all)" }]);
+    throw new ValidationError('a worker key needs taskTypes', [
+      { pointer: '/taskTypes', message: "is required for role worker (task type names, 'prefix*', or '*' for all)" },
+    ]);
   }
   if (b.role !== Role.WORKER && b.taskTypes?.length) {
-    throw new ValidationError(`taskTypes applies to worker keys only`, [{ pointer: '/taskTypes', message: `must be absent for role ${b.role}` }]);
+    throw new ValidationError(`taskTypes applies to worker keys only`, [
+      { pointer: '/taskTypes', message: `must be absent for role ${b.role}` },
+    ]);
   }
   return b;
 }

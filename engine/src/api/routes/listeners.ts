@@ -59,7 +59,9 @@ export function listenerRoutes(engine: Engine): Router {
   r.get('/deliveries', async (req, res) => {
     const status = stringParam(req, 'status');
     if (status !== undefined && !(Object.values(DeliveryStatus) as string[]).includes(status)) {
-      throw new ValidationError(`status must be one of ${Object.values(DeliveryStatus).join(', ')}`, [{ pointer: '/status', message: 'unknown delivery status' }]);
+      throw new ValidationError(`status must be one of ${Object.values(DeliveryStatus).join(', ')}`, [
+        { pointer: '/status', message: 'unknown delivery status' },
+      ]);
     }
     const workflowId = stringParam(req, 'workflowId');
     res.json(

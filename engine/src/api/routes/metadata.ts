@@ -1,5 +1,13 @@
 import { Router, type Request } from 'express';
-import { INT32_MAX, parseDocument, validateTaskDef, validateTaskDefs, validateWorkflowDef, type Validation, type WorkflowDef } from '@baton/definitions';
+import {
+  INT32_MAX,
+  parseDocument,
+  validateTaskDef,
+  validateTaskDefs,
+  validateWorkflowDef,
+  type Validation,
+  type WorkflowDef,
+} from '@baton/definitions';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { Engine } from '../../runtime/engine';
 import { principalOf } from '../access/principal';
@@ -51,7 +59,9 @@ export function metadataRoutes(engine: Engine): Router {
   r.post('/workflow', async (req, res) => {
     const def = accept(await validateWorkflow(engine, bodyOf(req)), 'workflow definition');
     if (!(await store.putWorkflowDef(def, false))) {
-      throw new ConflictError(`workflow definition '${def.name}' version ${def.version} exists; use PUT to overwrite or register a new version`);
+      throw new ConflictError(
+        `workflow definition '${def.name}' version ${def.version} exists; use PUT to overwrite or register a new version`,
+      );
     }
     sendWarnings(res, engine.log, definitionWarnings(engine, [def]));
     res.status(200).json(def);

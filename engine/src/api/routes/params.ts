@@ -18,7 +18,9 @@ export function stringParam(req: Request, name: string): string | undefined {
   const raw = req.query[name];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string') {
-    throw new ValidationError(`query parameter '${name}' must be given once`, [{ pointer: `/query/${name}`, message: 'must be a single string' }]);
+    throw new ValidationError(`query parameter '${name}' must be given once`, [
+      { pointer: `/query/${name}`, message: 'must be a single string' },
+    ]);
   }
   return raw;
 }
@@ -35,5 +37,7 @@ export function boolParam(req: Request, name: string, fallback = false): boolean
   const v = stringParam(req, name);
   if (v === undefined || v === '') return fallback;
   if (v === 'true' || v === 'false') return v === 'true';
-  throw new ValidationError(`query parameter '${name}' must be true or false`, [{ pointer: `/query/${name}`, message: 'must be true or false' }]);
+  throw new ValidationError(`query parameter '${name}' must be true or false`, [
+    { pointer: `/query/${name}`, message: 'must be true or false' },
+  ]);
 }

@@ -24,7 +24,10 @@ export function payloadLocationRoutes(engine: Engine, scope: 'workflow' | 'tasks
   const r = Router();
   r.get(['/external-storage-location', '/externalstoragelocation'], async (req, res) => {
     const x = engine.external;
-    if (!x) throw new NotFoundError('external payload storage is off (BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES=0): payloads are kept with their run');
+    if (!x)
+      throw new NotFoundError(
+        'external payload storage is off (BATON_EXTERNAL_PAYLOAD_THRESHOLD_BYTES=0): payloads are kept with their run',
+      );
     const operation = oneOf(req, 'operation', operations);
     const payloadType = oneOf(req, 'payloadType', payloadTypes);
     const principal = principalOf(req);
@@ -32,20 +35,23 @@ export function payloadLocationRoutes(engine: Engine, scope: 'workflow' | 'tasks
     const now = engine.clock.now();
     if (operation === 'WRITE') {
       if (payloadType !== 'TASK_OUTPUT') {
-        throw new ValidationError(`only task outputs can be uploaded (payloadType TASK_OUTPUT); send ${payloadType} inline, up to BATON_MAX_PAYLOAD_BYTES`, [
-          { pointer: '/query/payloadType', message: 'must be TASK_OUTPUT for WRITE' },
-        ]);
+        throw new ValidationError(
+          `only task outputs can be uploaded (payloadType TASK_OUTPUT); send ${payloadType} inline, up to BATON_MAX_PAYLOAD_BYTES`,
+          [{ pointer: '/query/payloadType', message: 'must be TASK_OUTPUT for WRITE' }],
+        );
       }
-      if (!may(Permission.TASK_REPORT)) throw new ForbiddenError(`key '${principal?.keyId}' may not upload task outputs: it needs '${Permission.TASK_REPORT}'`);
+      if (!may(Permission.TASK_REPORT))
+        throw new ForbiddenError(`key '${principal?.keyId}' may not upload task outputs: it needs '${Permission.TASK_REPORT}'`);
       const path = x.newUploadPath();
       res.json(location(req, x, 'w', path, now, false));
       return;
     }
     const path = stringParam(req, 'path') ?? '';
     if (!isSafePath(path) || path.startsWith('uploads/')) {
-      throw new ValidationError(`'${path.slice(0, 200)}' is not the path of a run's payload (externalInputPayloadStoragePath or externalOutputPayloadStoragePath)`, [
-        { pointer: '/query/path', message: 'is not a payload path' },
-      ]);
+      throw new ValidationError(
+        `'${path.slice(0, 200)}' is not the path of a run's payload (externalInputPayloadStoragePath or externalOutputPayloadStoragePath)`,
+        [{ pointer: '/query/path', message: 'is not a payload path' }],
+      );
     }
     await mayRead(engine, req, path, scope);
     if ((await x.blobs.size(path)) === null) throw new NotFoundError(`no payload at '${path}'`);
@@ -61,7 +67,12 @@ async function mayRead(engine: Engine, req: Request, path: string, scope: 'workf
   const task = taskOfPath(path);
   if (scope === 'tasks' && task && rolePermissions[principal.role].has(Permission.TASK_POLL)) {
     const t = await engine.store.getTask(task.taskId);
-    if (t && t.workflowInstanceId === task.workflowId && (principal.role !== Role.WORKER || coversTaskType(principal.taskTypes, t.taskType))) return;
+    if (
+      t &&
+      t.workflowInstanceId === task.workflowId &&
+      (principal.role !== Role.WORKER || coversTaskType(principal.taskTypes, t.taskType))
+    )
+      return;
   }
   throw new ForbiddenError(`key '${principal.keyId}' (role ${principal.role}) may not read the payload '${path.slice(0, 200)}'`);
 }
@@ -74,7 +85,9 @@ function location(req: Request, x: ExternalPayloads, op: 'r' | 'w', path: string
 function oneOf<T extends string>(req: Request, name: string, allowed: readonly T[]): T {
   const v = stringParam(req, name);
   if (v === undefined || !(allowed as readonly string[]).includes(v)) {
-    throw new ValidationError(`query parameter '${name}' must be one of ${allowed.join(', ')}`, [{ pointer: `/query/${name}`, message: `must be one of ${allowed.join(', ')}` }]);
+    throw new ValidationError(`query parameter '${name}' must be one of ${allowed.join(', ')}`, [
+      { pointer: `/query/${name}`, message: `must be one of ${allowed.join(', ')}` },
+    ]);
   }
   return v as T;
 }

@@ -65,14 +65,21 @@ export function taskRoutes(engine: Engine): Router {
   r.post('/:workflowId/:taskRefName/:status', async (req, res) => {
     const status = req.params.status;
     if (status !== 'COMPLETED' && status !== 'FAILED' && status !== 'FAILED_WITH_TERMINAL_ERROR') {
-      throw new ValidationError(`status must be COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR, got '${status}'`, [{ pointer: '/status', message: 'is not a terminal task status' }]);
+      throw new ValidationError(`status must be COMPLETED, FAILED or FAILED_WITH_TERMINAL_ERROR, got '${status}'`, [
+        { pointer: '/status', message: 'is not a terminal task status' },
+      ]);
     }
     const body: unknown = req.body ?? {};
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ValidationError('the body must be a JSON object (the task output)', [{ pointer: '', message: 'must be an object' }]);
     }
     const output = body as JsonObject;
-    const reason = status === 'COMPLETED' ? null : typeof output.reasonForIncompletion === 'string' ? output.reasonForIncompletion : `completed as ${status} over REST`;
+    const reason =
+      status === 'COMPLETED'
+        ? null
+        : typeof output.reasonForIncompletion === 'string'
+          ? output.reasonForIncompletion
+          : `completed as ${status} over REST`;
     const taskId = await completeByRef(engine, req.params.workflowId, req.params.taskRefName, status, output, reason);
     res.status(200).type('text/plain').send(taskId);
   });

@@ -89,7 +89,11 @@ export function startRequestOf(engine: Engine, req: Request): { request: StartRe
   let workflowDef: WorkflowDef | undefined;
   if (body.workflowDef !== undefined) {
     const v = validateWorkflowDef(body.workflowDef);
-    if (!v.ok) throw new ValidationError('workflowDef is invalid', v.problems.map((p) => ({ pointer: `/workflowDef${p.pointer}`, message: p.message })));
+    if (!v.ok)
+      throw new ValidationError(
+        'workflowDef is invalid',
+        v.problems.map((p) => ({ pointer: `/workflowDef${p.pointer}`, message: p.message })),
+      );
     workflowDef = v.value;
   }
   const request: StartRequest = {

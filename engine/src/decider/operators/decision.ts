@@ -25,7 +25,11 @@ export function evaluateDecision(wt: WorkflowTask, ctx: DecideContext): StepResu
 
 export const decisionContainer: Container = switchContainer;
 
-function decisionValue(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { ok: true; value: unknown } | { ok: false; error: string } | { ok: 'later' } {
+function decisionValue(
+  wt: WorkflowTask,
+  input: JsonObject,
+  ctx: DecideContext,
+): { ok: true; value: unknown } | { ok: false; error: string } | { ok: 'later' } {
   const script = wt.caseExpression?.trim();
   if (!script) return { ok: true, value: own(input, wt.caseValueParam ?? '') };
   const r = ctx.script(script, { $: input });

@@ -45,7 +45,10 @@ export function evaluateDoWhile(wt: WorkflowTask, ctx: DecideContext): StepResul
   const ref = wt.taskReferenceName;
   const step = ctx.step(ref);
   if (step) return isTerminalTask(step.status) ? settled(wt, step) : BLOCKED;
-  if (ctx.iteration > 0) return failNow(wt, ctx, `DO_WHILE '${ref}' is nested in another DO_WHILE, which is not supported; use a SUB_WORKFLOW`, { terminal: true });
+  if (ctx.iteration > 0)
+    return failNow(wt, ctx, `DO_WHILE '${ref}' is nested in another DO_WHILE, which is not supported; use a SUB_WORKFLOW`, {
+      terminal: true,
+    });
   const input = ctx.resolve(wt.inputParameters);
   const items = listItems(wt, ctx);
   if (ctx.incomplete) return BLOCKED;
@@ -71,7 +74,11 @@ export const doWhileContainer: Container = {
   },
 };
 
-const bodyOf = (wt: WorkflowTask): StepList => ({ key: listKey.body(wt.taskReferenceName), tasks: wt.loopOver ?? [], owner: wt.taskReferenceName });
+const bodyOf = (wt: WorkflowTask): StepList => ({
+  key: listKey.body(wt.taskReferenceName),
+  tasks: wt.loopOver ?? [],
+  owner: wt.taskReferenceName,
+});
 
 /** Runs iterations: walks the body, then decides at its end whether another one follows. */
 function iterate(wt: WorkflowTask, ctx: DecideContext, walkBody: boolean): StepResult {
@@ -143,7 +150,8 @@ function listItems(wt: WorkflowTask, ctx: DecideContext): unknown[] | null {
   const expr = (wt as { items?: unknown }).items;
   let value: unknown;
   if (typeof expr === 'string' && expr.trim() !== '') value = ctx.resolve({ items: expr }).items;
-  else if (isObject(wt.inputParameters) && wt.inputParameters._items !== undefined) value = ctx.resolve({ items: wt.inputParameters._items }).items;
+  else if (isObject(wt.inputParameters) && wt.inputParameters._items !== undefined)
+    value = ctx.resolve({ items: wt.inputParameters._items }).items;
   else return null;
   if (value === null || value === undefined) return [];
   return Array.isArray(value) ? value : [value];

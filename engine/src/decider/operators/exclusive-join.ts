@@ -13,7 +13,10 @@ import { finished, holdOpen, settled } from './shared';
  */
 export function evaluateExclusiveJoin(wt: WorkflowTask, ctx: DecideContext): StepResult {
   const ref = wt.taskReferenceName;
-  const input = { joinOn: wt.joinOn ?? [], ...(wt.defaultExclusiveJoinTask ? { defaultExclusiveJoinTask: wt.defaultExclusiveJoinTask } : {}) };
+  const input = {
+    joinOn: wt.joinOn ?? [],
+    ...(wt.defaultExclusiveJoinTask ? { defaultExclusiveJoinTask: wt.defaultExclusiveJoinTask } : {}),
+  };
   const step = ctx.step(ref) ?? holdOpen(wt, ctx, input);
   if (isTerminalTask(step.status)) return settled(wt, step);
 

@@ -35,7 +35,12 @@ export function evaluateForkJoinDynamic(wt: WorkflowTask, ctx: DecideContext): S
   if (!built.ok) return fail(built.error);
 
   const refs = built.steps.refs;
-  const fork = completeNow(wt, ctx, {}, { input: { ...input, forkedTasks: [...refs] }, taskType: 'FORK', extra: { branches: refs.length, started: 0 } });
+  const fork = completeNow(
+    wt,
+    ctx,
+    {},
+    { input: { ...input, forkedTasks: [...refs] }, taskType: 'FORK', extra: { branches: refs.length, started: 0 } },
+  );
   if (fork.status !== TaskStatus.COMPLETED) return giveUp(wt, ctx, fork);
   rememberForkedSteps(ctx, fork.taskId, built.steps);
   if (!ctx.step(join.taskReferenceName)) {

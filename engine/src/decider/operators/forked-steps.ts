@@ -46,13 +46,18 @@ type Built = { ok: true; steps: ForkedSteps } | { ok: false; error: string };
  * its reference names are checked too (a clash with an existing step fails the fork).
  */
 export function buildForkedSteps(wt: WorkflowTask, input: JsonObject, ctx: DecideContext, creating: boolean): Built {
-  const raw = Array.isArray(input.forkTaskInputs) && (input.forkTaskName !== undefined || input.forkTaskType !== undefined || input.forkTaskWorkflow !== undefined)
-    ? fromItems(wt, input, ctx)
-    : fromTaskList(wt, input);
+  const raw =
+    Array.isArray(input.forkTaskInputs) &&
+    (input.forkTaskName !== undefined || input.forkTaskType !== undefined || input.forkTaskWorkflow !== undefined)
+      ? fromItems(wt, input, ctx)
+      : fromTaskList(wt, input);
   if (!raw.ok) return raw;
   const max = ctx.limits.maxForkBranches;
   if (creating && raw.tasks.length > max) {
-    return { ok: false, error: `dynamic fork '${wt.taskReferenceName}' would fork ${raw.tasks.length} branches, over the limit of ${max} (BATON_MAX_FORK_BRANCHES)` };
+    return {
+      ok: false,
+      error: `dynamic fork '${wt.taskReferenceName}' would fork ${raw.tasks.length} branches, over the limit of ${max} (BATON_MAX_FORK_BRANCHES)`,
+    };
   }
   let tasks: WorkflowTask[] = [];
   if (raw.tasks.length > 0) {
@@ -67,7 +72,8 @@ export function buildForkedSteps(wt: WorkflowTask, input: JsonObject, ctx: Decid
     tasks = v.value.tasks;
     if (creating) {
       const clash = refsIn(tasks).find((r) => taken.has(r));
-      if (clash) return { ok: false, error: `dynamic fork '${wt.taskReferenceName}' attempted to create a duplicate task reference name: ${clash}` };
+      if (clash)
+        return { ok: false, error: `dynamic fork '${wt.taskReferenceName}' attempted to create a duplicate task reference name: ${clash}` };
     }
   }
   const fork = wt.taskReferenceName;
@@ -94,12 +100,18 @@ function fromTaskList(wt: WorkflowTask, input: JsonObject): { ok: true; tasks: u
   const param = wt.dynamicForkTasksParam ?? '';
   const list = input[param];
   if (!Array.isArray(list) || !list.every(isObject)) {
-    return { ok: false, error: `input '${param}' of dynamic fork '${wt.taskReferenceName}' must be a list of workflow tasks, got ${JSON.stringify(list ?? null)}` };
+    return {
+      ok: false,
+      error: `input '${param}' of dynamic fork '${wt.taskReferenceName}' must be a list of workflow tasks, got ${JSON.stringify(list ?? null)}`,
+    };
   }
   const inputsParam = wt.dynamicForkTasksInputParamName;
   const inputs = inputsParam === undefined ? {} : input[inputsParam];
   if (!isObject(inputs)) {
-    return { ok: false, error: `input '${inputsParam ?? ''}' of dynamic fork '${wt.taskReferenceName}' must be a map of reference name to input, got ${JSON.stringify(inputs ?? null)}` };
+    return {
+      ok: false,
+      error: `input '${inputsParam ?? ''}' of dynamic fork '${wt.taskReferenceName}' must be a map of reference name to input, got ${JSON.stringify(inputs ?? null)}`,
+    };
   }
   const tasks = list.map((t) => {
     const ref = typeof t.taskReferenceName === 'string' ? t.taskReferenceName : '';
@@ -114,7 +126,8 @@ function fromItems(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { o
   const items = input.forkTaskInputs as unknown[];
   const subWorkflow = typeof input.forkTaskWorkflow === 'string' ? input.forkTaskWorkflow : undefined;
   const type = subWorkflow ? 'SUB_WORKFLOW' : typeof input.forkTaskType === 'string' ? input.forkTaskType : 'SIMPLE';
-  const name = subWorkflow ?? (typeof input.forkTaskName === 'string' ? input.forkTaskName : type !== 'SIMPLE' ? type : wt.taskReferenceName);
+  const name =
+    subWorkflow ?? (typeof input.forkTaskName === 'string' ? input.forkTaskName : type !== 'SIMPLE' ? type : wt.taskReferenceName);
   const version = Number.parseInt(String(input.forkTaskWorkflowVersion ?? ''), 10);
   // Conductor prefixes the fork's own name when a workflow has more than one dynamic fork.
   const prefix = ctx.index.dynamicForks.length > 1 ? `_${wt.taskReferenceName}_${name}_` : `_${name}_`;

@@ -25,9 +25,13 @@ export function evaluateInline(wt: WorkflowTask, ctx: DecideContext): StepResult
   if (ctx.incomplete) return { kind: 'blocked' };
   const evaluatorType = String(input.evaluatorType ?? wt.evaluatorType ?? 'javascript');
   const expression = input.expression ?? wt.expression;
-  if (!evaluators.has(evaluatorType)) return failNow(wt, ctx, `unknown evaluator '${evaluatorType}' in INLINE task`, { input, terminal: true });
+  if (!evaluators.has(evaluatorType))
+    return failNow(wt, ctx, `unknown evaluator '${evaluatorType}' in INLINE task`, { input, terminal: true });
   if (typeof expression !== 'string' || expression.trim() === '') {
-    return failNow(wt, ctx, "empty 'expression' in INLINE task's input parameters: a non-empty script is required", { input, terminal: true });
+    return failNow(wt, ctx, "empty 'expression' in INLINE task's input parameters: a non-empty script is required", {
+      input,
+      terminal: true,
+    });
   }
 
   for (let attempt = step ? step.retryCount + 1 : 0; ; attempt++) {

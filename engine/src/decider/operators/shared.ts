@@ -24,7 +24,12 @@ export function completeNow(
  * Completes a step at decide time and says what follows: DONE, or the failure when its output
  * was over the payload limit (the step then failed for good: see DecideContext.schedule).
  */
-export function completed(wt: WorkflowTask, ctx: DecideContext, output: JsonObject, opts: Parameters<typeof completeNow>[3] = {}): StepResult {
+export function completed(
+  wt: WorkflowTask,
+  ctx: DecideContext,
+  output: JsonObject,
+  opts: Parameters<typeof completeNow>[3] = {},
+): StepResult {
   const step = completeNow(wt, ctx, output, opts);
   return step.status === TaskStatus.COMPLETED ? DONE : giveUp(wt, ctx, step);
 }
@@ -37,7 +42,13 @@ export function finished(wt: WorkflowTask, ctx: DecideContext, ok: boolean): Ste
 }
 
 /** Records a step the decider holds open until something else happens (JOIN, DO_WHILE). */
-export function holdOpen(wt: WorkflowTask, ctx: DecideContext, input: JsonObject, output: JsonObject = {}, opts: { taskType?: string; extra?: JsonObject } = {}): StepState {
+export function holdOpen(
+  wt: WorkflowTask,
+  ctx: DecideContext,
+  input: JsonObject,
+  output: JsonObject = {},
+  opts: { taskType?: string; extra?: JsonObject } = {},
+): StepState {
   return ctx.schedule(wt, { ...opts, status: TaskStatus.IN_PROGRESS, input, output, queued: false });
 }
 

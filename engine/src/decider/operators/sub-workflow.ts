@@ -60,7 +60,11 @@ export function evaluateStartWorkflow(wt: WorkflowTask, ctx: DecideContext): Ste
     return isSuccessfulTask(step.status) ? DONE : giveUp(wt, ctx, step);
   }
   const input = ctx.resolve(wt.inputParameters);
-  const start = isObject(input.startWorkflow) ? input.startWorkflow : wt.subWorkflowParam ? { name: wt.subWorkflowParam.name, version: wt.subWorkflowParam.version } : null;
+  const start = isObject(input.startWorkflow)
+    ? input.startWorkflow
+    : wt.subWorkflowParam
+      ? { name: wt.subWorkflowParam.name, version: wt.subWorkflowParam.version }
+      : null;
   if (!start || typeof start.name !== 'string' || start.name === '') {
     return failNow(wt, ctx, "START_WORKFLOW needs inputParameters.startWorkflow with a workflow 'name'", { input, terminal: true });
   }

@@ -25,7 +25,12 @@ export function evaluateSwitch(wt: WorkflowTask, ctx: DecideContext): StepResult
   if (!value.ok) return failNow(wt, ctx, value.error, { input, terminal: true });
   const caseValue = caseText(value.value);
   const list = caseList(wt, caseValue, false);
-  completeNow(wt, ctx, { evaluationResult: [caseValue], selectedCase: caseValue }, { input: { ...input, case: caseValue }, extra: { caseList: list.key } });
+  completeNow(
+    wt,
+    ctx,
+    { evaluationResult: [caseValue], selectedCase: caseValue },
+    { input: { ...input, case: caseValue }, extra: { caseList: list.key } },
+  );
   return switchContainer.listEnded(wt, list, ctx.walk(list, 0), ctx);
 }
 
@@ -55,7 +60,11 @@ export function caseList(wt: WorkflowTask, caseValue: string, emptyFallsBack: bo
   return { key: listKey.defaultCase(ref), tasks: wt.defaultCase ?? [], owner: ref };
 }
 
-function switchValue(wt: WorkflowTask, input: JsonObject, ctx: DecideContext): { ok: true; value: unknown } | { ok: false; error: string } | { ok: 'later' } {
+function switchValue(
+  wt: WorkflowTask,
+  input: JsonObject,
+  ctx: DecideContext,
+): { ok: true; value: unknown } | { ok: false; error: string } | { ok: 'later' } {
   const expression = wt.expression ?? '';
   switch (wt.evaluatorType) {
     case 'value-param':

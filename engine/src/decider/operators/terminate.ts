@@ -16,7 +16,12 @@ export function evaluateTerminate(wt: WorkflowTask, ctx: DecideContext): StepRes
   const input = ctx.resolve(wt.inputParameters);
   const status = input.terminationStatus;
   if (!statuses.includes(status as TerminationStatus)) {
-    return failNow(wt, ctx, `given termination status is not valid: ${JSON.stringify(status ?? null)} (expected COMPLETED, FAILED or TERMINATED)`, { input, terminal: true });
+    return failNow(
+      wt,
+      ctx,
+      `given termination status is not valid: ${JSON.stringify(status ?? null)} (expected COMPLETED, FAILED or TERMINATED)`,
+      { input, terminal: true },
+    );
   }
   const given = input.workflowOutput;
   const output: JsonObject = given === undefined || given === null ? {} : isObject(given) ? given : { output: given };

@@ -50,13 +50,16 @@ export function dueTimeOf(input: Record<string, unknown>, now: number): { at: nu
   if (has(duration)) {
     const ms = parseDuration(duration);
     if (ms === null) return { error: `invalid WAIT duration '${String(duration)}': expected e.g. "30s", "10m20s", "1h 5m", "2 days"` };
-    if (ms > MAX_WAIT_MS) return { error: `WAIT duration '${String(duration)}' is longer than ${MAX_WAIT_MS / 1000} seconds (Conductor's int32 seconds)` };
+    if (ms > MAX_WAIT_MS)
+      return { error: `WAIT duration '${String(duration)}' is longer than ${MAX_WAIT_MS / 1000} seconds (Conductor's int32 seconds)` };
     return { at: now + ms };
   }
   if (has(until)) {
     const at = parseUntil(until);
-    if (at === null) return { error: `invalid WAIT until '${String(until)}': expected e.g. "2026-11-23 14:00 UTC" or an ISO 8601 date-time` };
-    if (at - now > MAX_WAIT_MS) return { error: `WAIT until '${String(until)}' is more than ${MAX_WAIT_MS / 1000} seconds away (Conductor's int32 seconds)` };
+    if (at === null)
+      return { error: `invalid WAIT until '${String(until)}': expected e.g. "2026-11-23 14:00 UTC" or an ISO 8601 date-time` };
+    if (at - now > MAX_WAIT_MS)
+      return { error: `WAIT until '${String(until)}' is more than ${MAX_WAIT_MS / 1000} seconds away (Conductor's int32 seconds)` };
     return { at };
   }
   return { at: 0 };
@@ -72,7 +75,15 @@ export function parseUntil(v: unknown): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(?:UTC|GMT|Z)?$/i.exec(v.trim());
   if (m) {
     const [, y, mo, d, h, mi, s, frac] = m;
-    const at = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Number((frac ?? '0').padEnd(3, '0')));
+    const at = Date.UTC(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h ?? 0),
+      Number(mi ?? 0),
+      Number(s ?? 0),
+      Number((frac ?? '0').padEnd(3, '0')),
+    );
     return Number.isNaN(at) ? null : at;
   }
   const at = Date.parse(v);

@@ -53,30 +53,44 @@ export class Alerts {
   async loadRules(): Promise<void> {
     const rows = await this.store.listListenerConfig('alertRule');
     for (const r of rows) {
-      if ((alertRules as readonly string[]).includes(r.name)) this.rules.set(r.name as AlertRule, { ...defaultAlertRules[r.name as AlertRule], ...(r.doc as Partial<AlertRuleConfig>) });
+      if ((alertRules as readonly string[]).includes(r.name))
+        this.rules.set(r.name as AlertRule, { ...defaultAlertRules[r.name as AlertRule], ...(r.doc as Partial<AlertRuleConfig>) });
     }
   }
 
   /** Validates and stores a rule change (an audit entry with it), then applies it. */
   async setRule(name: string, body: JsonObject, changedBy: string): Promise<AlertRuleConfig> {
     if (!(alertRules as readonly string[]).includes(name)) {
-      throw new ValidationError(`no alert rule '${name}' (rules: ${alertRules.join(', ')})`, [{ pointer: '/rule', message: `must be one of ${alertRules.join(', ')}` }]);
+      throw new ValidationError(`no alert rule '${name}' (rules: ${alertRules.join(', ')})`, [
+        { pointer: '/rule', message: `must be one of ${alertRules.join(', ')}` },
+      ]);
     }
     const rule = name as AlertRule;
     const problems: Array<{ pointer: string; message: string }> = [];
     const known = new Set(['rule', 'enabled', 'threshold', 'forMinutes']);
-    for (const k of Object.keys(body)) if (!known.has(k)) problems.push({ pointer: `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is not an alert rule field' });
-    if (body.rule !== undefined && body.rule !== rule) problems.push({ pointer: '/rule', message: `must match the rule in the path ('${rule}')` });
-    if (body.enabled !== undefined && typeof body.enabled !== 'boolean') problems.push({ pointer: '/enabled', message: 'must be true or false' });
+    for (const k of Object.keys(body))
+      if (!known.has(k))
+        problems.push({ pointer: `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is not an alert rule field' });
+    if (body.rule !== undefined && body.rule !== rule)
+      problems.push({ pointer: '/rule', message: `must match the rule in the path ('${rule}')` });
+    if (body.enabled !== undefined && typeof body.enabled !== 'boolean')
+      problems.push({ pointer: '/enabled', message: 'must be true or false' });
     const int = (k: 'threshold' | 'forMinutes', min: number, max: number): void => {
       const v = body[k];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) problems.push({ pointer: `/${k}`, message: `must be an integer from ${min} to ${max}` });
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max))
+        problems.push({ pointer: `/${k}`, message: `must be an integer from ${min} to ${max}` });
     };
     int('threshold', 0, 1_000_000_000);
     int('forMinutes', 0, 525_600);
     if (problems.length) throw new ValidationError(`alert rule '${rule}' is invalid`, problems);
     const next: AlertRuleConfig = { ...this.rule(rule), ...(body as Partial<AlertRuleConfig>), rule };
-    await this.store.putListenerConfig({ kind: 'alertRule', name: rule, doc: next as unknown as JsonObject, changedBy, updateTime: this.clock.now() });
+    await this.store.putListenerConfig({
+      kind: 'alertRule',
+      name: rule,
+      doc: next as unknown as JsonObject,
+      changedBy,
+      updateTime: this.clock.now(),
+    });
     this.rules.set(rule, next);
     this.log.info({ rule, config: next, changedBy }, 'alert rule changed');
     if (!next.enabled) for (const a of [...this.active.values()]) if (a.rule === rule) this.resolve(a, this.clock.now());
@@ -88,7 +102,11 @@ export class Alerts {
   tasksExhausted(attempts: readonly ExhaustedAttempt[], workflowId: string): void {
     if (!this.rule(AlertRule.POISON_TASK).enabled) return;
     for (const a of attempts) {
-      this.occur(AlertRule.POISON_TASK, a.taskType, `tasks of type '${a.taskType}' gave up (poison tasks)`, { workflowId, taskId: a.taskId, reason: a.reason ?? null });
+      this.occur(AlertRule.POISON_TASK, a.taskType, `tasks of type '${a.taskType}' gave up (poison tasks)`, {
+        workflowId,
+        taskId: a.taskId,
+        reason: a.reason ?? null,
+      });
     }
   }
 
@@ -123,7 +141,10 @@ export class Alerts {
       const since = this.above.get(taskType) ?? now;
       this.above.set(taskType, since);
       if (now - since >= q.forMinutes * 60_000) {
-        this.occur(AlertRule.QUEUE_DEPTH, taskType, `queue '${taskType}' has held more than ${q.threshold} tasks for ${q.forMinutes} min`, { depth, since });
+        this.occur(AlertRule.QUEUE_DEPTH, taskType, `queue '${taskType}' has held more than ${q.threshold} tasks for ${q.forMinutes} min`, {
+          depth,
+          since,
+        });
       }
     }
     for (const taskType of [...this.above.keys()]) {

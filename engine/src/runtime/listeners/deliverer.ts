@@ -125,7 +125,13 @@ export class Deliverer {
       paused = await this.send(leased);
       const at = this.clock.now();
       settlement = paused
-        ? { status: DeliveryStatus.PENDING, attempts: leased.attempts, nextAt: at + this.options.maxBackoffMs, lastError: paused, deliveredAt: 0 }
+        ? {
+            status: DeliveryStatus.PENDING,
+            attempts: leased.attempts,
+            nextAt: at + this.options.maxBackoffMs,
+            lastError: paused,
+            deliveredAt: 0,
+          }
         : { status: DeliveryStatus.DELIVERED, attempts: leased.attempts + 1, nextAt: at, lastError: null, deliveredAt: at };
     } catch (err) {
       const at = this.clock.now();
@@ -137,9 +143,13 @@ export class Deliverer {
         ? { status: DeliveryStatus.DEAD, attempts, nextAt: at, lastError: error, deliveredAt: at }
         : { status: DeliveryStatus.PENDING, attempts, nextAt: at + delay, lastError: error, deliveredAt: 0 };
       const level = gone ? 'warn' : 'debug';
-      this.log[level]({ deliveryId: leased.deliveryId, workflowId: leased.workflowId, target: leased.target, attempts, err: error }, gone ? 'listener delivery given up' : 'listener delivery failed; will retry');
+      this.log[level](
+        { deliveryId: leased.deliveryId, workflowId: leased.workflowId, target: leased.target, attempts, err: error },
+        gone ? 'listener delivery given up' : 'listener delivery failed; will retry',
+      );
     }
-    const outcome: DeliveryOutcome = settlement.status === DeliveryStatus.DELIVERED ? 'delivered' : settlement.status === DeliveryStatus.DEAD ? 'dead' : 'failed';
+    const outcome: DeliveryOutcome =
+      settlement.status === DeliveryStatus.DELIVERED ? 'delivered' : settlement.status === DeliveryStatus.DEAD ? 'dead' : 'failed';
     if (!paused) {
       this.stats[outcome]++;
       this.hooks.onDelivery?.(kind, outcome);

@@ -60,8 +60,23 @@ export class Listeners {
     const { engine } = this;
     await this.webhooks.reload(engine.clock.now());
     await this.alerts.loadRules();
-    if (this.options.policy) this.http = new HttpClient(this.options.policy, { maxResponseBytes: 64 * 1024, maxConnectTimeoutMs: this.options.timeoutMs, maxReadTimeoutMs: this.options.timeoutMs, maxSockets: this.options.batch });
-    this.deliverer = new Deliverer(engine.store, engine.clock, engine.log, this.webhooks, engine.reactions.events, this.http, this.options, this.hooks);
+    if (this.options.policy)
+      this.http = new HttpClient(this.options.policy, {
+        maxResponseBytes: 64 * 1024,
+        maxConnectTimeoutMs: this.options.timeoutMs,
+        maxReadTimeoutMs: this.options.timeoutMs,
+        maxSockets: this.options.batch,
+      });
+    this.deliverer = new Deliverer(
+      engine.store,
+      engine.clock,
+      engine.log,
+      this.webhooks,
+      engine.reactions.events,
+      this.http,
+      this.options,
+      this.hooks,
+    );
     if (deliver) this.deliverer.start();
     if (this.options.alertIntervalMs > 0 && deliver) {
       const loop = (): void => {
@@ -114,12 +129,30 @@ export class Listeners {
     }
   }
 
-  private rows(wf: WorkflowRecord, previous: WorkflowRecord['status'] | null, decision: Pick<Decision, 'workflow' | 'steps'>, revision: number): { outbox?: ListenerDelivery[] } {
+  private rows(
+    wf: WorkflowRecord,
+    previous: WorkflowRecord['status'] | null,
+    decision: Pick<Decision, 'workflow' | 'steps'>,
+    revision: number,
+  ): { outbox?: ListenerDelivery[] } {
     // Nothing to look at for runs without listeners: the common case costs two property reads.
-    if (!wf.definition.workflowStatusListenerEnabled && !Object.values(decision.steps?.set ?? {}).some((s) => this.engine.taskDefs.get(s.taskType)?.taskStatusListenerEnabled)) return {};
+    if (
+      !wf.definition.workflowStatusListenerEnabled &&
+      !Object.values(decision.steps?.set ?? {}).some((s) => this.engine.taskDefs.get(s.taskType)?.taskStatusListenerEnabled)
+    )
+      return {};
     const now = this.engine.clock.now();
-    const { deliveries, dropped } = commitChanges(wf, previous, decision, { now, revision, globalWebhooks: this.webhooks.globalNames, taskDef: this.engine.taskDefs.get });
-    if (dropped) this.engine.log.warn({ workflowId: wf.workflowId, dropped }, 'a commit made more status changes than the listener outbox takes; the rest are not delivered');
+    const { deliveries, dropped } = commitChanges(wf, previous, decision, {
+      now,
+      revision,
+      globalWebhooks: this.webhooks.globalNames,
+      taskDef: this.engine.taskDefs.get,
+    });
+    if (dropped)
+      this.engine.log.warn(
+        { workflowId: wf.workflowId, dropped },
+        'a commit made more status changes than the listener outbox takes; the rest are not delivered',
+      );
     if (deliveries.length === 0) return {};
     this.wrote = true;
     return { outbox: deliveries };

@@ -67,37 +67,53 @@ export class WebhookRegistry {
    * here, with the policy's reason; names are checked when they resolve, at each delivery.
    */
   async put(name: string, body: JsonObject, changedBy: string, now: number, policy: DestinationPolicy | null): Promise<JsonObject> {
-    if (!WEBHOOK_NAME.test(name)) throw new ValidationError('webhook name must be 1-100 letters, digits, dots, dashes or underscores', [{ pointer: '/name', message: 'invalid name' }]);
+    if (!WEBHOOK_NAME.test(name))
+      throw new ValidationError('webhook name must be 1-100 letters, digits, dots, dashes or underscores', [
+        { pointer: '/name', message: 'invalid name' },
+      ]);
     const problems: Array<{ pointer: string; message: string }> = [];
-    const existing = (await this.store.listListenerConfig('webhook')).find((r) => r.name === name)?.doc as unknown as WebhookRecord | undefined;
+    const existing = (await this.store.listListenerConfig('webhook')).find((r) => r.name === name)?.doc as unknown as
+      WebhookRecord | undefined;
     const url = body.url;
     let parsed: URL | null = null;
-    if (typeof url !== 'string' || url.length > 2000) problems.push({ pointer: '/url', message: 'must be an http or https URL of at most 2000 characters' });
+    if (typeof url !== 'string' || url.length > 2000)
+      problems.push({ pointer: '/url', message: 'must be an http or https URL of at most 2000 characters' });
     else {
       try {
         parsed = new URL(url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push({ pointer: '/url', message: 'must be an http or https URL' });
-        if (parsed.username || parsed.password) problems.push({ pointer: '/url', message: 'must not carry credentials (the signature authenticates the engine)' });
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+          problems.push({ pointer: '/url', message: 'must be an http or https URL' });
+        if (parsed.username || parsed.password)
+          problems.push({ pointer: '/url', message: 'must not carry credentials (the signature authenticates the engine)' });
       } catch {
         problems.push({ pointer: '/url', message: 'is not a valid URL' });
       }
     }
     const secret = body.secret ?? existing?.secret;
     if (typeof secret !== 'string' || secret.length < MIN_SECRET || secret.length > 512) {
-      problems.push({ pointer: '/secret', message: `must be a string of ${MIN_SECRET} to 512 characters (required when the webhook is new)` });
+      problems.push({
+        pointer: '/secret',
+        message: `must be a string of ${MIN_SECRET} to 512 characters (required when the webhook is new)`,
+      });
     }
     for (const flag of ['global', 'active'] as const) {
-      if (body[flag] !== undefined && typeof body[flag] !== 'boolean') problems.push({ pointer: `/${flag}`, message: 'must be true or false' });
+      if (body[flag] !== undefined && typeof body[flag] !== 'boolean')
+        problems.push({ pointer: `/${flag}`, message: 'must be true or false' });
     }
     const known = new Set(['name', 'url', 'secret', 'global', 'active']);
-    for (const k of Object.keys(body)) if (!known.has(k)) problems.push({ pointer: `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is not a webhook field' });
-    if (body.name !== undefined && body.name !== name) problems.push({ pointer: '/name', message: `must match the name in the path ('${name}')` });
+    for (const k of Object.keys(body))
+      if (!known.has(k)) problems.push({ pointer: `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is not a webhook field' });
+    if (body.name !== undefined && body.name !== name)
+      problems.push({ pointer: '/name', message: `must match the name in the path ('${name}')` });
     if (problems.length) throw new ValidationError(`webhook '${name}' is invalid`, problems);
     const u = parsed as URL;
     const host = u.hostname.replace(/^\[|\]$/g, '');
     if (policy && isIP(host)) {
       const refused = policy.refusal(host, Number(u.port) || (u.protocol === 'https:' ? 443 : 80), u.hostname);
-      if (refused) throw new ValidationError(`webhook url refused: ${refused} (BATON_WEBHOOK_ALLOW opens a destination)`, [{ pointer: '/url', message: refused }]);
+      if (refused)
+        throw new ValidationError(`webhook url refused: ${refused} (BATON_WEBHOOK_ALLOW opens a destination)`, [
+          { pointer: '/url', message: refused },
+        ]);
     }
     const record: WebhookRecord = {
       name,

@@ -14,7 +14,8 @@ import type { Engine, StartRequest } from '../engine';
  * when the task's timer is due).
  */
 
-export const isChildTask = (t: { workflowTaskType: string }): boolean => t.workflowTaskType === 'SUB_WORKFLOW' || t.workflowTaskType === 'START_WORKFLOW';
+export const isChildTask = (t: { workflowTaskType: string }): boolean =>
+  t.workflowTaskType === 'SUB_WORKFLOW' || t.workflowTaskType === 'START_WORKFLOW';
 
 const childIdOf = (t: TaskRecord): string | null => {
   const id = t.workflowTaskType === 'START_WORKFLOW' ? t.outputData.workflowId : t.outputData.subWorkflowId;
@@ -31,10 +32,17 @@ export async function startChild(engine: Engine, parent: TaskRecord): Promise<vo
     await engine.startWorkflow(startRequestOf(parent, wf, childId));
   } catch (err) {
     if (!(err instanceof BatonError) || err.retryable) throw err;
-    await finishParentTask(engine, parent, TaskStatus.FAILED_WITH_TERMINAL_ERROR, parent.outputData, `could not start workflow: ${err.message}`);
+    await finishParentTask(
+      engine,
+      parent,
+      TaskStatus.FAILED_WITH_TERMINAL_ERROR,
+      parent.outputData,
+      `could not start workflow: ${err.message}`,
+    );
     return;
   }
-  if (parent.workflowTaskType === 'START_WORKFLOW') await finishParentTask(engine, parent, TaskStatus.COMPLETED, { workflowId: childId }, null);
+  if (parent.workflowTaskType === 'START_WORKFLOW')
+    await finishParentTask(engine, parent, TaskStatus.COMPLETED, { workflowId: childId }, null);
 }
 
 function startRequestOf(parent: TaskRecord, wf: StoredWorkflow, childId: string): StartRequest {
@@ -77,8 +85,19 @@ export async function notifyParent(engine: Engine, child: StoredWorkflow): Promi
   else await finishParentTask(engine, task, TaskStatus.FAILED, output, reason);
 }
 
-async function finishParentTask(engine: Engine, task: TaskRecord, status: TaskStatus, outputData: JsonObject, reason: string | null): Promise<void> {
-  const done = await engine.store.completeEngineTask(task.taskId, {}, { status, outputData, reasonForIncompletion: reason }, engine.clock.now());
+async function finishParentTask(
+  engine: Engine,
+  task: TaskRecord,
+  status: TaskStatus,
+  outputData: JsonObject,
+  reason: string | null,
+): Promise<void> {
+  const done = await engine.store.completeEngineTask(
+    task.taskId,
+    {},
+    { status, outputData, reasonForIncompletion: reason },
+    engine.clock.now(),
+  );
   if (done) await engine.advance(task.workflowInstanceId, [done]);
 }
 
@@ -91,7 +110,8 @@ export async function reconcileChild(engine: Engine, task: TaskRecord): Promise<
   if (!childId) return;
   const child = await engine.store.getWorkflow(childId);
   if (!child) await startChild(engine, task);
-  else if (task.workflowTaskType === 'START_WORKFLOW') await finishParentTask(engine, task, TaskStatus.COMPLETED, { workflowId: childId }, null);
+  else if (task.workflowTaskType === 'START_WORKFLOW')
+    await finishParentTask(engine, task, TaskStatus.COMPLETED, { workflowId: childId }, null);
   else if (isTerminalWorkflow(child.status)) await notifyParent(engine, child);
   const now = engine.clock.now();
   await engine.store.rescheduleEngineTask(task.taskId, { wakeAt: task.wakeAt }, now + CHILD_CHECK_MS, now);

@@ -22,6 +22,8 @@ export function refuseEnginePoll(taskType: string): void {
 
 export function refuseEngineReport(task: { taskId: string; taskType: string } | null): void {
   if (task && isEngineQueue(task.taskType)) {
-    throw new EngineQueueError(`task '${task.taskId}' is a ${task.taskType} task run by the engine itself: its result cannot be reported over REST`);
+    throw new EngineQueueError(
+      `task '${task.taskId}' is a ${task.taskType} task run by the engine itself: its result cannot be reported over REST`,
+    );
   }
 }

@@ -32,7 +32,12 @@ export class HttpRunner extends QueueRunner {
 
   constructor(engine: Engine, log: Logger, options: HttpRunnerOptions) {
     const client = new HttpClient(options.policy, { ...options.limits, maxSockets: options.concurrency });
-    super(engine, log, { queue: HTTP_QUEUE, concurrency: options.concurrency, workerId: options.workerId, execute: (t, signal) => runHttpTask(client, t, signal) });
+    super(engine, log, {
+      queue: HTTP_QUEUE,
+      concurrency: options.concurrency,
+      workerId: options.workerId,
+      execute: (t, signal) => runHttpTask(client, t, signal),
+    });
     this.client = client;
   }
 

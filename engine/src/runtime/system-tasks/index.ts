@@ -29,8 +29,10 @@ export class SystemTasks {
     // WAIT_FOR_EVENT, WAIT_FOR_SIGNAL, EVENT; flow-control slots of a run that ended (runtime/reactions).
     this.engine.reactions.afterCommit(wf, out);
     const status = d.workflow.status;
-    if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId) this.background(notifyParent(this.engine, { ...wf, status }), null);
-    for (const c of d.closeTasks) this.cancellations.cancel(c.taskId, `the attempt was closed (${c.status}${c.reason ? `: ${c.reason}` : ''})`);
+    if (status && isTerminalWorkflow(status) && wf.parentWorkflowTaskId)
+      this.background(notifyParent(this.engine, { ...wf, status }), null);
+    for (const c of d.closeTasks)
+      this.cancellations.cancel(c.taskId, `the attempt was closed (${c.status}${c.reason ? `: ${c.reason}` : ''})`);
     // A closed SUB_WORKFLOW step's child is terminated; its id derives from the step's attempt.
     const closed = new Set(d.closeTasks.map((c) => c.taskId));
     if (closed.size) {
@@ -48,7 +50,12 @@ export class SystemTasks {
     for (const t of due) {
       try {
         if (t.workflowTaskType === 'WAIT') {
-          const done = await this.engine.store.completeEngineTask(t.taskId, { wakeAt: t.wakeAt }, { status: TaskStatus.COMPLETED, outputData: t.outputData, reasonForIncompletion: null }, now);
+          const done = await this.engine.store.completeEngineTask(
+            t.taskId,
+            { wakeAt: t.wakeAt },
+            { status: TaskStatus.COMPLETED, outputData: t.outputData, reasonForIncompletion: null },
+            now,
+          );
           if (done) await this.engine.advance(t.workflowInstanceId, [done]);
         } else if (isChildTask(t)) {
           await reconcileChild(this.engine, t);
@@ -56,20 +63,30 @@ export class SystemTasks {
           await this.engine.reactions.onTimer(t, now);
         }
       } catch (err) {
-        this.engine.log.warn({ err, workflowId: t.workflowInstanceId, taskId: t.taskId }, 'task timer could not be handled; the next sweep retries');
+        this.engine.log.warn(
+          { err, workflowId: t.workflowInstanceId, taskId: t.taskId },
+          'task timer could not be handled; the next sweep retries',
+        );
       }
     }
     return due.length;
   }
 
   /** Conductor's `POST /tasks/{workflowId}/{taskRefName}/{status}`: completes the step's open attempt; answers its id. */
-  async completeByRef(workflowId: string, ref: string, status: ReportableStatus, output: JsonObject, reason: string | null): Promise<string> {
+  async completeByRef(
+    workflowId: string,
+    ref: string,
+    status: ReportableStatus,
+    output: JsonObject,
+    reason: string | null,
+  ): Promise<string> {
     const wf = await this.engine.store.getWorkflow(workflowId);
     if (!wf) throw new NotFoundError(`workflow '${workflowId}' not found`);
     const tasks = (await this.engine.store.getTasks(workflowId)).filter((t) => t.referenceTaskName === ref || t.refName === ref);
     if (tasks.length === 0) throw new NotFoundError(`workflow '${workflowId}' has no task '${ref}'`);
     const open = latest(tasks.filter((t) => t.status === TaskStatus.IN_PROGRESS || t.status === TaskStatus.SCHEDULED));
-    if (!open) throw new ConflictError(`task '${ref}' of workflow '${workflowId}' is not open (it is ${latest(tasks)?.status ?? 'unknown'})`);
+    if (!open)
+      throw new ConflictError(`task '${ref}' of workflow '${workflowId}' is not open (it is ${latest(tasks)?.status ?? 'unknown'})`);
     refuseEngineReport(open);
     await this.engine.report({
       taskId: open.taskId,
@@ -91,4 +108,5 @@ export class SystemTasks {
   }
 }
 
-const latest = (ts: TaskRecord[]): TaskRecord | undefined => ts.reduce<TaskRecord | undefined>((a, t) => (!a || t.seq > a.seq ? t : a), undefined);
+const latest = (ts: TaskRecord[]): TaskRecord | undefined =>
+  ts.reduce<TaskRecord | undefined>((a, t) => (!a || t.seq > a.seq ? t : a), undefined);

@@ -26,7 +26,8 @@ export class EncodedMask {
   restore<T>(value: T): T {
     if (this.envelopes.size === 0) return value;
     const visit = (v: unknown): unknown => {
-      if (typeof v === 'string' && v.startsWith(PLACEHOLDER)) return this.envelopes.has(v.slice(PLACEHOLDER.length)) ? this.envelopes.get(v.slice(PLACEHOLDER.length)) : v;
+      if (typeof v === 'string' && v.startsWith(PLACEHOLDER))
+        return this.envelopes.has(v.slice(PLACEHOLDER.length)) ? this.envelopes.get(v.slice(PLACEHOLDER.length)) : v;
       if (Array.isArray(v)) return v.map(visit);
       if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
       return v;

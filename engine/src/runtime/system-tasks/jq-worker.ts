@@ -16,7 +16,8 @@ export interface JqRequest {
 export type JqReply = { ready: true } | { id: number; ok: true; lines: string } | { id: number; ok: false; error: string; fatal: boolean };
 
 /** WebAssembly.RuntimeError (an abort, a trap): the instance is unusable afterwards. */
-const fatal = (err: unknown): boolean => (err instanceof Error && err.name === 'RuntimeError') || /\bAborted\(|out of memory/i.test(String(err));
+const fatal = (err: unknown): boolean =>
+  (err instanceof Error && err.name === 'RuntimeError') || /\bAborted\(|out of memory/i.test(String(err));
 
 raw('null', '.', ['-c']).then(
   () => parentPort?.postMessage({ ready: true } satisfies JqReply),
@@ -28,6 +29,12 @@ raw('null', '.', ['-c']).then(
 parentPort?.on('message', (m: JqRequest) => {
   raw(JSON.stringify(m.input ?? null), m.query, ['-c']).then(
     (lines) => parentPort?.postMessage({ id: m.id, ok: true, lines } satisfies JqReply),
-    (err: unknown) => parentPort?.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err), fatal: fatal(err) } satisfies JqReply),
+    (err: unknown) =>
+      parentPort?.postMessage({
+        id: m.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        fatal: fatal(err),
+      } satisfies JqReply),
   );
 });

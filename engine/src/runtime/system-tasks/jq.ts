@@ -41,7 +41,11 @@ export class JqRunner extends QueueRunner {
 export async function runJqTask(jq: JqPool, t: TaskRecord): Promise<TaskOutcome> {
   const { queryExpression, ...input } = t.inputData;
   if (typeof queryExpression !== 'string' || queryExpression.trim() === '') {
-    return { status: 'FAILED_WITH_TERMINAL_ERROR', output: {}, reason: "JSON_JQ_TRANSFORM needs a non-empty 'queryExpression' in its input parameters" };
+    return {
+      status: 'FAILED_WITH_TERMINAL_ERROR',
+      output: {},
+      reason: "JSON_JQ_TRANSFORM needs a non-empty 'queryExpression' in its input parameters",
+    };
   }
   try {
     const resultList = await jq.run(input, queryExpression);
@@ -127,7 +131,10 @@ export class JqPool {
     if (!w) return;
     slot.job = job;
     w.ref();
-    slot.timer = setTimeout(() => void this.discard(slot, new Error(`jq query ran past ${JQ_TIMEOUT_MS} ms and was stopped`)), JQ_TIMEOUT_MS);
+    slot.timer = setTimeout(
+      () => void this.discard(slot, new Error(`jq query ran past ${JQ_TIMEOUT_MS} ms and was stopped`)),
+      JQ_TIMEOUT_MS,
+    );
     w.postMessage({ id: ++this.seq, input: job.input, query: job.query } satisfies JqRequest);
   }
 

@@ -138,7 +138,11 @@ export class QueueRunner {
     } catch (err) {
       // A lapsed lease superseded this attempt: its result no longer counts, by design.
       if (err instanceof StaleAttemptError) this.log.warn({ taskId: t.taskId, err }, 'system task result rejected');
-      else this.log.error({ taskId: t.taskId, err }, 'system task result could not be recorded; its lease will lapse and the attempt run again');
+      else
+        this.log.error(
+          { taskId: t.taskId, err },
+          'system task result could not be recorded; its lease will lapse and the attempt run again',
+        );
     }
   }
 
@@ -178,6 +182,9 @@ export class QueueRunner {
       return;
     }
     const why = reason instanceof Error ? reason.message : String(reason);
-    this.log.info({ taskId: t.taskId, workflowId: t.workflowInstanceId, queue: this.options.queue, reason: why }, 'system task stopped before it ended');
+    this.log.info(
+      { taskId: t.taskId, workflowId: t.workflowInstanceId, queue: this.options.queue, reason: why },
+      'system task stopped before it ended',
+    );
   }
 }

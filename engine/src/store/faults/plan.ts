@@ -26,15 +26,26 @@ const keys = new Set(['fail', 'delay', 'delayMs', 'write', 'seed']);
 
 /** Parses a fault spec; throws an Error naming the bad part (config.ts turns it into a ConfigError). */
 export function parseFaultSpec(raw: string): FaultSpec {
-  const spec: { fail: number; delay: number; delayMs: number; write: number; seed: number | null } = { fail: 0, delay: 0, delayMs: 50, write: 0, seed: null };
-  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  const spec: { fail: number; delay: number; delayMs: number; write: number; seed: number | null } = {
+    fail: 0,
+    delay: 0,
+    delayMs: 50,
+    write: 0,
+    seed: null,
+  };
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [key, value, extra] = part.split('=').map((s) => s.trim());
     const n = Number(value);
     if (key === undefined || !keys.has(key) || value === undefined || value === '' || extra !== undefined || !Number.isFinite(n)) {
       throw new Error(`'${part}' is not one of fail=<0..1>, delay=<0..1>, delayMs=<ms>, write=<0..1>, seed=<integer>`);
     }
-    if ((key === 'fail' || key === 'delay' || key === 'write') && (n < 0 || n > 1)) throw new Error(`${key} must be a share from 0 to 1, got ${value}`);
-    if (key === 'delayMs' && (!Number.isInteger(n) || n < 0 || n > 60_000)) throw new Error(`delayMs must be an integer from 0 to 60000, got ${value}`);
+    if ((key === 'fail' || key === 'delay' || key === 'write') && (n < 0 || n > 1))
+      throw new Error(`${key} must be a share from 0 to 1, got ${value}`);
+    if (key === 'delayMs' && (!Number.isInteger(n) || n < 0 || n > 60_000))
+      throw new Error(`delayMs must be an integer from 0 to 60000, got ${value}`);
     if (key === 'seed' && !Number.isInteger(n)) throw new Error(`seed must be an integer, got ${value}`);
     if (key === 'seed') spec.seed = n;
     else spec[key as 'fail' | 'delay' | 'delayMs' | 'write'] = n;

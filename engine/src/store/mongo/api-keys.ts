@@ -58,7 +58,11 @@ export class MongoApiKeys {
 
   async tokenSigningSecret(candidate: string): Promise<string> {
     try {
-      const d = await this.settings.findOneAndUpdate({ _id: SIGNING_SECRET }, { $setOnInsert: { value: candidate } }, { upsert: true, returnDocument: 'after' });
+      const d = await this.settings.findOneAndUpdate(
+        { _id: SIGNING_SECRET },
+        { $setOnInsert: { value: candidate } },
+        { upsert: true, returnDocument: 'after' },
+      );
       if (d) return d.value;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

@@ -100,7 +100,8 @@ export interface WorkflowDoc {
  * A step's field name inside `steps`. Reference names are free text; BSON field names must not
  * contain '.' nor start with '$', so those (and '%', the escape) are percent-encoded.
  */
-export const stepKey = (ref: string): string => ref.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+export const stepKey = (ref: string): string =>
+  ref.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 const refOfKey = (key: string): string => key.replace(/%(25|2E|24)/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
 export function taskToDoc(t: TaskRecord): TaskDoc {
@@ -145,7 +146,17 @@ export function workflowToDoc(w: StoredWorkflow): WorkflowDoc {
 
 export function docToWorkflow(d: WorkflowDoc): StoredWorkflow {
   // listenerOutbox*: rows waiting for the listeners' relay (listeners.ts), not part of the record.
-  const { _id, inputJson, outputJson, variablesJson, meta, steps: stepDocs, listenerOutbox: _o, listenerOutboxAt: _a, ...rest } = d as WorkflowDoc & OutboxFields;
+  const {
+    _id,
+    inputJson,
+    outputJson,
+    variablesJson,
+    meta,
+    steps: stepDocs,
+    listenerOutbox: _o,
+    listenerOutboxAt: _a,
+    ...rest
+  } = d as WorkflowDoc & OutboxFields;
   void [_o, _a];
   const steps: Record<string, StepState> = {};
   for (const [key, json] of Object.entries(stepDocs ?? {})) steps[refOfKey(key)] = JSON.parse(json) as StepState;

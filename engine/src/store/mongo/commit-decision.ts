@@ -34,7 +34,12 @@ const open = [TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS];
  * failedReferenceTaskNames still tell).
  * Round trips: 3 (2 when a decision schedules and marks nothing).
  */
-export async function createWorkflow(c: Collections, wf: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean> {
+export async function createWorkflow(
+  c: Collections,
+  wf: StoredWorkflow,
+  tasks: TaskRecord[],
+  outbox?: ListenerDelivery[],
+): Promise<boolean> {
   const dups = await insertPending(c, tasks, wf.revision);
   try {
     // Listener deliveries of the start ride in the workflow document (listeners.ts relays them).
@@ -62,7 +67,12 @@ export async function commitDecision(c: Collections, d: CommitDecision): Promise
   Object.assign(set, outbox.set);
   const res = await c.workflows.updateOne(
     { _id: d.workflowId, revision: d.expectedRevision },
-    { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), ...(outbox.push ? { $push: outbox.push } : {}), $inc: { revision: 1 } },
+    {
+      $set: set,
+      ...(Object.keys(unset).length ? { $unset: unset } : {}),
+      ...(outbox.push ? { $push: outbox.push } : {}),
+      $inc: { revision: 1 },
+    },
   );
   if (res.matchedCount === 0) return false;
   const ops = publishOps(d.newTasks, dups);
@@ -70,7 +80,12 @@ export async function commitDecision(c: Collections, d: CommitDecision): Promise
     ops.push({ updateMany: { filter: { _id: { $in: d.appliedTaskIds }, applied: false }, update: { $set: { applied: true } } } });
   }
   if (d.exhaustedTaskIds?.length) {
-    ops.push({ updateMany: { filter: { _id: { $in: d.exhaustedTaskIds }, status: { $nin: [...open, PENDING_COMMIT] } }, update: { $set: { exhausted: true } } } });
+    ops.push({
+      updateMany: {
+        filter: { _id: { $in: d.exhaustedTaskIds }, status: { $nin: [...open, PENDING_COMMIT] } },
+        update: { $set: { exhausted: true } },
+      },
+    });
   }
   for (const t of d.closeTasks) {
     const close: Partial<TaskDoc> = {
@@ -87,7 +102,9 @@ export async function commitDecision(c: Collections, d: CommitDecision): Promise
     ops.push({ updateOne: { filter: { _id: t.taskId, status: { $in: open } }, update: { $set: close } } });
   }
   for (const t of d.taskOutputs ?? []) {
-    ops.push({ updateOne: { filter: { _id: t.taskId, status: { $in: open } }, update: { $set: { outputJson: JSON.stringify(t.output) } } } });
+    ops.push({
+      updateOne: { filter: { _id: t.taskId, status: { $in: open } }, update: { $set: { outputJson: JSON.stringify(t.output) } } },
+    });
   }
   if (ops.length) await c.tasks.bulkWrite(ops, { ordered: false });
   return true;
@@ -128,7 +145,12 @@ function publishOps(tasks: TaskRecord[], dups: ReadonlySet<string>): AnyBulkWrit
     else byStatus.set(t.status, [t.taskId]);
   }
   for (const [status, ids] of byStatus) {
-    ops.push({ updateMany: { filter: { _id: { $in: ids }, status: PENDING_COMMIT }, update: { $set: { status }, $unset: { commitStatus: '', decidedRevision: '' } } } });
+    ops.push({
+      updateMany: {
+        filter: { _id: { $in: ids }, status: PENDING_COMMIT },
+        update: { $set: { status }, $unset: { commitStatus: '', decidedRevision: '' } },
+      },
+    });
   }
   return ops;
 }
@@ -141,9 +163,10 @@ function publishOps(tasks: TaskRecord[], dups: ReadonlySet<string>): AnyBulkWrit
  * reached its fence: it is deleted. Answers how many it settled.
  */
 export async function recoverPending(c: Collections, before: number, limit: number): Promise<number> {
-  const stale = (await c.tasks.find({ status: PENDING_COMMIT, updateTime: { $lt: before } }).limit(limit).toArray()) as Array<
-    TaskDoc & { commitStatus?: string; decidedRevision?: number }
-  >;
+  const stale = (await c.tasks
+    .find({ status: PENDING_COMMIT, updateTime: { $lt: before } })
+    .limit(limit)
+    .toArray()) as Array<TaskDoc & { commitStatus?: string; decidedRevision?: number }>;
   const workflows = new Map<string, StoredWorkflow | null>();
   let settled = 0;
   for (const t of stale) {
@@ -159,7 +182,10 @@ export async function recoverPending(c: Collections, before: number, limit: numb
     } else {
       const wanted = t.commitStatus ?? TaskStatus.SCHEDULED;
       const status = isTerminalWorkflow(wf.status) && !isTerminalTask(wanted) ? TaskStatus.CANCELED : wanted;
-      await c.tasks.updateOne({ _id: t._id, status: PENDING_COMMIT }, { $set: { status }, $unset: { commitStatus: '', decidedRevision: '' } });
+      await c.tasks.updateOne(
+        { _id: t._id, status: PENDING_COMMIT },
+        { $set: { status }, $unset: { commitStatus: '', decidedRevision: '' } },
+      );
     }
     settled++;
   }

@@ -29,7 +29,13 @@ export class MongoDefinitions {
         { upsert: true, returnDocument: 'before' },
       );
       if (before?.json === json) continue;
-      await this.c.taskDefChanges.insertOne({ name: def.name, changedAt: now, changedBy, beforeJson: before?.json ?? null, afterJson: json });
+      await this.c.taskDefChanges.insertOne({
+        name: def.name,
+        changedAt: now,
+        changedBy,
+        beforeJson: before?.json ?? null,
+        afterJson: json,
+      });
     }
   }
 

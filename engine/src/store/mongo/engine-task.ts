@@ -11,7 +11,13 @@ import type { Collections } from './collections';
  * caller saw)", so a REST completion, the sweeper's timer and a child workflow's end racing on
  * one task act once, whichever engine they run in.
  */
-export async function completeEngineTask(c: Collections, taskId: string, expected: EngineTaskFence, result: EngineTaskResult, now: number): Promise<TaskRecord | null> {
+export async function completeEngineTask(
+  c: Collections,
+  taskId: string,
+  expected: EngineTaskFence,
+  result: EngineTaskResult,
+  now: number,
+): Promise<TaskRecord | null> {
   const doc = await c.tasks.findOneAndUpdate(
     engineTaskFilter(taskId, expected),
     {
@@ -30,7 +36,13 @@ export async function completeEngineTask(c: Collections, taskId: string, expecte
   return doc ? docToTask(doc) : null;
 }
 
-export async function rescheduleEngineTask(c: Collections, taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): Promise<boolean> {
+export async function rescheduleEngineTask(
+  c: Collections,
+  taskId: string,
+  expected: EngineTaskFence,
+  wakeAt: number,
+  now: number,
+): Promise<boolean> {
   const r = await c.tasks.updateOne(engineTaskFilter(taskId, expected), { $set: { wakeAt, updateTime: now } });
   return r.modifiedCount === 1;
 }

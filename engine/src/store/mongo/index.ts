@@ -116,7 +116,10 @@ export class MongoStore implements Store {
     this.keys = new MongoApiKeys(this.db);
     await ensureSearchIndexes(this.c);
     this.search = new MongoSearch(this.c, (reason) =>
-      this.options.log?.warn({ reason }, 'this MongoDB server has no $text search (a wire-protocol test server?); freeText scans with regex'),
+      this.options.log?.warn(
+        { reason },
+        'this MongoDB server has no $text search (a wire-protocol test server?); freeText scans with regex',
+      ),
     );
     this.ops = new MongoOperations(this.c, this.db);
     await this.ops.ensureIndexes();
@@ -165,53 +168,81 @@ export class MongoStore implements Store {
   }
 
   putDefinitionSnapshot(id: string, def: WorkflowDef): Promise<void> {
-    return guard('putDefinitionSnapshot', async () => {
-      await this.c.snapshots.updateOne({ _id: id }, { $setOnInsert: { json: JSON.stringify(def) } }, { upsert: true });
-    }, true);
+    return guard(
+      'putDefinitionSnapshot',
+      async () => {
+        await this.c.snapshots.updateOne({ _id: id }, { $setOnInsert: { json: JSON.stringify(def) } }, { upsert: true });
+      },
+      true,
+    );
   }
   getDefinitionSnapshot(id: string): Promise<WorkflowDef | null> {
-    return guard('getDefinitionSnapshot', async () => {
-      const d = await this.c.snapshots.findOne({ _id: id });
-      return d ? (JSON.parse(d.json) as WorkflowDef) : null;
-    }, true);
+    return guard(
+      'getDefinitionSnapshot',
+      async () => {
+        const d = await this.c.snapshots.findOne({ _id: id });
+        return d ? (JSON.parse(d.json) as WorkflowDef) : null;
+      },
+      true,
+    );
   }
 
   createWorkflow(workflow: StoredWorkflow, tasks: TaskRecord[], outbox?: ListenerDelivery[]): Promise<boolean> {
     return guard('createWorkflow', () => createWorkflow(this.c, workflow, tasks, outbox), false);
   }
   getWorkflow(workflowId: string): Promise<StoredWorkflow | null> {
-    return guard('getWorkflow', async () => {
-      const d = await this.c.workflows.findOne({ _id: workflowId });
-      return d ? docToWorkflow(d) : null;
-    }, true);
+    return guard(
+      'getWorkflow',
+      async () => {
+        const d = await this.c.workflows.findOne({ _id: workflowId });
+        return d ? docToWorkflow(d) : null;
+      },
+      true,
+    );
   }
   getTasks(workflowId: string): Promise<TaskRecord[]> {
     return guard(
       'getTasks',
-      async () => (await this.c.tasks.find({ workflowInstanceId: workflowId, status: { $ne: PENDING_COMMIT } }).sort({ seq: 1 }).toArray()).map(docToTask),
+      async () =>
+        (
+          await this.c.tasks
+            .find({ workflowInstanceId: workflowId, status: { $ne: PENDING_COMMIT } })
+            .sort({ seq: 1 })
+            .toArray()
+        ).map(docToTask),
       true,
     );
   }
   getTaskPayloads(taskIds: readonly string[]): Promise<Map<string, LoadedPayload>> {
-    return guard('getTaskPayloads', async () => {
-      const out = new Map<string, LoadedPayload>();
-      const docs = await this.c.tasks.find({ _id: { $in: [...taskIds] } }, { projection: { status: 1, inputJson: 1, outputJson: 1 } }).toArray();
-      for (const d of docs) {
-        out.set(d._id, {
-          inputData: JSON.parse(d.inputJson) as JsonObject,
-          outputData: JSON.parse(d.outputJson) as JsonObject,
-          final: isTerminalTask(d.status),
-          bytes: d.inputJson.length + d.outputJson.length,
-        });
-      }
-      return out;
-    }, true);
+    return guard(
+      'getTaskPayloads',
+      async () => {
+        const out = new Map<string, LoadedPayload>();
+        const docs = await this.c.tasks
+          .find({ _id: { $in: [...taskIds] } }, { projection: { status: 1, inputJson: 1, outputJson: 1 } })
+          .toArray();
+        for (const d of docs) {
+          out.set(d._id, {
+            inputData: JSON.parse(d.inputJson) as JsonObject,
+            outputData: JSON.parse(d.outputJson) as JsonObject,
+            final: isTerminalTask(d.status),
+            bytes: d.inputJson.length + d.outputJson.length,
+          });
+        }
+        return out;
+      },
+      true,
+    );
   }
   getTask(taskId: string): Promise<TaskRecord | null> {
-    return guard('getTask', async () => {
-      const d = await this.c.tasks.findOne({ _id: taskId });
-      return d ? docToTask(d) : null;
-    }, true);
+    return guard(
+      'getTask',
+      async () => {
+        const d = await this.c.tasks.findOne({ _id: taskId });
+        return d ? docToTask(d) : null;
+      },
+      true,
+    );
   }
   commitDecision(decision: CommitDecision): Promise<boolean> {
     // Safe to repeat: inserts are idempotent and the revision check refuses a second commit;
@@ -219,22 +250,40 @@ export class MongoStore implements Store {
     return guard('commitDecision', () => commitDecision(this.c, decision), false);
   }
   unappliedResults(workflowId: string): Promise<TaskRecord[]> {
-    return guard('unappliedResults', async () =>
-      (await this.c.tasks.find({ workflowInstanceId: workflowId, applied: false, status: { $ne: PENDING_COMMIT } }).sort({ updateTime: 1 }).toArray()).map(docToTask), true);
+    return guard(
+      'unappliedResults',
+      async () =>
+        (
+          await this.c.tasks
+            .find({ workflowInstanceId: workflowId, applied: false, status: { $ne: PENDING_COMMIT } })
+            .sort({ updateTime: 1 })
+            .toArray()
+        ).map(docToTask),
+      true,
+    );
   }
   findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }> {
-    return guard('findWorkflows', async () => {
-      const filter = {
-        ...(q.workflowName ? { workflowName: q.workflowName } : {}),
-        ...(q.status?.length ? { status: { $in: q.status } } : {}),
-        ...(q.correlationId ? { correlationId: q.correlationId } : {}),
-      };
-      const [totalHits, docs] = await Promise.all([
-        this.c.workflows.countDocuments(filter),
-        this.c.workflows.find(filter, { projection: { steps: 0 } }).sort({ createTime: -1 }).skip(q.start).limit(q.size).toArray(),
-      ]);
-      return { totalHits, results: docs.map(docToWorkflow) };
-    }, true);
+    return guard(
+      'findWorkflows',
+      async () => {
+        const filter = {
+          ...(q.workflowName ? { workflowName: q.workflowName } : {}),
+          ...(q.status?.length ? { status: { $in: q.status } } : {}),
+          ...(q.correlationId ? { correlationId: q.correlationId } : {}),
+        };
+        const [totalHits, docs] = await Promise.all([
+          this.c.workflows.countDocuments(filter),
+          this.c.workflows
+            .find(filter, { projection: { steps: 0 } })
+            .sort({ createTime: -1 })
+            .skip(q.start)
+            .limit(q.size)
+            .toArray(),
+        ]);
+        return { totalHits, results: docs.map(docToWorkflow) };
+      },
+      true,
+    );
   }
 
   purgeEndedWorkflows(endedBefore: number, limit: number, archive: boolean, now: number): Promise<number> {
@@ -265,12 +314,16 @@ export class MongoStore implements Store {
     return guard('progressAttempt', () => progressAttempt(this.c, report), false);
   }
   queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>> {
-    return guard('queueSizes', async () => {
-      const counts = await Promise.all(
-        taskTypes.map((t) => this.c.tasks.countDocuments({ taskType: t, status: 'SCHEDULED', queued: true, visibleAt: { $lte: now } })),
-      );
-      return Object.fromEntries(taskTypes.map((t, i) => [t, counts[i] ?? 0]));
-    }, true);
+    return guard(
+      'queueSizes',
+      async () => {
+        const counts = await Promise.all(
+          taskTypes.map((t) => this.c.tasks.countDocuments({ taskType: t, status: 'SCHEDULED', queued: true, visibleAt: { $lte: now } })),
+        );
+        return Object.fromEntries(taskTypes.map((t, i) => [t, counts[i] ?? 0]));
+      },
+      true,
+    );
   }
   inProgressCount(taskType: string): Promise<number> {
     return guard('inProgressCount', () => this.c.tasks.countDocuments({ taskType, status: 'IN_PROGRESS', queued: true }), true);
@@ -291,10 +344,22 @@ export class MongoStore implements Store {
   expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
     return guard('expiredDeadlines', () => this.sweeps.expiredDeadlines(now, limit), true);
   }
-  timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy?: TimeoutKind): Promise<TaskRecord | null> {
+  timeOutAttempt(
+    taskId: string,
+    expected: AttemptFence,
+    reason: string,
+    now: number,
+    timedOutBy?: TimeoutKind,
+  ): Promise<TaskRecord | null> {
     return guard('timeOutAttempt', () => this.sweeps.timeOutAttempt(taskId, expected, reason, now, timedOutBy ?? null), false);
   }
-  recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null> {
+  recordTimeoutAlert(
+    taskId: string,
+    expected: AttemptFence,
+    alert: TimeoutAlert,
+    next: DeadlineUpdate,
+    now: number,
+  ): Promise<TaskRecord | null> {
     return guard('recordTimeoutAlert', () => this.sweeps.recordTimeoutAlert(taskId, expected, alert, next, now), false);
   }
   workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
@@ -335,7 +400,11 @@ export class MongoStore implements Store {
     // Safe to repeat: $setOnInsert never replaces a stored secret.
     return guard('tokenSigningSecret', () => this.keys.tokenSigningSecret(candidate), true);
   }
-  requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
+  requeueLapsedClaim(
+    task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>,
+    expected: AttemptFence,
+    now: number,
+  ): Promise<TaskRecord | null> {
     // Safe to repeat: fenced on the claim, which the first write ends.
     return guard('requeueLapsedClaim', () => requeueLapsedClaim(this.c, task.taskId, expected, now, task.workflowPriority), true);
   }

@@ -39,7 +39,16 @@ export interface OutboxFields {
 }
 
 function entryOf(d: ListenerDelivery): OutboxEntry {
-  return { deliveryId: d.deliveryId, workflowId: d.workflowId, seq: d.seq, target: d.target, event: d.event, body: d.body, createdAt: d.createdAt, nextAt: d.nextAt };
+  return {
+    deliveryId: d.deliveryId,
+    workflowId: d.workflowId,
+    seq: d.seq,
+    target: d.target,
+    event: d.event,
+    body: d.body,
+    createdAt: d.createdAt,
+    nextAt: d.nextAt,
+  };
 }
 
 /** createWorkflow: the outbox fields of the new workflow document. */
@@ -48,7 +57,10 @@ export function outboxFields(outbox: readonly ListenerDelivery[] | undefined, no
 }
 
 /** commitDecision: the parts of the fenced workflow update that append the outbox rows. */
-export function outboxUpdate(outbox: readonly ListenerDelivery[] | undefined, now: number): { set: Record<string, unknown>; push?: Record<string, unknown> } {
+export function outboxUpdate(
+  outbox: readonly ListenerDelivery[] | undefined,
+  now: number,
+): { set: Record<string, unknown>; push?: Record<string, unknown> } {
   if (!outbox?.length) return { set: {} };
   return { set: { listenerOutboxAt: now }, push: { listenerOutbox: { $each: outbox.map(entryOf) } } };
 }
@@ -105,16 +117,31 @@ export class MongoListeners implements ListenersStore {
           for (const e of entries) {
             const { deliveryId, ...rest } = e;
             try {
-              await this.deliveries.insertOne({ _id: deliveryId, ...rest, status: 'PENDING', attempts: 0, leaseUntil: 0, lastError: null, deliveredAt: 0 });
+              await this.deliveries.insertOne({
+                _id: deliveryId,
+                ...rest,
+                status: 'PENDING',
+                attempts: 0,
+                leaseUntil: 0,
+                lastError: null,
+                deliveredAt: 0,
+              });
               moved++;
             } catch (err) {
               if (!isDuplicateKey(err)) throw err;
             }
           }
           const ids = entries.map((e) => e.deliveryId);
-          if (ids.length) await this.workflows.updateOne({ _id: doc._id }, { $pull: { listenerOutbox: { deliveryId: { $in: ids } } } } as object);
-          await this.workflows.updateOne({ _id: doc._id, listenerOutbox: { $size: 0 } } as object, { $unset: { listenerOutbox: '', listenerOutboxAt: '' } } as object);
-          await this.workflows.updateOne({ _id: doc._id, listenerOutbox: { $exists: false } } as object, { $unset: { listenerOutboxAt: '' } } as object);
+          if (ids.length)
+            await this.workflows.updateOne({ _id: doc._id }, { $pull: { listenerOutbox: { deliveryId: { $in: ids } } } } as object);
+          await this.workflows.updateOne(
+            { _id: doc._id, listenerOutbox: { $size: 0 } } as object,
+            { $unset: { listenerOutbox: '', listenerOutboxAt: '' } } as object,
+          );
+          await this.workflows.updateOne(
+            { _id: doc._id, listenerOutbox: { $exists: false } } as object,
+            { $unset: { listenerOutboxAt: '' } } as object,
+          );
         }
         return moved;
       },
@@ -133,7 +160,14 @@ export class MongoListeners implements ListenersStore {
           { $set: { kind: rec.kind, name: rec.name, json, changedBy: rec.changedBy, updateTime: rec.updateTime } },
           { upsert: true, returnDocument: 'before' },
         );
-        await this.changes.insertOne({ kind: rec.kind, name: rec.name, changedBy: rec.changedBy, changedAt: rec.updateTime, beforeJson: before?.json ?? null, afterJson: json });
+        await this.changes.insertOne({
+          kind: rec.kind,
+          name: rec.name,
+          changedBy: rec.changedBy,
+          changedAt: rec.updateTime,
+          beforeJson: before?.json ?? null,
+          afterJson: json,
+        });
       },
       true,
     );
@@ -199,7 +233,10 @@ export class MongoListeners implements ListenersStore {
           if (seen.has(pair)) continue;
           seen.add(pair);
           // The head of its (workflow, target): nothing PENDING before it, due or not.
-          const earlier = await this.deliveries.findOne({ workflowId: d.workflowId, target: d.target, status: 'PENDING', seq: { $lt: d.seq } }, { projection: { _id: 1 } });
+          const earlier = await this.deliveries.findOne(
+            { workflowId: d.workflowId, target: d.target, status: 'PENDING', seq: { $lt: d.seq } },
+            { projection: { _id: 1 } },
+          );
           if (!earlier) heads.push(toDelivery(d));
           if (heads.length >= limit) break;
         }
@@ -256,7 +293,12 @@ export class MongoListeners implements ListenersStore {
     return guard(
       'purgeDeliveries',
       async () => {
-        const ids = (await this.deliveries.find({ status: { $ne: 'PENDING' }, deliveredAt: { $lt: before } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id);
+        const ids = (
+          await this.deliveries
+            .find({ status: { $ne: 'PENDING' }, deliveredAt: { $lt: before } }, { projection: { _id: 1 } })
+            .limit(limit)
+            .toArray()
+        ).map((d) => d._id);
         if (!ids.length) return 0;
         return (await this.deliveries.deleteMany({ _id: { $in: ids }, status: { $ne: 'PENDING' } })).deletedCount;
       },

@@ -36,7 +36,10 @@ export async function takeRateTokens(c: Collections, taskType: string, windowSta
     }
     const granted = Math.min(want, limit - doc.taken);
     if (granted <= 0) return 0;
-    const took = await c.rateWindows.updateOne({ _id: taskType, windowStart, taken: { $lte: limit - granted } }, { $inc: { taken: granted } });
+    const took = await c.rateWindows.updateOne(
+      { _id: taskType, windowStart, taken: { $lte: limit - granted } },
+      { $inc: { taken: granted } },
+    );
     if (took.modifiedCount === 1) return granted;
   }
   return 0;

@@ -9,7 +9,13 @@ import type { Collections } from './collections';
  * the attempt back in the queue with its clock fields as they were and the poll uncounted; if
  * anything touched the claim since, it matches nothing and changes nothing.
  */
-export async function releaseClaim(c: Collections, taskId: string, attemptToken: string, restore: ClaimRestore, now: number): Promise<boolean> {
+export async function releaseClaim(
+  c: Collections,
+  taskId: string,
+  attemptToken: string,
+  restore: ClaimRestore,
+  now: number,
+): Promise<boolean> {
   const res = await c.tasks.updateOne(
     { _id: taskId, status: TaskStatus.IN_PROGRESS, attemptToken },
     {

@@ -11,10 +11,32 @@ import type { Collections } from './collections';
  * now; its clocks and run count (pollCount) are left as they are. Of several engines sweeping
  * the same lapsed claim, one matches.
  */
-export async function requeueLapsedClaim(c: Collections, taskId: string, expected: AttemptFence, now: number, priority: number): Promise<TaskRecord | null> {
+export async function requeueLapsedClaim(
+  c: Collections,
+  taskId: string,
+  expected: AttemptFence,
+  now: number,
+  priority: number,
+): Promise<TaskRecord | null> {
   const doc = await c.tasks.findOneAndUpdate(
-    { _id: taskId, queued: true, status: expected.status, attemptToken: expected.attemptToken, ...(expected.leaseUntil !== undefined ? { leaseUntil: expected.leaseUntil } : {}) },
-    { $set: { status: TaskStatus.SCHEDULED, attemptToken: null, workerId: null, leaseUntil: 0, visibleAt: now, rank: rankOf(now, priority), updateTime: now } },
+    {
+      _id: taskId,
+      queued: true,
+      status: expected.status,
+      attemptToken: expected.attemptToken,
+      ...(expected.leaseUntil !== undefined ? { leaseUntil: expected.leaseUntil } : {}),
+    },
+    {
+      $set: {
+        status: TaskStatus.SCHEDULED,
+        attemptToken: null,
+        workerId: null,
+        leaseUntil: 0,
+        visibleAt: now,
+        rank: rankOf(now, priority),
+        updateTime: now,
+      },
+    },
     { returnDocument: 'after' },
   );
   return doc ? docToTask(doc) : null;

@@ -45,7 +45,13 @@ export async function getArchived(c: Collections, workflowId: string): Promise<A
 }
 
 export async function purgeArchive(c: Collections, before: number, limit: number): Promise<number> {
-  const ids = (await c.archive.find({ archivedAt: { $lt: before } }, { projection: { _id: 1 } }).sort({ archivedAt: 1 }).limit(limit).toArray()).map((d) => d._id);
+  const ids = (
+    await c.archive
+      .find({ archivedAt: { $lt: before } }, { projection: { _id: 1 } })
+      .sort({ archivedAt: 1 })
+      .limit(limit)
+      .toArray()
+  ).map((d) => d._id);
   if (ids.length) await c.archive.deleteMany({ _id: { $in: ids } });
   return ids.length;
 }

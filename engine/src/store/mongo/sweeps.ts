@@ -28,12 +28,20 @@ export class MongoSweeps {
   async expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
     // Two index ranges (one per status) rather than $in, so each stays a bounded index scan.
     const [scheduled, running] = await Promise.all(
-      [TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS].map((status) => this.find({ status, deadlineAt: { $gt: 0, $lte: now } }, { deadlineAt: 1 }, limit)),
+      [TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS].map((status) =>
+        this.find({ status, deadlineAt: { $gt: 0, $lte: now } }, { deadlineAt: 1 }, limit),
+      ),
     );
     return [...(scheduled ?? []), ...(running ?? [])].sort((a, b) => a.deadlineAt - b.deadlineAt).slice(0, limit);
   }
 
-  async timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy: TimeoutKind | null): Promise<TaskRecord | null> {
+  async timeOutAttempt(
+    taskId: string,
+    expected: AttemptFence,
+    reason: string,
+    now: number,
+    timedOutBy: TimeoutKind | null,
+  ): Promise<TaskRecord | null> {
     const doc = await this.c.tasks.findOneAndUpdate(
       fenceFilter(taskId, expected),
       {
@@ -53,11 +61,21 @@ export class MongoSweeps {
     return doc ? docToTask(doc) : null;
   }
 
-  async recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null> {
+  async recordTimeoutAlert(
+    taskId: string,
+    expected: AttemptFence,
+    alert: TimeoutAlert,
+    next: DeadlineUpdate,
+    now: number,
+  ): Promise<TaskRecord | null> {
     const set: Partial<TaskDoc> = { updateTime: now };
     if (next.pollDeadlineAt !== undefined) set.pollDeadlineAt = next.pollDeadlineAt;
     if (next.deadlineAt !== undefined) set.deadlineAt = toDeadline(next.deadlineAt);
-    const doc = await this.c.tasks.findOneAndUpdate(fenceFilter(taskId, expected), { $set: set, $push: { timeoutAlerts: alert } }, { returnDocument: 'after' });
+    const doc = await this.c.tasks.findOneAndUpdate(
+      fenceFilter(taskId, expected),
+      { $set: set, $push: { timeoutAlerts: alert } },
+      { returnDocument: 'after' },
+    );
     return doc ? docToTask(doc) : null;
   }
 

@@ -37,7 +37,9 @@ export class SqliteApiKeys {
   }
 
   list(): ApiKeyRecord[] {
-    return (this.db.prepare(`SELECT doc FROM api_keys ORDER BY key_id`).all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as ApiKeyRecord);
+    return (this.db.prepare(`SELECT doc FROM api_keys ORDER BY key_id`).all() as Array<{ doc: string }>).map(
+      (r) => JSON.parse(r.doc) as ApiKeyRecord,
+    );
   }
 
   delete(keyId: string): boolean {

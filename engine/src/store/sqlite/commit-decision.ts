@@ -12,7 +12,13 @@ import { parseWorkflowDoc, workflowDoc, type Rows } from './rows';
  * variables only when they changed, the steps it changed, and targeted updates of the tasks it
  * marks or closes (json_set on their `doc`, never reading their payloads).
  */
-export function createWorkflow(db: Database.Database, rows: Rows, wf: StoredWorkflow, tasks: TaskRecord[], writeOutbox?: () => void): boolean {
+export function createWorkflow(
+  db: Database.Database,
+  rows: Rows,
+  wf: StoredWorkflow,
+  tasks: TaskRecord[],
+  writeOutbox?: () => void,
+): boolean {
   return db.transaction(() => {
     // A start with a deterministic id that already happened is a no-op (failure workflows).
     if (rows.readWorkflowDoc.get(wf.workflowId)) return false;
@@ -75,7 +81,9 @@ export class SqliteCommits {
     /** Writes a decision's listener deliveries within its transaction (docs/alerts.md). */
     private readonly outbox?: OutboxWriter,
   ) {
-    this.markApplied = db.prepare(`UPDATE tasks SET applied = 1, doc = json_set(doc, '$.applied', json('true')) WHERE task_id = ? AND applied = 0`);
+    this.markApplied = db.prepare(
+      `UPDATE tasks SET applied = 1, doc = json_set(doc, '$.applied', json('true')) WHERE task_id = ? AND applied = 0`,
+    );
     this.markExhausted = db.prepare(
       `UPDATE tasks SET exhausted = 1, doc = json_set(doc, '$.exhausted', json('true'))
        WHERE task_id = ? AND status NOT IN ('SCHEDULED', 'IN_PROGRESS')`,

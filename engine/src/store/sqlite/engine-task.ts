@@ -10,7 +10,14 @@ import type { Rows } from './rows';
  * (and still at the timer the caller saw), so a REST completion, the sweeper's timer and a
  * child workflow's end racing on one task act once.
  */
-export function completeEngineTask(db: Database.Database, rows: Rows, taskId: string, expected: EngineTaskFence, result: EngineTaskResult, now: number): TaskRecord | null {
+export function completeEngineTask(
+  db: Database.Database,
+  rows: Rows,
+  taskId: string,
+  expected: EngineTaskFence,
+  result: EngineTaskResult,
+  now: number,
+): TaskRecord | null {
   return db.transaction((): TaskRecord | null => {
     const t = rows.getTask(taskId);
     if (!t || !holdsEngineTask(t, expected)) return null;
@@ -29,7 +36,14 @@ export function completeEngineTask(db: Database.Database, rows: Rows, taskId: st
   })();
 }
 
-export function rescheduleEngineTask(db: Database.Database, rows: Rows, taskId: string, expected: EngineTaskFence, wakeAt: number, now: number): boolean {
+export function rescheduleEngineTask(
+  db: Database.Database,
+  rows: Rows,
+  taskId: string,
+  expected: EngineTaskFence,
+  wakeAt: number,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
     const t = rows.getTask(taskId);
     if (!t || !holdsEngineTask(t, expected)) return false;

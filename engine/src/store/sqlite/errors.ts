@@ -10,7 +10,16 @@ import type { Store } from '../port';
  * so they are answered 503 with retryable: true like MongoDB's transient errors
  * (docs/reliability.md, "Resource exhaustion"). Extended codes (SQLITE_IOERR_WRITE...) count too.
  */
-const transientPrefixes = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_NOMEM', 'SQLITE_PROTOCOL'];
+const transientPrefixes = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM',
+  'SQLITE_PROTOCOL',
+];
 
 export function isTransientSqliteError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

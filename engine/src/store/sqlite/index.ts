@@ -157,7 +157,9 @@ export class SqliteStore implements Store {
     return this.rows.getPayloads(taskIds);
   }
   async getTasks(workflowId: string): Promise<TaskRecord[]> {
-    return (this.db.prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? ORDER BY seq`).all(workflowId) as TaskRow[]).map(parseTask);
+    return (this.db.prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? ORDER BY seq`).all(workflowId) as TaskRow[]).map(
+      parseTask,
+    );
   }
   async getTask(taskId: string): Promise<TaskRecord | null> {
     return this.rows.getTask(taskId);
@@ -167,7 +169,9 @@ export class SqliteStore implements Store {
   }
   async unappliedResults(workflowId: string): Promise<TaskRecord[]> {
     return (
-      this.db.prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? AND applied = 0 ORDER BY update_time`).all(workflowId) as TaskRow[]
+      this.db
+        .prepare(`SELECT doc, input, output FROM tasks WHERE workflow_id = ? AND applied = 0 ORDER BY update_time`)
+        .all(workflowId) as TaskRow[]
     ).map(parseTask);
   }
   async findWorkflows(q: WorkflowQuery): Promise<{ totalHits: number; results: WorkflowSummaryRecord[] }> {
@@ -212,7 +216,10 @@ export class SqliteStore implements Store {
   async completeAttempt(report: AttemptReport): Promise<ReportOutcome> {
     return completeAttempt(this.db, this.rows, report);
   }
-  async completeAndDecide(report: AttemptReport, decide: (task: TaskRecord) => CommitDecision | null): Promise<{ report: ReportOutcome; committed: boolean }> {
+  async completeAndDecide(
+    report: AttemptReport,
+    decide: (task: TaskRecord) => CommitDecision | null,
+  ): Promise<{ report: ReportOutcome; committed: boolean }> {
     // One transaction: the report checked, the decision made from it and fenced, then the result
     // written already marked applied when the decision folded it, then the decision.
     return this.db.transaction(() => {
@@ -235,13 +242,19 @@ export class SqliteStore implements Store {
     return progressAttempt(this.db, this.rows, report);
   }
   async queueSizes(taskTypes: string[], now: number): Promise<Record<string, number>> {
-    const stmt = this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'SCHEDULED' AND queued = 1 AND visible_at <= ?`);
+    const stmt = this.db.prepare(
+      `SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'SCHEDULED' AND queued = 1 AND visible_at <= ?`,
+    );
     const out: Record<string, number> = {};
     for (const t of taskTypes) out[t] = (stmt.get(t, now) as { n: number }).n;
     return out;
   }
   async inProgressCount(taskType: string): Promise<number> {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'IN_PROGRESS' AND queued = 1`).get(taskType) as { n: number }).n;
+    return (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE task_type = ? AND status = 'IN_PROGRESS' AND queued = 1`).get(taskType) as {
+        n: number;
+      }
+    ).n;
   }
   async takeRateTokens(taskType: string, windowStart: number, limit: number, want: number): Promise<number> {
     return takeRateTokens(this.db, taskType, windowStart, limit, want);
@@ -259,10 +272,22 @@ export class SqliteStore implements Store {
   async expiredDeadlines(now: number, limit: number): Promise<TaskRecord[]> {
     return this.sweeps.expiredDeadlines(now, limit);
   }
-  async timeOutAttempt(taskId: string, expected: AttemptFence, reason: string, now: number, timedOutBy?: TimeoutKind): Promise<TaskRecord | null> {
+  async timeOutAttempt(
+    taskId: string,
+    expected: AttemptFence,
+    reason: string,
+    now: number,
+    timedOutBy?: TimeoutKind,
+  ): Promise<TaskRecord | null> {
     return this.sweeps.timeOutAttempt(taskId, expected, reason, now, timedOutBy ?? null);
   }
-  async recordTimeoutAlert(taskId: string, expected: AttemptFence, alert: TimeoutAlert, next: DeadlineUpdate, now: number): Promise<TaskRecord | null> {
+  async recordTimeoutAlert(
+    taskId: string,
+    expected: AttemptFence,
+    alert: TimeoutAlert,
+    next: DeadlineUpdate,
+    now: number,
+  ): Promise<TaskRecord | null> {
     return this.sweeps.recordTimeoutAlert(taskId, expected, alert, next, now);
   }
   async workflowsWithUnappliedResults(before: number, limit: number): Promise<string[]> {
@@ -302,7 +327,11 @@ export class SqliteStore implements Store {
   async tokenSigningSecret(candidate: string): Promise<string> {
     return this.keys.tokenSigningSecret(candidate);
   }
-  async requeueLapsedClaim(task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>, expected: AttemptFence, now: number): Promise<TaskRecord | null> {
+  async requeueLapsedClaim(
+    task: Pick<TaskRecord, 'taskId' | 'workflowPriority'>,
+    expected: AttemptFence,
+    now: number,
+  ): Promise<TaskRecord | null> {
     return requeueLapsedClaim(this.db, this.rows, task.taskId, expected, now);
   }
   // ---- search and operators' operations (operations-port.ts)

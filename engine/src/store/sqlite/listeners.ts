@@ -119,7 +119,8 @@ export class SqliteListeners implements ListenersStore {
 
   async putListenerConfig(rec: ListenerConfigRecord): Promise<void> {
     this.db.transaction(() => {
-      const before = this.db.prepare(`SELECT doc FROM listener_config WHERE kind = ? AND name = ?`).get(rec.kind, rec.name) as { doc: string } | undefined;
+      const before = this.db.prepare(`SELECT doc FROM listener_config WHERE kind = ? AND name = ?`).get(rec.kind, rec.name) as
+        { doc: string } | undefined;
       this.db
         .prepare(
           `INSERT INTO listener_config (kind, name, doc, changed_by, update_time) VALUES (?, ?, ?, ?, ?)
@@ -138,12 +139,19 @@ export class SqliteListeners implements ListenersStore {
       changed_by: string;
       update_time: number;
     }>;
-    return rows.map((r) => ({ kind, name: r.name, doc: JSON.parse(r.doc) as JsonObject, changedBy: r.changed_by, updateTime: r.update_time }));
+    return rows.map((r) => ({
+      kind,
+      name: r.name,
+      doc: JSON.parse(r.doc) as JsonObject,
+      changedBy: r.changed_by,
+      updateTime: r.update_time,
+    }));
   }
 
   async deleteListenerConfig(kind: ListenerConfigRecord['kind'], name: string, changedBy: string, now: number): Promise<boolean> {
     return this.db.transaction(() => {
-      const before = this.db.prepare(`SELECT doc FROM listener_config WHERE kind = ? AND name = ?`).get(kind, name) as { doc: string } | undefined;
+      const before = this.db.prepare(`SELECT doc FROM listener_config WHERE kind = ? AND name = ?`).get(kind, name) as
+        { doc: string } | undefined;
       if (!before) return false;
       this.db.prepare(`DELETE FROM listener_config WHERE kind = ? AND name = ?`).run(kind, name);
       this.recordChange(kind, name, changedBy, now, before.doc, null);
@@ -152,7 +160,9 @@ export class SqliteListeners implements ListenersStore {
   }
 
   async listenerConfigChanges(kind: ListenerConfigRecord['kind'], limit: number): Promise<ListenerConfigChange[]> {
-    const rows = this.db.prepare(`SELECT * FROM listener_config_changes WHERE kind = ? ORDER BY id DESC LIMIT ?`).all(kind, limit) as Array<{
+    const rows = this.db
+      .prepare(`SELECT * FROM listener_config_changes WHERE kind = ? ORDER BY id DESC LIMIT ?`)
+      .all(kind, limit) as Array<{
       name: string;
       changed_by: string;
       changed_at: number;
@@ -175,7 +185,9 @@ export class SqliteListeners implements ListenersStore {
 
   async leaseDelivery(deliveryId: string, now: number, leaseUntil: number): Promise<ListenerDelivery | null> {
     const row = this.db
-      .prepare(`UPDATE listener_deliveries SET lease_until = ? WHERE delivery_id = ? AND status = 'PENDING' AND lease_until <= ? RETURNING *`)
+      .prepare(
+        `UPDATE listener_deliveries SET lease_until = ? WHERE delivery_id = ? AND status = 'PENDING' AND lease_until <= ? RETURNING *`,
+      )
       .get(leaseUntil, deliveryId, now) as DeliveryRow | undefined;
     return row ? toDelivery(row) : null;
   }

@@ -8,8 +8,7 @@ import type Database from 'better-sqlite3';
 export function takeRateTokens(db: Database.Database, taskType: string, windowStart: number, limit: number, want: number): number {
   return db.transaction(() => {
     const row = db.prepare(`SELECT window_start, taken FROM rate_windows WHERE task_type = ?`).get(taskType) as
-      | { window_start: number; taken: number }
-      | undefined;
+      { window_start: number; taken: number } | undefined;
     // A row of an older window counts as empty; a newer one (another clock ahead) as full.
     const taken = !row || row.window_start < windowStart ? 0 : row.window_start === windowStart ? row.taken : limit;
     const granted = Math.max(0, Math.min(want, limit - taken));
@@ -25,5 +24,9 @@ export function takeRateTokens(db: Database.Database, taskType: string, windowSt
 
 export function returnRateTokens(db: Database.Database, taskType: string, windowStart: number, count: number): void {
   if (count <= 0) return;
-  db.prepare(`UPDATE rate_windows SET taken = MAX(0, taken - ?) WHERE task_type = ? AND window_start = ?`).run(count, taskType, windowStart);
+  db.prepare(`UPDATE rate_windows SET taken = MAX(0, taken - ?) WHERE task_type = ? AND window_start = ?`).run(
+    count,
+    taskType,
+    windowStart,
+  );
 }

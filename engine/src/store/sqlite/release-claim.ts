@@ -8,7 +8,14 @@ import type { Rows } from './rows';
  * Atomic: one transaction checks that the claim is still `attemptToken` and puts the attempt
  * back in the queue with its clock fields as they were before the claim, and the poll uncounted.
  */
-export function releaseClaim(db: Database.Database, rows: Rows, taskId: string, attemptToken: string, restore: ClaimRestore, now: number): boolean {
+export function releaseClaim(
+  db: Database.Database,
+  rows: Rows,
+  taskId: string,
+  attemptToken: string,
+  restore: ClaimRestore,
+  now: number,
+): boolean {
   return db.transaction(() => {
     const t = rows.getTask(taskId);
     if (!t || t.status !== TaskStatus.IN_PROGRESS || t.attemptToken !== attemptToken) return false;

@@ -74,4 +74,3 @@ export function progressAttempt(db: Database.Database, rows: Rows, r: ProgressRe
     return { kind: 'applied', task: next };
   })();
 }
-

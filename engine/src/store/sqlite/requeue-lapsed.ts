@@ -11,7 +11,13 @@ import { holds } from './sweeps';
  * checks the fence the sweeper saw (status, token, lease) and writes it SCHEDULED and visible now,
  * with its clocks (startTime, timeoutAt, deadlineAt) and its run count kept.
  */
-export function requeueLapsedClaim(db: Database.Database, rows: Rows, taskId: string, expected: AttemptFence, now: number): TaskRecord | null {
+export function requeueLapsedClaim(
+  db: Database.Database,
+  rows: Rows,
+  taskId: string,
+  expected: AttemptFence,
+  now: number,
+): TaskRecord | null {
   return db.transaction(() => {
     const t = rows.getTask(taskId);
     if (!t || !t.queued || !holds(t, expected)) return null;

@@ -98,7 +98,9 @@ export class Rows {
     this.readWorkflowDoc = db.prepare(`SELECT doc, revision FROM workflows WHERE workflow_id = ?`);
     // A decision that changes neither status nor end nor timer touches one index (update time's);
     // the others write the indexed columns too (commit-decision.ts picks).
-    this.writeWorkflowDoc = db.prepare(`UPDATE workflows SET update_time=@updateTime, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`);
+    this.writeWorkflowDoc = db.prepare(
+      `UPDATE workflows SET update_time=@updateTime, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`,
+    );
     this.writeWorkflowTimer = db.prepare(
       `UPDATE workflows SET update_time=@updateTime, wake_at=@wakeAt, revision=@revision, doc=@doc WHERE workflow_id=@workflowId`,
     );
@@ -109,7 +111,9 @@ export class Rows {
     );
     this.writeWorkflowOutput = db.prepare(`UPDATE workflows SET output = ? WHERE workflow_id = ?`);
     this.writeWorkflowVariables = db.prepare(`UPDATE workflows SET variables = ? WHERE workflow_id = ?`);
-    this.upsertStep = db.prepare(`INSERT INTO steps (workflow_id, ref, doc) VALUES (?, ?, ?) ON CONFLICT(workflow_id, ref) DO UPDATE SET doc = excluded.doc`);
+    this.upsertStep = db.prepare(
+      `INSERT INTO steps (workflow_id, ref, doc) VALUES (?, ?, ?) ON CONFLICT(workflow_id, ref) DO UPDATE SET doc = excluded.doc`,
+    );
     this.upsertTwoSteps = db.prepare(
       `INSERT INTO steps (workflow_id, ref, doc) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT(workflow_id, ref) DO UPDATE SET doc = excluded.doc`,
     );

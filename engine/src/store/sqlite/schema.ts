@@ -16,7 +16,8 @@ export const SCHEMA_VERSION = 2;
  */
 export function createSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  const hasTables = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'workflows'`).get() as { n: number }).n > 0;
+  const hasTables =
+    (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'workflows'`).get() as { n: number }).n > 0;
   if (hasTables && version !== SCHEMA_VERSION) {
     throw new Error(
       `the embedded store file has layout version ${version}, this engine needs ${SCHEMA_VERSION}: it was written by a development build ` +

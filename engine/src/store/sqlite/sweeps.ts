@@ -25,7 +25,9 @@ export class SqliteSweeps {
     private readonly db: Database.Database,
     private readonly rows: Rows,
   ) {
-    this.leases = db.prepare(`SELECT doc, input, output FROM tasks WHERE status = 'IN_PROGRESS' AND lease_until > 0 AND lease_until <= ? ORDER BY lease_until LIMIT ?`);
+    this.leases = db.prepare(
+      `SELECT doc, input, output FROM tasks WHERE status = 'IN_PROGRESS' AND lease_until > 0 AND lease_until <= ? ORDER BY lease_until LIMIT ?`,
+    );
     this.pollDeadlines = db.prepare(
       `SELECT doc, input, output FROM tasks WHERE status = 'SCHEDULED' AND poll_deadline_at > 0 AND poll_deadline_at <= ? ORDER BY poll_deadline_at LIMIT ?`,
     );
@@ -34,9 +36,13 @@ export class SqliteSweeps {
     );
     this.unapplied = db.prepare(`SELECT DISTINCT workflow_id FROM tasks WHERE applied = 0 AND update_time <= ? LIMIT ?`);
     this.wfTimers = db.prepare(`SELECT workflow_id FROM workflows WHERE wake_at > 0 AND wake_at <= ? ORDER BY wake_at LIMIT ?`);
-    this.taskTimers = db.prepare(`SELECT doc, input, output FROM tasks WHERE wake_at > 0 AND status = 'IN_PROGRESS' AND wake_at <= ? ORDER BY wake_at LIMIT ?`);
+    this.taskTimers = db.prepare(
+      `SELECT doc, input, output FROM tasks WHERE wake_at > 0 AND status = 'IN_PROGRESS' AND wake_at <= ? ORDER BY wake_at LIMIT ?`,
+    );
     this.exhausted = db.prepare(`SELECT doc, input, output FROM tasks WHERE exhausted = 1 ORDER BY update_time DESC LIMIT ?`);
-    this.exhaustedOfType = db.prepare(`SELECT doc, input, output FROM tasks WHERE exhausted = 1 AND task_type = ? ORDER BY update_time DESC LIMIT ?`);
+    this.exhaustedOfType = db.prepare(
+      `SELECT doc, input, output FROM tasks WHERE exhausted = 1 AND task_type = ? ORDER BY update_time DESC LIMIT ?`,
+    );
   }
 
   expiredLeases(now: number, limit: number): TaskRecord[] {

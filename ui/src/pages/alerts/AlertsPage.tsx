@@ -73,7 +73,10 @@ export default function AlertsPage() {
   const alerts = useAlerts();
   return (
     <>
-      <PageHeader title="Alerts" sub="Poison tasks, queues backed up for too long and failed runs, as this engine sees them. Rules are changed over REST (PUT /api/alerts/rules/{rule})." />
+      <PageHeader
+        title="Alerts"
+        sub="Poison tasks, queues backed up for too long and failed runs, as this engine sees them. Rules are changed over REST (PUT /api/alerts/rules/{rule})."
+      />
       {alerts.isPending ? (
         <Loading what="alerts" />
       ) : alerts.isError ? (

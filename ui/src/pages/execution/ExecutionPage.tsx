@@ -92,7 +92,12 @@ export default function ExecutionPage() {
                 </section>
                 <section>
                   <h2>Output</h2>
-                  <PayloadView value={wf.output} externalPath={wf.externalOutputPayloadStoragePath} payloadType="WORKFLOW_OUTPUT" label="Output" />
+                  <PayloadView
+                    value={wf.output}
+                    externalPath={wf.externalOutputPayloadStoragePath}
+                    payloadType="WORKFLOW_OUTPUT"
+                    label="Output"
+                  />
                 </section>
                 <section>
                   <h2>Variables</h2>

@@ -105,8 +105,17 @@ export function TaskPanel({
       />
       <div role="tabpanel" id={`task-panel-${tab}`} aria-labelledby={`task-tab-${tab}`} className="tabpanel">
         {tab === 'summary' && <Summary task={task} />}
-        {tab === 'input' && <PayloadView value={task.inputData} externalPath={task.externalInputPayloadStoragePath} payloadType="TASK_INPUT" label="Input" />}
-        {tab === 'output' && <PayloadView value={task.outputData} externalPath={task.externalOutputPayloadStoragePath} payloadType="TASK_OUTPUT" label="Output" />}
+        {tab === 'input' && (
+          <PayloadView value={task.inputData} externalPath={task.externalInputPayloadStoragePath} payloadType="TASK_INPUT" label="Input" />
+        )}
+        {tab === 'output' && (
+          <PayloadView
+            value={task.outputData}
+            externalPath={task.externalOutputPayloadStoragePath}
+            payloadType="TASK_OUTPUT"
+            label="Output"
+          />
+        )}
         {tab === 'logs' && <Logs taskId={task.taskId} />}
         {tab === 'attempts' && <Attempts attempts={attempts} current={task} onSelect={onSelect} />}
       </div>

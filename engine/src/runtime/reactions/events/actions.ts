@@ -74,7 +74,12 @@ export class EventActions {
     const params = r.action[r.action.action];
     const data = r.action.expandInlineJSON ? expandInlineJson(r.event.data) : r.event.data;
     const env = isObject(data) ? data : {};
-    const resolved = resolveParameters(params ?? {}, { workflow: isObject(env.workflow) ? env.workflow : {}, tasks: {}, env, failOnEncoded: true });
+    const resolved = resolveParameters(params ?? {}, {
+      workflow: isObject(env.workflow) ? env.workflow : {},
+      tasks: {},
+      env,
+      failOnEncoded: true,
+    });
     return isObject(resolved) ? resolved : {};
   }
 

@@ -4,7 +4,9 @@ import ipaddr from 'ipaddr.js';
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** One allow-list entry (BATON_HTTP_TASK_ALLOW): a range or a host name, optionally one port. */
-type AllowRule = { kind: 'range'; range: [Address, number]; port: number | null; text: string } | { kind: 'host'; host: string; wildcard: boolean; port: number | null; text: string };
+type AllowRule =
+  | { kind: 'range'; range: [Address, number]; port: number | null; text: string }
+  | { kind: 'host'; host: string; wildcard: boolean; port: number | null; text: string };
 
 export class AllowListError extends Error {}
 

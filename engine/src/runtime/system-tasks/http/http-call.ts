@@ -63,7 +63,13 @@ export class HttpClient {
     private readonly policy: DestinationPolicy,
     private readonly limits: HttpLimits,
   ) {
-    const options = { keepAlive: true, maxSockets: limits.maxSockets, maxFreeSockets: limits.maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+    const options = {
+      keepAlive: true,
+      maxSockets: limits.maxSockets,
+      maxFreeSockets: limits.maxSockets,
+      timeout: IDLE_SOCKET_MS,
+      scheduling: 'lifo' as const,
+    };
     this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
   }
 
@@ -74,8 +80,20 @@ export class HttpClient {
 
   async call(input: JsonObject, signal: AbortSignal): Promise<HttpResponse> {
     const r = requestOf(input);
-    const connectMs = this.timeout(r.connectionTimeOut, DEFAULT_CONNECT_TIMEOUT_MS, this.limits.maxConnectTimeoutMs, 'connectionTimeOut', 'BATON_HTTP_MAX_CONNECT_TIMEOUT_MS');
-    const readMs = this.timeout(r.readTimeOut, DEFAULT_READ_TIMEOUT_MS, this.limits.maxReadTimeoutMs, 'readTimeOut', 'BATON_HTTP_MAX_READ_TIMEOUT_MS');
+    const connectMs = this.timeout(
+      r.connectionTimeOut,
+      DEFAULT_CONNECT_TIMEOUT_MS,
+      this.limits.maxConnectTimeoutMs,
+      'connectionTimeOut',
+      'BATON_HTTP_MAX_CONNECT_TIMEOUT_MS',
+    );
+    const readMs = this.timeout(
+      r.readTimeOut,
+      DEFAULT_READ_TIMEOUT_MS,
+      this.limits.maxReadTimeoutMs,
+      'readTimeOut',
+      'BATON_HTTP_MAX_READ_TIMEOUT_MS',
+    );
     const deadline = Date.now() + connectMs + readMs;
     let hop = firstHop(r);
     for (let redirects = 0; ; redirects++) {
@@ -95,7 +113,11 @@ export class HttpClient {
   }
 
   /** One request and its response; `location` is where a redirect points (null: not a redirect). */
-  private exchange(hop: Hop, t: { connectMs: number; readMs: number; deadline: number }, signal: AbortSignal): Promise<{ response: HttpResponse; location: string | null }> {
+  private exchange(
+    hop: Hop,
+    t: { connectMs: number; readMs: number; deadline: number },
+    signal: AbortSignal,
+  ): Promise<{ response: HttpResponse; location: string | null }> {
     const { url, method, headers, payload } = hop;
     const shown = `HTTP ${method} ${redactUrl(url)}`;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
@@ -103,7 +125,8 @@ export class HttpClient {
     // Names are checked where they resolve (pinnedLookup); Node connects to a literal IP without a lookup.
     if (isIP(host)) {
       const refused = this.policy.refusal(host, port, url.hostname);
-      if (refused) return Promise.reject(new HttpTaskInputError(`${shown} refused: ${refused} (BATON_HTTP_TASK_ALLOW opens a destination)`));
+      if (refused)
+        return Promise.reject(new HttpTaskInputError(`${shown} refused: ${refused} (BATON_HTTP_TASK_ALLOW opens a destination)`));
     }
     if (signal.aborted) return Promise.reject(abortError(shown, signal));
     const lib = url.protocol === 'https:' ? https : http;
@@ -111,32 +134,44 @@ export class HttpClient {
     return new Promise((resolve, reject) => {
       let refusal: string | null = null;
       let settled = false;
-      const req = lib.request(url, { method, headers, agent, lookup: this.pinnedLookup(port, url.hostname, (why) => (refusal = why)) }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        // A HEAD answer declares the length of a body it does not send.
-        const declared = method === 'HEAD' ? 0 : Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > this.limits.maxResponseBytes) {
-          stop(new Error(`response body of ${declared} bytes is above the limit of ${this.limits.maxResponseBytes} bytes (BATON_HTTP_MAX_RESPONSE_BYTES)`));
-          return;
-        }
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > this.limits.maxResponseBytes) stop(new Error(`response body is above the limit of ${this.limits.maxResponseBytes} bytes (BATON_HTTP_MAX_RESPONSE_BYTES)`));
-          else chunks.push(c);
-        });
-        res.on('error', (err) => fail(err));
-        res.on('aborted', () => fail(new Error('the connection closed before the response ended')));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          done();
-          const status = res.statusCode ?? 0;
-          const redirect = [301, 302, 303, 307, 308].includes(status) ? (res.headers.location ?? null) : null;
-          resolve({ response: toResponse(res, Buffer.concat(chunks).toString('utf8')), location: redirect });
-        });
-      });
-      const connectTimer = setTimeout(() => stop(new Error(`connection to ${url.host} timed out after ${t.connectMs} ms (connectionTimeOut)`)), t.connectMs);
+      const req = lib.request(
+        url,
+        { method, headers, agent, lookup: this.pinnedLookup(port, url.hostname, (why) => (refusal = why)) },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          // A HEAD answer declares the length of a body it does not send.
+          const declared = method === 'HEAD' ? 0 : Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > this.limits.maxResponseBytes) {
+            stop(
+              new Error(
+                `response body of ${declared} bytes is above the limit of ${this.limits.maxResponseBytes} bytes (BATON_HTTP_MAX_RESPONSE_BYTES)`,
+              ),
+            );
+            return;
+          }
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > this.limits.maxResponseBytes)
+              stop(new Error(`response body is above the limit of ${this.limits.maxResponseBytes} bytes (BATON_HTTP_MAX_RESPONSE_BYTES)`));
+            else chunks.push(c);
+          });
+          res.on('error', (err) => fail(err));
+          res.on('aborted', () => fail(new Error('the connection closed before the response ended')));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            done();
+            const status = res.statusCode ?? 0;
+            const redirect = [301, 302, 303, 307, 308].includes(status) ? (res.headers.location ?? null) : null;
+            resolve({ response: toResponse(res, Buffer.concat(chunks).toString('utf8')), location: redirect });
+          });
+        },
+      );
+      const connectTimer = setTimeout(
+        () => stop(new Error(`connection to ${url.host} timed out after ${t.connectMs} ms (connectionTimeOut)`)),
+        t.connectMs,
+      );
       const totalTimer = setTimeout(
         () => stop(new Error(`the exchange did not complete within ${t.connectMs + t.readMs} ms (connectionTimeOut + readTimeOut)`)),
         Math.max(0, t.deadline - Date.now()),
@@ -199,14 +234,17 @@ function firstHop(r: JsonObject): Hop {
   } catch {
     throw new HttpTaskInputError(`invalid HTTP task uri '${redactUrl(raw).slice(0, 500)}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpTaskInputError(`unsupported HTTP task uri scheme '${url.protocol}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new HttpTaskInputError(`unsupported HTTP task uri scheme '${url.protocol}'`);
   const method = String(r.method ?? 'GET').toUpperCase();
   if (!/^[A-Z]{1,20}$/.test(method)) throw new HttpTaskInputError(`invalid HTTP method '${method.slice(0, 30)}'`);
   const headers: Record<string, string> = {};
-  if (r.headers && typeof r.headers === 'object') for (const [k, v] of Object.entries(r.headers as JsonObject)) headers[k.toLowerCase()] = String(v);
+  if (r.headers && typeof r.headers === 'object')
+    for (const [k, v] of Object.entries(r.headers as JsonObject)) headers[k.toLowerCase()] = String(v);
   headers.accept ??= String(r.accept ?? 'application/json');
   for (const [k, v] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(k) || /[\r\n\0]/.test(v)) throw new HttpTaskInputError(`invalid HTTP header '${k.slice(0, 60)}'`);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(k) || /[\r\n\0]/.test(v))
+      throw new HttpTaskInputError(`invalid HTTP header '${k.slice(0, 60)}'`);
   }
   let payload: string | undefined;
   if (r.body !== undefined && r.body !== null && method !== 'GET' && method !== 'HEAD') {
@@ -225,7 +263,8 @@ function nextHop(prev: Hop, status: number, location: string): Hop {
   } catch {
     throw new HttpTaskInputError(`redirect to an invalid location '${redactUrl(location).slice(0, 500)}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpTaskInputError(`redirect to unsupported scheme '${url.protocol}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new HttpTaskInputError(`redirect to unsupported scheme '${url.protocol}'`);
   const asGet = status === 303 || ((status === 301 || status === 302) && prev.method === 'POST');
   const headers = { ...prev.headers };
   if (asGet) {
