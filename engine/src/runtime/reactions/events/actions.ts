@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { EncodedReadError, resolveParameters } from '@baton/definitions';
 import {
   ActionType,
@@ -33,7 +34,8 @@ export interface ActionRun {
  * only if absent, so that every later attempt (a redo after a crash, another engine) acts on the
  * same target; then acts with a write that is idempotent or fenced on that target (a deterministic
  * workflow id; a task still open); then records the outcome. A target that is gone or already
- * ended is a FAILED effect the first time and DONE on a redo (the first attempt got there).
+ * ended is a FAILED effect the first time and DONE on a redo (the first attempt got there), or
+ * when the task ended exactly as this action ends it (another engine's attempt, at the same time).
  * Transient errors (the store unavailable) are thrown: the event stays pending and is processed
  * again later.
  */
@@ -165,13 +167,16 @@ export class EventActions {
     const t = await store.getTask(taskId);
     if (!t) return this.outcome(r, EffectStatus.FAILED, { taskId, error: `task '${taskId}' not found` });
     const fields = { taskId, workflowId: t.workflowInstanceId };
+    const status = kind === ActionType.COMPLETE_TASK ? 'COMPLETED' : 'FAILED';
+    const output = isObject(p.output) ? p.output : {};
     if (isTerminalTask(t.status)) {
-      return r.prior
+      // Ended as this action ends it: another attempt of this effect (another engine processing
+      // the same event at once) got there first.
+      const endedByThis = t.status === status && isDeepStrictEqual(t.outputData, output);
+      return r.prior || endedByThis
         ? this.outcome(r, EffectStatus.DONE, fields)
         : this.outcome(r, EffectStatus.FAILED, { ...fields, error: `task '${t.referenceTaskName}' is ${t.status} already` });
     }
-    const status = kind === ActionType.COMPLETE_TASK ? 'COMPLETED' : 'FAILED';
-    const output = isObject(p.output) ? p.output : {};
     const reason =
       status === 'COMPLETED'
         ? null
