@@ -1,23 +1,7 @@
 import { ref } from './components';
+import { arr, path, q } from './params';
 import type { RouteDoc } from './routes';
 
-type Param = NonNullable<RouteDoc['params']>[number];
-
-const path = (name: string, description?: string): Param => ({
-  name,
-  in: 'path',
-  type: 'string',
-  required: true,
-  ...(description ? { description } : {}),
-});
-const q = (name: string, type: Param['type'], description: string, def?: unknown): Param => ({
-  name,
-  in: 'query',
-  type,
-  description,
-  ...(def !== undefined ? { default: def } : {}),
-});
-const arr = (items: unknown): unknown => ({ type: 'array', items });
 const limit = q('limit', 'integer', 'at most 1000', 100);
 
 /** The routes of status listeners and alerts (docs/alerts.md), documented like routes.ts's and appended to them. */

@@ -1,23 +1,7 @@
 import { ref } from './components';
+import { arr, path, q } from './params';
 import type { RouteDoc } from './routes';
 
-type Param = NonNullable<RouteDoc['params']>[number];
-
-const path = (name: string, description?: string): Param => ({
-  name,
-  in: 'path',
-  type: 'string',
-  required: true,
-  ...(description ? { description } : {}),
-});
-const q = (name: string, type: Param['type'], description: string, def?: unknown): Param => ({
-  name,
-  in: 'query',
-  type,
-  description,
-  ...(def !== undefined ? { default: def } : {}),
-});
-const arr = (items: unknown): unknown => ({ type: 'array', items });
 const names = { schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'schedule names' };
 const bulk = { '200': ['which schedules the operation applied to, and why the others failed', ref('BulkResponse')] } as RouteDoc['ok'];
 const wfId = path('workflowId');

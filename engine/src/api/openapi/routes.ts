@@ -1,6 +1,7 @@
 import { ref } from './components';
 import { reactionRouteDocs } from './routes-reactions';
 import { listenerRouteDocs } from './routes-listeners';
+import { arr, path, q } from './params';
 
 /** One parameter of a documented operation. */
 interface Param {
@@ -32,21 +33,6 @@ export interface RouteDoc {
   returnsId?: 'workflowId' | 'taskId';
 }
 
-const path = (name: string, description?: string): Param => ({
-  name,
-  in: 'path',
-  type: 'string',
-  required: true,
-  ...(description ? { description } : {}),
-});
-const q = (name: string, type: Param['type'], description: string, def?: unknown): Param => ({
-  name,
-  in: 'query',
-  type,
-  description,
-  ...(def !== undefined ? { default: def } : {}),
-});
-const arr = (items: unknown): unknown => ({ type: 'array', items });
 const EXAMPLE_TASK_DEF = {
   name: 'charge_card',
   retryCount: 3,
